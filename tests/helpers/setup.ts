@@ -1,0 +1,2 @@
+process.env.TZ = 'Australia/Brisbane';
+process.env.LOG_LEVEL ??= 'silent';
