@@ -139,9 +139,10 @@ CREATE TABLE sync_metadata (
     PRIMARY KEY (source, athlete_id)
 );
 
-CREATE SEQUENCE import_error_seq;
+-- Inputs that could not be read (or only partly). error_id hashes the rest, so
+-- re-importing the same bad file records its problem once.
 CREATE TABLE import_errors (
-    error_id     BIGINT PRIMARY KEY DEFAULT nextval('import_error_seq'),
+    error_id     VARCHAR PRIMARY KEY,
     input        VARCHAR NOT NULL,
     record       VARCHAR,
     field        VARCHAR,

@@ -1,0 +1,62 @@
+# The two promised commands work on a fresh clone:
+#   make sync report   load data (the demo athlete when nothing is configured) and write reports/fitness_report.pdf
+#   make test          install what the tests need and run them
+# Each target installs what it needs: npm packages, and Debian packages when run as root.
+
+SHELL := /bin/bash
+NODE_BIN := node_modules/.bin
+ATHLETE := node lib/bin/athlete.mjs
+STAMP := node_modules/.install-stamp
+
+.PHONY: all deps sync report test bench typecheck chromium poppler jupyter clean help
+
+help:
+	@echo "make sync report   sync (demo athlete if no source is configured) and write reports/fitness_report.pdf"
+	@echo "make test          run the test suite"
+	@echo "make bench         run the benchmarks and print figures"
+	@echo "make typecheck     type-check the TypeScript sources"
+
+deps: $(STAMP)
+
+$(STAMP): package.json package-lock.json
+	@command -v node >/dev/null || { echo "Node.js 20 or newer is needed: https://nodejs.org or 'apt-get install nodejs npm'" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# $(call debian,COMMAND,PACKAGE): install PACKAGE from Debian when COMMAND is missing.
+define debian
+	@command -v $(1) >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $(2) (Debian package)..."; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; } \
+	      || { echo "could not install $(2): install it yourself with 'apt-get install $(2)'" >&2; exit 1; }; \
+	  else \
+	    echo "$(1) is missing: install it with 'sudo apt-get install $(2)'" >&2; exit 1; \
+	  fi; }
+endef
+
+chromium:
+ifeq ($(CHROMIUM_PATH),)
+	$(call debian,chromium,chromium)
+endif
+
+poppler:
+	$(call debian,pdftotext,poppler-utils)
+
+sync: deps
+	$(ATHLETE) sync
+
+report: deps chromium
+	$(ATHLETE) report
+
+test: deps chromium poppler
+	npm test
+
+bench: deps
+	npm run --silent bench
+
+typecheck: deps
+	$(NODE_BIN)/tsc --noEmit -p .
+
+clean:
+	rm -rf reports warehouse/athlete.duckdb warehouse/athlete.duckdb.wal warehouse/demo

@@ -1,0 +1,309 @@
+/**
+ * The `athlete` command. Exit codes: 0 done (warnings included), 1 failed,
+ * 2 usage error, 3 configuration error, 75 only rate-limited (try later).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { loadConfig, loadEnv, ConfigError, type AppConfig } from './core/config.ts';
+import { Warehouse } from './core/warehouse.ts';
+import { importPaths } from './core/importer.ts';
+import { rebuildCanonical } from './core/canonical.ts';
+import { syncDemo, syncConnector, type SourceSyncResult } from './core/sync.ts';
+import { parseArgs, UsageError, intOption, choiceOption, type OptionSpec } from './cli/args.ts';
+import { formatCsv, formatJson, formatTable, progressBar } from './cli/output.ts';
+import { configuredConnectors } from './connectors/api/registry.ts';
+import { buildReport } from './report/index.ts';
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: OptionSpec;
+  help: string;
+  run(args: { options: Record<string, string | boolean>; positionals: string[] }, ctx: Context): Promise<number>;
+}
+
+interface Context {
+  config: AppConfig;
+  env: Record<string, string | undefined>;
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+async function withWarehouse<T>(ctx: Context, fn: (wh: Warehouse) => Promise<T>): Promise<T> {
+  const wh = await Warehouse.open(ctx.config.DATABASE_URL);
+  try {
+    return await fn(wh);
+  } finally {
+    wh.close();
+  }
+}
+
+function sqlLiteral(s: string): string {
+  if (s.includes('\u0000')) throw new UsageError('path contains a NUL character');
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+async function dedupAfter(wh: Warehouse, ctx: Context): Promise<void> {
+  if (!ctx.config.AUTO_DEDUPLICATE) return;
+  const r = await rebuildCanonical(wh);
+  ctx.out(`deduplicated: ${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged), ${r.biometricDays} biometric day-values`);
+}
+
+function syncLine(r: SourceSyncResult): string {
+  const counts = `${r.workouts} workouts, ${r.biometrics} biometrics`;
+  switch (r.status) {
+    case 'success':
+      return `  ${r.source.padEnd(10)} ok        ${counts}`;
+    case 'warning':
+      return `  ${r.source.padEnd(10)} warning   ${counts}: ${r.message ?? ''}`;
+    case 'rate_limited':
+      return `  ${r.source.padEnd(10)} rate-limited, retry after ${r.retry_after ?? '?'} s (${counts} stored)`;
+    case 'skipped':
+      return `  ${r.source.padEnd(10)} skipped   ${r.message ?? ''}`;
+    default:
+      return `  ${r.source.padEnd(10)} error     ${r.message ?? ''}`;
+  }
+}
+
+const COMMANDS: Record<string, Command> = {
+  sync: {
+    summary: 'pull new data from every configured source (the demo athlete when none is)',
+    usage: 'athlete sync [--days N] [--source a,b] [--demo]',
+    options: { days: 'value', source: 'value', demo: 'flag' },
+    help: `Syncs each source configured in .env (see .env.example). Incremental: each source
+resumes from its saved cursor; re-running changes nothing. A source without credentials
+is skipped with a note. With no source configured, or with --demo, loads the demo athlete.
+  --days N        how far back to look on a first sync (default SYNC_DAYS, 30)
+  --source a,b    only these sources`,
+    async run({ options }, ctx) {
+      const days = intOption(options.days, 'days', ctx.config.SYNC_DAYS);
+      const only = typeof options.source === 'string' ? options.source.split(',').map((s) => s.trim()).filter(Boolean) : null;
+      const { configured, skipped } = configuredConnectors(ctx.env);
+      const chosen = configured.filter((c) => !only || only.includes(c.source));
+      return withWarehouse(ctx, async (wh) => {
+        const results: SourceSyncResult[] = [];
+        if (options.demo || (configured.length === 0 && !only)) {
+          ctx.out(`no source configured: loading the demo athlete${options.demo ? '' : ' (configure sources in .env to sync your own data)'}`);
+          const bar = progressBar('demo');
+          results.push(...(await syncDemo(wh, {
+            athleteId: ctx.config.ATHLETE_ID,
+            dir: ctx.config.DEMO_DATA_DIR,
+            seed: ctx.config.DEMO_SEED,
+            onProgress: (s, d, t) => bar.update(d, t, s),
+          })));
+          bar.end();
+        } else {
+          for (const s of skipped) if (!only || only.includes(s.source)) results.push({ source: s.source, status: 'skipped', workouts: 0, biometrics: 0, errors: 0, message: s.reason });
+          for (const name of only ?? []) {
+            if (!chosen.some((c) => c.source === name) && !skipped.some((s) => s.source === name)) throw new UsageError(`unknown source ${name}`);
+          }
+          for (const c of chosen) {
+            ctx.err(`syncing ${c.source}...`);
+            results.push(await syncConnector(wh, c, { athleteId: ctx.config.ATHLETE_ID, days }));
+          }
+        }
+        ctx.out('sync results:');
+        for (const r of results) ctx.out(syncLine(r));
+        await dedupAfter(wh, ctx);
+        await wh.checkpoint();
+        if (results.some((r) => r.status === 'error')) return 1;
+        if (results.length && results.every((r) => r.status === 'rate_limited' || r.status === 'skipped') && results.some((r) => r.status === 'rate_limited')) return 75;
+        return 0;
+      });
+    },
+  },
+  import: {
+    summary: 'import export files, folders or zip archives',
+    usage: 'athlete import [--source NAME] PATH...',
+    options: { source: 'value' },
+    help: `Reads FIT, GPX and TCX files and account exports (Strava, WHOOP, Oura, scale CSV,
+the earlier version's strava_activities.json / activities.csv), as files, folders or
+.zip archives. The format is detected from the content. Unreadable inputs are recorded
+in import_errors and the rest goes on.
+  --source NAME   attribute records to NAME when the files do not say (e.g. strava)`,
+    async run({ options, positionals }, ctx) {
+      if (positionals.length === 0) throw new UsageError('name at least one file or folder to import');
+      const source = typeof options.source === 'string' ? options.source : undefined;
+      if (source && !/^[a-z][a-z0-9_]*$/.test(source)) throw new UsageError('--source must be a lower-case name such as strava');
+      return withWarehouse(ctx, async (wh) => {
+        const bar = progressBar('import');
+        const s = await importPaths(wh, positionals, { athleteId: ctx.config.ATHLETE_ID, source, onProgress: (d, t, n) => bar.update(d, t, n) });
+        bar.end();
+        ctx.out(`imported ${s.files} file(s): ${s.workouts} workouts, ${s.biometrics} biometric readings, ${s.points} track points`);
+        if (s.skipped) ctx.out(`skipped ${s.skipped} file(s) with nothing to import`);
+        if (s.errors) ctx.out(`${s.errors} problem(s) recorded in import_errors (athlete sql "SELECT * FROM import_errors")`);
+        await dedupAfter(wh, ctx);
+        await wh.checkpoint();
+        return 0;
+      });
+    },
+  },
+  status: {
+    summary: 'what the warehouse holds, per source',
+    usage: 'athlete status [--format table|json]',
+    options: { format: 'value' },
+    help: 'Shows the warehouse file, row counts, and each source with its last sync.',
+    async run({ options }, ctx) {
+      const format = choiceOption(options.format, 'format', ['table', 'json'] as const, 'table');
+      return withWarehouse(ctx, async (wh) => {
+        const [counts] = await wh.all<Record<string, number>>(`SELECT
+          (SELECT count(*) FROM source_workouts) AS source_workouts,
+          (SELECT count(*) FROM workouts) AS workouts,
+          (SELECT count(*) FROM workout_streams) AS stream_points,
+          (SELECT count(*) FROM source_biometrics) AS source_biometrics,
+          (SELECT count(*) FROM biometrics) AS biometrics,
+          (SELECT count(*) FROM import_errors) AS import_errors,
+          (SELECT count(*) FROM injuries) AS injuries`);
+        const sources = await wh.all(`SELECT s.source, count(*) AS workouts, min(s.start_time)::DATE::VARCHAR AS first, max(s.start_time)::DATE::VARCHAR AS last,
+            m.sync_status AS status, m.last_sync
+          FROM source_workouts s LEFT JOIN sync_metadata m USING (source, athlete_id)
+          GROUP BY ALL ORDER BY s.source`);
+        const [range] = await wh.all<{ first: string | null; last: string | null }>('SELECT min(start_time)::DATE::VARCHAR AS first, max(start_time)::DATE::VARCHAR AS last FROM workouts');
+        if (format === 'json') {
+          ctx.out(formatJson([{ database: wh.path, ...counts, first: range?.first ?? null, last: range?.last ?? null, sources }]));
+          return 0;
+        }
+        ctx.out(`warehouse: ${wh.path}`);
+        ctx.out(`period:    ${range?.first ?? '-'} .. ${range?.last ?? '-'}`);
+        ctx.out(formatTable(['table', 'rows'], Object.entries(counts ?? {}).map(([table, rows]) => ({ table, rows }))));
+        ctx.out('');
+        ctx.out(sources.length ? formatTable(['source', 'workouts', 'first', 'last', 'status', 'last_sync'], sources) : 'no data yet: run `athlete sync` or `athlete import PATH`');
+        return 0;
+      });
+    },
+  },
+  sql: {
+    summary: 'run SQL on the warehouse',
+    usage: 'athlete sql "QUERY" [--format table|json|csv]',
+    options: { format: 'value' },
+    help: 'Runs one SQL statement on the warehouse (DuckDB dialect). --format json prints an array of row objects.',
+    async run({ options, positionals }, ctx) {
+      const format = choiceOption(options.format, 'format', ['table', 'json', 'csv'] as const, 'table');
+      if (positionals.length !== 1) throw new UsageError('give exactly one query, quoted');
+      return withWarehouse(ctx, async (wh) => {
+        let res;
+        try {
+          res = await wh.table(positionals[0]!);
+        } catch (err) {
+          ctx.err(`query failed: ${(err as Error).message}`);
+          return 1;
+        }
+        if (format === 'json') ctx.out(formatJson(res.rows));
+        else if (format === 'csv') ctx.out(formatCsv(res.columns, res.rows));
+        else ctx.out(res.columns.length ? formatTable(res.columns, res.rows) + `\n(${res.rows.length} row${res.rows.length === 1 ? '' : 's'})` : 'ok');
+        return 0;
+      });
+    },
+  },
+  export: {
+    summary: 'export the canonical tables (parquet, csv) or the report (pdf)',
+    usage: 'athlete export --format parquet|csv|report [--output PATH]',
+    options: { format: 'value', output: 'value' },
+    help: `parquet/csv: writes workouts, workout_sources, biometrics, injuries and import_errors
+into the folder --output (default reports/export). report: writes the PDF report to
+--output (default reports/fitness_report.pdf) and its HTML beside it.`,
+    async run({ options }, ctx) {
+      const format = choiceOption(options.format, 'format', ['parquet', 'csv', 'report'] as const, 'report');
+      if (format === 'report') return runReport(typeof options.output === 'string' ? options.output : undefined, ctx);
+      const dir = resolve(typeof options.output === 'string' ? options.output : 'reports/export');
+      mkdirSync(dir, { recursive: true });
+      return withWarehouse(ctx, async (wh) => {
+        for (const table of ['workouts', 'workout_sources', 'biometrics', 'injuries', 'import_errors']) {
+          const file = join(dir, `${table}.${format}`);
+          const how = format === 'parquet' ? '(FORMAT parquet)' : '(FORMAT csv, HEADER true)';
+          await wh.run(`COPY (SELECT * FROM ${table} ORDER BY ALL) TO ${sqlLiteral(file)} ${how}`);
+          ctx.out(`wrote ${file}`);
+        }
+        return 0;
+      });
+    },
+  },
+  report: {
+    summary: 'write the PDF fitness report',
+    usage: 'athlete report [--output PATH]',
+    options: { output: 'value' },
+    help: 'Same as `athlete export --format report`. Default output reports/fitness_report.pdf (and .html).',
+    async run({ options }, ctx) {
+      return runReport(typeof options.output === 'string' ? options.output : undefined, ctx);
+    },
+  },
+  dedup: {
+    summary: 'rebuild the deduplicated workouts from the source records',
+    usage: 'athlete dedup',
+    options: {},
+    help: 'Re-runs deduplication and biometric reconciliation over every stored source record.',
+    async run(_args, ctx) {
+      return withWarehouse(ctx, async (wh) => {
+        const r = await rebuildCanonical(wh);
+        ctx.out(`${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged; links by tier: exact id ${r.stats.links.tier1}, time+distance ${r.stats.links.tier2}, route ${r.stats.links.tier3})`);
+        ctx.out(`${r.biometricDays} reconciled biometric day-values; ${r.aliases} superseded workout id(s) kept as aliases`);
+        await wh.checkpoint();
+        return 0;
+      });
+    },
+  },
+};
+
+async function runReport(output: string | undefined, ctx: Context): Promise<number> {
+  const pdf = resolve(output ?? 'reports/fitness_report.pdf');
+  if (!pdf.endsWith('.pdf')) throw new UsageError('--output must name a .pdf file');
+  mkdirSync(dirname(pdf), { recursive: true });
+  return withWarehouse(ctx, async (wh) => {
+    const r = await buildReport(wh, { outPdf: pdf, outHtml: pdf.replace(/\.pdf$/, '.html'), athleteId: ctx.config.ATHLETE_ID });
+    ctx.out(`wrote ${r.pdf} (${r.pages} pages) and ${r.html}`);
+    return 0;
+  });
+}
+
+function mainHelp(): string {
+  const names = Object.keys(COMMANDS);
+  const w = Math.max(...names.map((n) => n.length));
+  return [
+    'athlete — training and recovery data from every source, in one DuckDB warehouse',
+    '',
+    'usage: athlete <command> [options]   (athlete <command> --help for details)',
+    '',
+    ...names.map((n) => `  ${n.padEnd(w)}  ${COMMANDS[n]!.summary}`),
+    '',
+    'Configuration comes from .env and the environment (see .env.example).',
+  ].join('\n');
+}
+
+/** Run the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: readonly string[], io: { out?: (s: string) => void; err?: (s: string) => void } = {}): Promise<number> {
+  const out = io.out ?? ((s: string) => process.stdout.write(s + '\n'));
+  const err = io.err ?? ((s: string) => process.stderr.write(s + '\n'));
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out(mainHelp());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    err(`athlete: unknown command '${name}'\n\n${mainHelp()}`);
+    return 2;
+  }
+  try {
+    const args = parseArgs(rest, cmd.options);
+    if (args.options.help) {
+      out(`usage: ${cmd.usage}\n\n${cmd.help}`);
+      return 0;
+    }
+    const env = loadEnv();
+    const config = loadConfig(env);
+    process.env.LOG_LEVEL ??= config.LOG_LEVEL;
+    return await cmd.run(args, { config, env, out, err });
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`athlete ${name}: ${e.message}\nusage: ${cmd.usage}`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      err(`athlete: ${e.message}`);
+      return 3;
+    }
+    err(`athlete ${name}: ${(e as Error).message}`);
+    if (process.env.LOG_LEVEL === 'debug') err((e as Error).stack ?? '');
+    return 1;
+  }
+}

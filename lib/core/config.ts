@@ -1,0 +1,68 @@
+/**
+ * Configuration from the environment and an optional `.env` file, validated
+ * with zod at start-up. Errors name the offending key, never its value.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'expected true or false' })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+/** Settings every command shares. Source credentials are read by each connector. */
+export const AppConfig = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  ATHLETE_ID: z.string().regex(/^[\w.-]+$/, 'letters, digits, dot, dash or underscore').default('me'),
+  ENABLE_GPS_ANALYSIS: bool.default(true),
+  ENABLE_PLUGINS: bool.default(true),
+  AUTO_DEDUPLICATE: bool.default(true),
+  DEMO_DATA_DIR: z.string().min(1).optional(),
+  DEMO_SEED: z.coerce.number().int({ message: 'expected an integer' }).default(42),
+  SYNC_DAYS: z.coerce.number().int().positive({ message: 'expected a positive number of days' }).default(30),
+});
+/** Validated settings. */
+export type AppConfig = z.infer<typeof AppConfig>;
+
+/** A configuration problem, naming the key. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse `.env` text: KEY=value lines, `#` comments, optional quotes, `export ` prefix. */
+export function parseDotenv(text: string, file = '.env'): Record<string, string> {
+  const out: Record<string, string> = {};
+  text.split(/\r?\n/).forEach((line, i) => {
+    const t = line.trim();
+    if (!t || t.startsWith('#')) return;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(t);
+    if (!m) throw new ConfigError(`${file}:${i + 1}: expected KEY=value`);
+    let v = m[2]!;
+    if (/^"(.*)"$/.test(v) || /^'(.*)'$/.test(v)) v = v.slice(1, -1);
+    else v = v.replace(/\s+#.*$/, '');
+    out[m[1]!] = v;
+  });
+  return out;
+}
+
+/**
+ * The environment the program runs with: `.env` (if present) under the real
+ * environment, which wins. Empty values count as unset.
+ */
+export function loadEnv(envFile = '.env', env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile, 'utf8'), envFile) : {};
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
+  for (const k of Object.keys(merged)) if (merged[k] === '') merged[k] = undefined;
+  return merged;
+}
+
+/** Validate the shared settings; a bad value raises a ConfigError naming its key. */
+export function loadConfig(env: Record<string, string | undefined> = loadEnv()): AppConfig {
+  const parsed = AppConfig.safeParse(env);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${msg}`);
+  }
+  return parsed.data;
+}

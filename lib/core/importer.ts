@@ -1,0 +1,156 @@
+/**
+ * The import orchestrator: detects each input's format by content, hands it
+ * to the matching parser, joins account exports (a Strava export's CSV with
+ * its activity files), and stores the results in batches.
+ */
+import { posix } from 'node:path';
+import { emptyResult, mergeResults, type ParseResult } from './models.ts';
+import { collectInputs, type InputEntry } from './inputs.ts';
+import { storeResult, type StoreSummary } from './store.ts';
+import type { Warehouse } from './warehouse.ts';
+import { logger } from './log.ts';
+import { detectFormat, type DetectedFormat } from '../connectors/exports/detect.ts';
+import { parseFit } from '../connectors/files/fit.ts';
+import { parseGpx } from '../connectors/files/gpx.ts';
+import { parseTcx } from '../connectors/files/tcx.ts';
+import { parseStravaActivitiesCsv, mergeStravaFile } from '../connectors/exports/strava_export.ts';
+import { parseWhoopCsv } from '../connectors/exports/whoop_export.ts';
+import { parseOura } from '../connectors/exports/oura_export.ts';
+import { parseScaleCsv } from '../connectors/exports/scale_csv.ts';
+import { parseLegacyActivitiesCsv, parseLegacyStravaJson, matchLegacyCsvToJson } from '../connectors/exports/legacy.ts';
+
+const log = logger('import');
+
+/** Options of an import. */
+export interface ImportOptions {
+  athleteId: string;
+  /** Source to attribute records to when the files do not say (a folder of GPX from Strava: `strava`). */
+  source?: string;
+  /** Called after each input file. */
+  onProgress?: (done: number, total: number, name: string) => void;
+  /** Store after this many files (bounds memory; each batch is one transaction). */
+  batchFiles?: number;
+}
+
+/** What an import did. */
+export interface ImportSummary extends StoreSummary {
+  files: number;
+  /** Inputs that were recognised but hold nothing to import, or are not a known format. */
+  skipped: number;
+  byFormat: Record<string, number>;
+}
+
+const decoder = new TextDecoder('utf-8');
+const text = (b: Uint8Array) => decoder.decode(b);
+
+type Parser = (bytes: Uint8Array, name: string, source: string | undefined, athleteId: string) => ParseResult;
+
+const PARSERS: Partial<Record<DetectedFormat, Parser>> = {
+  fit: (b, n, source, athleteId) => parseFit(b, n, { source, athleteId }),
+  gpx: (b, n, source, athleteId) => parseGpx(b, n, { source, athleteId }),
+  tcx: (b, n, source, athleteId) => parseTcx(b, n, { source, athleteId }),
+  whoop_csv: (b, n, source, athleteId) => parseWhoopCsv(text(b), n, { source, athleteId }),
+  oura_json: (b, n, source, athleteId) => parseOura(b, n, { source, athleteId }),
+  oura_csv: (b, n, source, athleteId) => parseOura(b, n, { source, athleteId }),
+  scale_csv: (b, n, source, athleteId) => parseScaleCsv(text(b), n, { source, athleteId }),
+  legacy_strava_json: (b, n, source, athleteId) => parseLegacyStravaJson(text(b), n, { source, athleteId }),
+};
+
+/** Strava export: the CSV names its activity files relative to the export's root. */
+function stravaExport(csv: InputEntry, byRel: Map<string, InputEntry>, opts: ImportOptions, consumed: Set<InputEntry>): ParseResult {
+  const out = emptyResult();
+  const { rows, result } = parseStravaActivitiesCsv(text(csv.read()), csv.name, { source: opts.source, athleteId: opts.athleteId });
+  out.errors.push(...result.errors);
+  const base = posix.dirname(csv.rel.split('\\').join('/'));
+  rows.forEach((row, i) => {
+    const w = result.workouts[i]!;
+    const filename = row.filename;
+    const entry = filename ? byRel.get(posix.normalize(posix.join(base, filename))) : undefined;
+    if (!filename || !entry) {
+      if (filename) out.errors.push({ input: csv.name, record: `row ${i + 2}`, field: 'Filename', reason: `activity file ${filename} is not in the export (summary kept)` });
+      out.workouts.push(w);
+      return;
+    }
+    consumed.add(entry);
+    const bytes = entry.read();
+    const fmt = detectFormat(entry.name, bytes.subarray(0, 512));
+    const parser = PARSERS[fmt];
+    if (!parser || !['fit', 'gpx', 'tcx'].includes(fmt)) {
+      out.errors.push({ input: entry.name, reason: `unrecognised activity file format (expected FIT, GPX or TCX); summary from activities.csv kept` });
+      out.workouts.push(w);
+      return;
+    }
+    mergeResults(out, mergeStravaFile(w, parser(bytes, entry.name, 'strava', opts.athleteId)));
+  });
+  return out;
+}
+
+/**
+ * Import files, folders and zip archives into the warehouse. Each input's
+ * problems are recorded in import_errors and the rest goes on.
+ */
+export async function importPaths(wh: Warehouse, paths: readonly string[], opts: ImportOptions): Promise<ImportSummary> {
+  const entries = collectInputs(paths);
+  const byRel = new Map(entries.map((e) => [`${e.root}\u0000${e.rel.split('\\').join('/')}`, e]));
+  const summary: ImportSummary = { files: 0, skipped: 0, byFormat: {}, workouts: 0, biometrics: 0, points: 0, errors: 0, invalid: 0 };
+  const consumed = new Set<InputEntry>();
+  const batchFiles = opts.batchFiles ?? 50;
+  let batch = emptyResult();
+  let inBatch = 0;
+  const flush = async () => {
+    if (inBatch === 0) return;
+    const s = await storeResult(wh, batch, { athleteId: opts.athleteId });
+    summary.workouts += s.workouts;
+    summary.biometrics += s.biometrics;
+    summary.points += s.points;
+    summary.errors += s.errors;
+    summary.invalid += s.invalid;
+    batch = emptyResult();
+    inBatch = 0;
+  };
+
+  // Formats read first: account-export indexes claim their activity files.
+  const detected = entries.map((e) => ({ e, fmt: detectFormat(e.name, e.read().subarray(0, 4096)) }));
+  const order = (f: DetectedFormat) => (f === 'strava_activities_csv' || f === 'legacy_strava_json' ? 0 : f === 'legacy_activities_csv' ? 2 : 1);
+  detected.sort((a, b) => order(a.fmt) - order(b.fmt));
+
+  const legacyJson: ParseResult[] = [];
+  let done = 0;
+  for (const { e, fmt } of detected) {
+    done++;
+    if (consumed.has(e)) continue;
+    summary.files++;
+    summary.byFormat[fmt] = (summary.byFormat[fmt] ?? 0) + 1;
+    try {
+      let r: ParseResult;
+      if (fmt === 'strava_activities_csv') {
+        const scoped = new Map<string, InputEntry>();
+        for (const [k, v] of byRel) if (k.startsWith(`${e.root}\u0000`)) scoped.set(k.slice(e.root.length + 1), v);
+        r = stravaExport(e, scoped, opts, consumed);
+      } else if (fmt === 'legacy_activities_csv') {
+        const csv = parseLegacyActivitiesCsv(text(e.read()), e.name, { source: opts.source, athleteId: opts.athleteId });
+        const json = legacyJson.flatMap((j) => j.workouts);
+        const matched = new Set(matchLegacyCsvToJson(csv.workouts, json).map((p) => p[0]));
+        r = { ...csv, workouts: csv.workouts.filter((w) => !matched.has(w)) };
+      } else {
+        const parser = PARSERS[fmt];
+        if (!parser) {
+          summary.skipped++;
+          log.debug('skipped input of unknown format', { input: e.name });
+          continue;
+        }
+        r = parser(e.read(), e.name, opts.source, opts.athleteId);
+        if (fmt === 'legacy_strava_json') legacyJson.push(r);
+      }
+      if (r.workouts.length === 0 && r.biometrics.length === 0 && r.errors.length === 0) summary.skipped++;
+      mergeResults(batch, r);
+    } catch (err) {
+      batch.errors.push({ input: e.name, reason: `could not be read: ${(err as Error).message}` });
+    }
+    inBatch++;
+    if (inBatch >= batchFiles) await flush();
+    opts.onProgress?.(done, detected.length, e.name);
+  }
+  await flush();
+  return summary;
+}

@@ -1,0 +1,194 @@
+/**
+ * The sync orchestrator: pulls each configured source page by page, commits
+ * every page together with the source's cursor (so an interrupted sync resumes
+ * where it stopped, without loss or duplicates), and reports per source.
+ * With no source configured it loads the demo athlete's export files.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Warehouse } from './warehouse.ts';
+import { WAREHOUSE_DIR } from './warehouse.ts';
+import { storeResult } from './store.ts';
+import { importPaths } from './importer.ts';
+import { logger } from './log.ts';
+import { readCsv } from '../connectors/files/csv.ts';
+import type { BaseConnector, DateRange } from '../connectors/api/base.ts';
+import { RateLimitError } from '../connectors/api/http.ts';
+import { generateDemo } from '../demo/generate.ts';
+
+const log = logger('sync');
+
+/** The outcome of one source's sync. */
+export interface SourceSyncResult {
+  source: string;
+  status: 'success' | 'warning' | 'rate_limited' | 'error' | 'skipped';
+  workouts: number;
+  biometrics: number;
+  errors: number;
+  retry_after?: number;
+  message?: string;
+}
+
+/** Where a source's sync stands, saved in sync_metadata.cursor. */
+interface CursorState {
+  /** End of the last window that completed. */
+  complete_until?: string;
+  /** A window in progress: which stream and the connector's resume point. */
+  pending?: { start: string; end: string; stream: 'workouts' | 'biometrics'; cursor: string | null };
+}
+
+/** Wearables rescore recent days (sleep, recovery): re-read this much before the last complete window. */
+const LOOKBACK_MS = 3 * 86_400_000;
+
+async function readState(wh: Warehouse, source: string, athleteId: string): Promise<{ state: CursorState; records: number }> {
+  const rows = await wh.all<{ cursor: string | null; records: number | null }>(
+    'SELECT cursor, records FROM sync_metadata WHERE source = ? AND athlete_id = ?',
+    [source, athleteId],
+  );
+  const row = rows[0];
+  return { state: row?.cursor ? (JSON.parse(row.cursor) as CursorState) : {}, records: row?.records ?? 0 };
+}
+
+async function writeState(
+  wh: Warehouse,
+  source: string,
+  athleteId: string,
+  status: string,
+  state: CursorState,
+  message: string | null,
+  records: number | null,
+): Promise<void> {
+  await wh.run(
+    `INSERT INTO sync_metadata (source, athlete_id, last_sync, sync_status, cursor, message, records)
+     VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?)
+     ON CONFLICT (source, athlete_id) DO UPDATE SET last_sync = excluded.last_sync, sync_status = excluded.sync_status,
+       cursor = excluded.cursor, message = excluded.message, records = coalesce(excluded.records, sync_metadata.records)`,
+    [source, athleteId, status, JSON.stringify(state), message, records],
+  );
+}
+
+/**
+ * Sync one API source over `days` back from `now`. Each page and the cursor
+ * that covers it are one transaction; the cursor moves only after its rows.
+ */
+export async function syncConnector(
+  wh: Warehouse,
+  connector: BaseConnector,
+  opts: { athleteId: string; days: number; now?: Date; signal?: AbortSignal; onPage?: (source: string, rows: number) => void },
+): Promise<SourceSyncResult> {
+  const source = connector.source;
+  const out: SourceSyncResult = { source, status: 'success', workouts: 0, biometrics: 0, errors: 0 };
+  const { state, records: before } = await readState(wh, source, opts.athleteId);
+  try {
+    await connector.authenticate();
+    const now = opts.now ?? new Date();
+    let start = new Date(now.getTime() - opts.days * 86_400_000);
+    if (state.complete_until) {
+      const resumeFrom = new Date(Date.parse(state.complete_until) - LOOKBACK_MS);
+      if (resumeFrom > start) start = resumeFrom;
+    }
+    let range: DateRange = { start, end: now };
+    const pending = state.pending;
+    if (pending) range = { start: new Date(pending.start), end: new Date(pending.end) };
+    for (const stream of ['workouts', 'biometrics'] as const) {
+      if (pending?.stream === 'biometrics' && stream === 'workouts') continue;
+      const cursor = pending?.stream === stream ? pending.cursor : null;
+      const pages = stream === 'workouts' ? connector.fetchWorkouts(range, { cursor, signal: opts.signal }) : connector.fetchBiometrics(range, { cursor, signal: opts.signal });
+      for await (const page of pages) {
+        const next: CursorState = { ...state, pending: { start: range.start.toISOString(), end: range.end.toISOString(), stream, cursor: page.cursor } };
+        const s = await storeResult(wh, page.result, {
+          athleteId: opts.athleteId,
+          alsoInTransaction: () => writeState(wh, source, opts.athleteId, 'running', next, null, null),
+        });
+        Object.assign(state, next);
+        out.workouts += s.workouts;
+        out.biometrics += s.biometrics;
+        out.errors += s.errors;
+        opts.onPage?.(source, s.workouts + s.biometrics);
+        if (opts.signal?.aborted) throw new Error('sync aborted');
+      }
+    }
+    const total = out.workouts + out.biometrics;
+    if (total === 0 && before > 0) {
+      out.status = 'warning';
+      out.message = `no records returned for ${range.start.toISOString().slice(0, 10)}..${range.end.toISOString().slice(0, 10)}, although earlier syncs returned ${before}: the API may have changed`;
+    }
+    await writeState(wh, source, opts.athleteId, out.status, { complete_until: range.end.toISOString() }, out.message ?? null, Math.max(before, total));
+  } catch (err) {
+    if (err instanceof RateLimitError) {
+      out.status = 'rate_limited';
+      out.retry_after = err.retryAfter;
+      out.message = err.message;
+    } else {
+      out.status = 'error';
+      out.message = (err as Error).message;
+    }
+    log.warn('source sync stopped', { source, status: out.status, message: out.message });
+    await writeState(wh, source, opts.athleteId, out.status, state, out.message ?? null, null);
+  }
+  return out;
+}
+
+/** The demo athlete's sources: folder under the demo data dir, and the source it is. */
+const DEMO_SOURCES: [folder: string, source: string][] = [
+  ['garmin', 'garmin'],
+  ['strava_export', 'strava'],
+  ['whoop_export', 'whoop'],
+  ['oura_export', 'oura'],
+  ['vesync', 'vesync'],
+];
+
+/** Default folder of the demo athlete's files. */
+export const DEFAULT_DEMO_DIR = join(WAREHOUSE_DIR, 'demo');
+
+/**
+ * Load the demo athlete: generate its export files if they are not there (or
+ * were made with another seed), import each source's folder, and its injury log.
+ */
+export async function syncDemo(
+  wh: Warehouse,
+  opts: { athleteId: string; dir?: string; seed?: number; onProgress?: (source: string, done: number, total: number) => void },
+): Promise<SourceSyncResult[]> {
+  const dir = opts.dir ?? DEFAULT_DEMO_DIR;
+  const seed = opts.seed ?? 42;
+  const marker = join(dir, 'demo.json');
+  const current = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as { seed?: number }) : null;
+  if (current?.seed !== seed) {
+    rmSync(dir, { recursive: true, force: true });
+    await generateDemo(dir, { seed });
+    writeFileSync(marker, JSON.stringify({ seed }) + '\n');
+  }
+  const results: SourceSyncResult[] = [];
+  for (const [folder, source] of DEMO_SOURCES) {
+    const path = join(dir, folder);
+    if (!existsSync(path)) continue;
+    const s = await importPaths(wh, [path], { athleteId: opts.athleteId, source, onProgress: (d, t) => opts.onProgress?.(source, d, t) });
+    const status = s.errors > 0 ? 'warning' : 'success';
+    const message = s.errors > 0 ? `${s.errors} problem(s) recorded in import_errors` : null;
+    await writeState(wh, source, opts.athleteId, status, { complete_until: new Date(0).toISOString() }, message, s.workouts + s.biometrics);
+    results.push({ source, status, workouts: s.workouts, biometrics: s.biometrics, errors: s.errors, message: message ?? undefined });
+  }
+  await loadInjuries(wh, join(dir, 'injuries.csv'), opts.athleteId, 'demo');
+  return results;
+}
+
+/** Load an injury log CSV (`date,area,severity,notes`) into the injuries table; re-loading replaces. */
+export async function loadInjuries(wh: Warehouse, path: string, athleteId: string, source: string): Promise<number> {
+  if (!existsSync(path)) return 0;
+  const { header, rows } = readCsv(readFileSync(path, 'utf8'));
+  const col = (name: string) => header.indexOf(name);
+  const [d, a, s, n] = [col('date'), col('area'), col('severity'), col('notes')];
+  if (d < 0 || a < 0) throw new Error(`${path}: an injury log needs the columns date and area`);
+  const values = rows
+    .filter((r) => r[d] && r[a])
+    .map((r) => [athleteId, r[d]!, r[a]!, s >= 0 ? r[s] || null : null, n >= 0 ? r[n] || null : null, source]);
+  await wh.transaction(async () => {
+    await wh.run('CREATE OR REPLACE TEMP TABLE stage_injuries AS SELECT * FROM injuries LIMIT 0');
+    await wh.appendRows('stage_injuries', values);
+    await wh.run(
+      `INSERT INTO injuries SELECT DISTINCT ON (athlete_id, date, area) * FROM stage_injuries
+       ON CONFLICT (athlete_id, date, area) DO UPDATE SET severity = excluded.severity, notes = excluded.notes, source = excluded.source`,
+    );
+  });
+  return values.length;
+}

@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Warehouse, databasePath, DEFAULT_DATABASE } from '../../lib/core/warehouse.ts';
+import { storeResult } from '../../lib/core/store.ts';
+import type { ParseResult } from '../../lib/core/models.ts';
+
+const dirs: string[] = [];
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'wh-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function sample(): ParseResult {
+  return {
+    workouts: [
+      {
+        source: 'garmin', external_id: '3900-1709614800', start_time: new Date('2024-03-05T05:00:00Z'), end_time: new Date('2024-03-05T06:00:00Z'),
+        duration_s: 3600, sport: 'running', sport_category: 'ENDURANCE', distance_m: 10_012.5, avg_hr: 151, max_hr: 176, utc_offset_min: 60,
+        external_ids: { fit: '3900-1709614800' }, raw_data: { device: 'fr965', refresh_token: 'do-not-store' }, has_gps: true, input: 'garmin/1.fit',
+      },
+      {
+        source: 'garmin', external_id: 'bad', start_time: new Date('2024-03-06T05:00:00Z'), end_time: new Date('2024-03-06T06:00:00Z'),
+        duration_s: 3600, sport: 'running', sport_category: 'ENDURANCE', avg_hr: 400, input: 'garmin/2.fit',
+      },
+    ],
+    biometrics: [
+      { date: '2024-03-05', metric_type: 'hrv_rmssd', value: 64.5, unit: 'ms', source: 'whoop', input: 'whoop/physiological_cycles.csv' },
+      { date: '2024-03-05', metric_type: 'weight', value: 0, unit: 'kg', source: 'vesync', input: 'vesync/weights.csv' },
+    ],
+    streams: [
+      {
+        source: 'garmin', external_id: '3900-1709614800',
+        time: new Float64Array([Date.parse('2024-03-05T05:00:00Z'), Date.parse('2024-03-05T05:00:01Z'), Date.parse('2024-03-05T05:00:02Z')]),
+        channels: { lat: new Float64Array([47.37, 47.3701, NaN]), lon: new Float64Array([8.54, 8.5401, NaN]), hr: new Float64Array([120, 121, 122]) },
+      },
+    ],
+    errors: [{ input: 'garmin/3.fit', reason: 'truncated at byte 100 of 200: kept 0 records' }],
+  };
+}
+
+describe('databasePath', () => {
+  it('accepts a plain path, duckdb:// URLs and :memory:', () => {
+    expect(databasePath(undefined)).toBe(DEFAULT_DATABASE);
+    expect(databasePath('duckdb:///tmp/x.duckdb')).toBe('/tmp/x.duckdb');
+    expect(databasePath('/tmp/y.duckdb')).toBe('/tmp/y.duckdb');
+    expect(databasePath(':memory:')).toBe(':memory:');
+    expect(() => databasePath('postgres://host/db')).toThrow(/only DuckDB files/);
+  });
+});
+
+describe('warehouse', () => {
+  it('applies migrations once and records them', async () => {
+    const path = join(tmp(), 'a.duckdb');
+    const wh = await Warehouse.open(path);
+    const versions = (await wh.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY 1')).map((r) => r.version);
+    expect(versions.length).toBeGreaterThanOrEqual(2);
+    expect(await wh.migrate()).toEqual([]);
+    wh.close();
+    const again = await Warehouse.open(`duckdb://${path}`);
+    expect((await again.all('SELECT version FROM schema_migrations')).length).toBe(versions.length);
+    again.close();
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('round-trips records: values, units, streams, errors; secrets removed; invalid rows reported', async () => {
+    const wh = await Warehouse.open(join(tmp(), 'b.duckdb'));
+    const s = await storeResult(wh, sample(), { athleteId: 'me' });
+    expect(s).toMatchObject({ workouts: 1, biometrics: 1, points: 3, invalid: 2 });
+    const [w] = await wh.all<Record<string, unknown>>('SELECT * FROM source_workouts');
+    expect(w).toMatchObject({ source: 'garmin', external_id: '3900-1709614800', distance_m: 10_012.5, avg_hr: 151, utc_offset_min: 60, has_gps: true, athlete_id: 'me' });
+    expect((w!.start_time as Date).toISOString()).toBe('2024-03-05T05:00:00.000Z');
+    expect(JSON.parse(w!.external_ids as string)).toEqual({ fit: '3900-1709614800' });
+    expect(w!.raw_data as string).not.toContain('do-not-store');
+    const pts = await wh.all<{ time: Date; lat: number | null; hr: number }>('SELECT time, lat, hr FROM workout_streams ORDER BY time');
+    expect(pts.map((p) => p.hr)).toEqual([120, 121, 122]);
+    expect(pts[2]!.lat).toBeNull();
+    expect(pts[1]!.time.toISOString()).toBe('2024-03-05T05:00:01.000Z');
+    const [b] = await wh.all('SELECT date, metric_type, value, unit FROM source_biometrics');
+    expect(b).toEqual({ date: '2024-03-05', metric_type: 'hrv_rmssd', value: 64.5, unit: 'ms' });
+    const errs = await wh.all<{ input: string; record: string | null; field: string | null; reason: string }>('SELECT input, record, field, reason FROM import_errors ORDER BY input, reason');
+    expect(errs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ input: 'garmin/2.fit', record: 'garmin bad', field: 'avg_hr' }),
+        expect.objectContaining({ input: 'vesync/weights.csv', field: 'value', reason: expect.stringContaining('weight must be positive') }),
+        expect.objectContaining({ input: 'garmin/3.fit', reason: expect.stringContaining('truncated') }),
+      ]),
+    );
+    wh.close();
+  });
+
+  it('storing the same records twice changes nothing', async () => {
+    const wh = await Warehouse.open(join(tmp(), 'c.duckdb'));
+    await storeResult(wh, sample(), { athleteId: 'me' });
+    const snapshot = async () =>
+      JSON.stringify(
+        await Promise.all(
+          ['source_workouts', 'workout_streams', 'source_biometrics', 'import_errors'].map((t) =>
+            wh.all(`SELECT * EXCLUDE (${t === 'workout_streams' ? 'record_id' : t === 'import_errors' ? 'occurred_at' : 'ingested_at'}) FROM ${t} ORDER BY ALL`),
+          ),
+        ),
+      );
+    const first = await snapshot();
+    await storeResult(wh, sample(), { athleteId: 'me' });
+    expect(await snapshot()).toBe(first);
+    wh.close();
+  });
+
+  it('a failure inside a batch leaves nothing of it behind', async () => {
+    const wh = await Warehouse.open(join(tmp(), 'd.duckdb'));
+    await expect(
+      storeResult(wh, sample(), { athleteId: 'me', alsoInTransaction: async () => { throw new Error('crash after the rows'); } }),
+    ).rejects.toThrow('crash after the rows');
+    for (const t of ['source_workouts', 'workout_streams', 'source_biometrics', 'import_errors']) {
+      expect(await wh.all(`SELECT * FROM ${t}`)).toEqual([]);
+    }
+    wh.close();
+  });
+});
