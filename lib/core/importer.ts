@@ -17,6 +17,7 @@ import { parseStravaActivitiesCsv, mergeStravaFile } from '../connectors/exports
 import { parseWhoopCsv } from '../connectors/exports/whoop_export.ts';
 import { parseOura } from '../connectors/exports/oura_export.ts';
 import { parseScaleCsv } from '../connectors/exports/scale_csv.ts';
+import { parseAppleHealth } from '../connectors/exports/apple_health.ts';
 import { parseLegacyActivitiesCsv, parseLegacyStravaJson, matchLegacyCsvToJson } from '../connectors/exports/legacy.ts';
 
 const log = logger('import');
@@ -73,7 +74,7 @@ function stravaExport(csv: InputEntry, byRel: Map<string, InputEntry>, opts: Imp
     }
     consumed.add(entry);
     const bytes = entry.read();
-    const fmt = detectFormat(entry.name, bytes.subarray(0, 512));
+    const fmt = detectFormat(entry.name, bytes.subarray(0, 4096));
     const parser = PARSERS[fmt];
     if (!parser || !['fit', 'gpx', 'tcx'].includes(fmt)) {
       out.errors.push({ input: entry.name, reason: `unrecognised activity file format (expected FIT, GPX or TCX); summary from activities.csv kept` });
@@ -82,6 +83,28 @@ function stravaExport(csv: InputEntry, byRel: Map<string, InputEntry>, opts: Imp
     }
     mergeResults(out, mergeStravaFile(w, parser(bytes, entry.name, 'strava', opts.athleteId)));
   });
+  return out;
+}
+
+/** Apple Health: export.xml streamed, each workout joined with its route GPX from the same export. */
+async function appleHealth(xml: InputEntry, byRel: Map<string, InputEntry>, opts: ImportOptions, consumed: Set<InputEntry>): Promise<ParseResult> {
+  const parsed = await parseAppleHealth(xml.stream(), xml.name, { source: opts.source, athleteId: opts.athleteId });
+  const { routes, ...out } = parsed;
+  const base = posix.dirname(xml.rel);
+  const byId = new Map(out.workouts.map((w) => [w.external_id, w]));
+  for (const ref of routes) {
+    const entry = byRel.get(`${xml.root}\u0000${posix.normalize(posix.join(base, ref.path))}`);
+    const w = byId.get(ref.external_id);
+    if (!entry || !w) {
+      out.errors.push({ input: xml.name, record: `Workout ${ref.external_id}`, field: 'WorkoutRoute', reason: `route file ${ref.path} is not in the export (workout kept without its track)` });
+      if (w) w.has_gps = false;
+      continue;
+    }
+    consumed.add(entry);
+    const route = parseGpx(entry.read(), entry.name, { source: w.source, athleteId: opts.athleteId });
+    out.errors.push(...route.errors);
+    for (const s of route.streams) out.streams.push({ ...s, source: w.source, external_id: w.external_id });
+  }
   return out;
 }
 
@@ -110,8 +133,8 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
   };
 
   // Formats read first: account-export indexes claim their activity files.
-  const detected = entries.map((e) => ({ e, fmt: detectFormat(e.name, e.read().subarray(0, 4096)) }));
-  const order = (f: DetectedFormat) => (f === 'strava_activities_csv' || f === 'legacy_strava_json' ? 0 : f === 'legacy_activities_csv' ? 2 : 1);
+  const detected = entries.map((e) => ({ e, fmt: detectFormat(e.name, e.head(4096)) }));
+  const order = (f: DetectedFormat) => (f === 'strava_activities_csv' || f === 'legacy_strava_json' || f === 'apple_health_xml' ? 0 : f === 'legacy_activities_csv' ? 2 : 1);
   detected.sort((a, b) => order(a.fmt) - order(b.fmt));
 
   const legacyJson: ParseResult[] = [];
@@ -127,6 +150,8 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
         const scoped = new Map<string, InputEntry>();
         for (const [k, v] of byRel) if (k.startsWith(`${e.root}\u0000`)) scoped.set(k.slice(e.root.length + 1), v);
         r = stravaExport(e, scoped, opts, consumed);
+      } else if (fmt === 'apple_health_xml') {
+        r = await appleHealth(e, byRel, opts, consumed);
       } else if (fmt === 'legacy_activities_csv') {
         const csv = parseLegacyActivitiesCsv(text(e.read()), e.name, { source: opts.source, athleteId: opts.athleteId });
         const json = legacyJson.flatMap((j) => j.workouts);

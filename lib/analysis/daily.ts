@@ -1,0 +1,273 @@
+/**
+ * Daily training-load series on the athlete's local days, and the metrics
+ * computed over them (ACWR, fitness/fatigue, monotony, weekly volume).
+ *
+ * Days are `YYYY-MM-DD` strings handled as whole UTC days, so nothing here
+ * depends on the process time zone. Series are arrays with one value per
+ * consecutive day; a metric that is not defined on a day is null.
+ */
+import { mean, standardDeviation } from 'simple-statistics';
+import type { SportCategory } from '../core/models.ts';
+
+const DAY_MS = 86_400_000;
+const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Days since 1970-01-01 of a `YYYY-MM-DD` date; throws naming `what` when it is not a real date. */
+export function dayNumber(date: string, what = 'date'): number {
+  const m = DAY_RE.exec(date);
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const ms = Date.UTC(y, mo - 1, d);
+    const back = new Date(ms);
+    if (back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) return ms / DAY_MS;
+  }
+  throw new RangeError(`${what}: "${date}" is not a valid YYYY-MM-DD date`);
+}
+
+/** The `YYYY-MM-DD` date of a day number (days since 1970-01-01). */
+export function dayString(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** `date` plus `days` (negative to go back), as `YYYY-MM-DD`. */
+export function addDays(date: string, days: number): string {
+  return dayString(dayNumber(date) + days);
+}
+
+/** The athlete's local date of a UTC instant, given the local UTC offset in minutes east (UTC+10 is 600). */
+export function localDate(instant: Date, utcOffsetMin: number): string {
+  return new Date(instant.getTime() + utcOffsetMin * 60_000).toISOString().slice(0, 10);
+}
+
+/** The Monday (as `YYYY-MM-DD`) of the ISO week holding `date`. */
+export function isoWeekStart(date: string): string {
+  const day = dayNumber(date);
+  // 1970-01-01 was a Thursday, three days after a Monday.
+  const sinceMonday = (((day + 3) % 7) + 7) % 7;
+  return dayString(day - sinceMonday);
+}
+
+/** Every date from `from` to `to` inclusive; empty when `to` is before `from`. */
+export function dateRange(from: string, to: string): string[] {
+  const a = dayNumber(from, 'from');
+  const b = dayNumber(to, 'to');
+  const out: string[] = [];
+  for (let d = a; d <= b; d++) out.push(dayString(d));
+  return out;
+}
+
+/**
+ * Total load per local day from `from` to `to` inclusive; days without a
+ * workout are 0, workouts outside the range are ignored. Throws naming the
+ * workout when its date or load is malformed.
+ */
+export function dailyLoads(
+  workouts: { localDate: string; load: number }[],
+  from: string,
+  to: string,
+): { date: string; load: number }[] {
+  const first = dayNumber(from, 'from');
+  const days = dateRange(from, to);
+  const totals = new Array<number>(days.length).fill(0);
+  workouts.forEach((w, i) => {
+    const d = dayNumber(w.localDate, `workouts[${i}].localDate`);
+    if (!Number.isFinite(w.load) || w.load < 0) {
+      throw new RangeError(`workouts[${i}].load: ${w.load} is not a non-negative number`);
+    }
+    const k = d - first;
+    if (k >= 0 && k < days.length) totals[k]! += w.load;
+  });
+  return days.map((date, k) => ({ date, load: totals[k]! }));
+}
+
+/** Acute and chronic load on one day and their ratio; null until defined. */
+export interface AcwrPoint {
+  acute: number | null;
+  chronic: number | null;
+  ratio: number | null;
+}
+
+/**
+ * Acute:chronic workload ratio from coupled rolling averages (Gabbett 2016,
+ * Br J Sports Med 50:273): mean load of the last `acute` days over the mean of
+ * the last `chronic` days, the acute days included. Null until `chronic` days
+ * of history; ratio null when the chronic mean is 0.
+ */
+export function acwrRolling(loads: number[], acute = 7, chronic = 28): AcwrPoint[] {
+  let acuteSum = 0;
+  let chronicSum = 0;
+  return loads.map((load, i) => {
+    acuteSum += load - (i >= acute ? loads[i - acute]! : 0);
+    chronicSum += load - (i >= chronic ? loads[i - chronic]! : 0);
+    if (i + 1 < chronic) return { acute: null, chronic: null, ratio: null };
+    const a = acuteSum / acute;
+    const c = chronicSum / chronic;
+    return { acute: a, chronic: c, ratio: c > 0 ? a / c : null };
+  });
+}
+
+/**
+ * Acute:chronic workload ratio from exponentially weighted moving averages
+ * (Williams et al. 2017, Br J Sports Med 51:209): EWMA_t = λ·load_t +
+ * (1 − λ)·EWMA_{t−1}, λ = 2/(N + 1), both averages starting from 0 before the
+ * first day. Null until `chronic` days of history; ratio null when chronic is 0.
+ */
+export function acwrEwma(loads: number[], acute = 7, chronic = 28): AcwrPoint[] {
+  const la = 2 / (acute + 1);
+  const lc = 2 / (chronic + 1);
+  let a = 0;
+  let c = 0;
+  return loads.map((load, i) => {
+    a = la * load + (1 - la) * a;
+    c = lc * load + (1 - lc) * c;
+    if (i + 1 < chronic) return { acute: null, chronic: null, ratio: null };
+    return { acute: a, chronic: c, ratio: c > 0 ? a / c : null };
+  });
+}
+
+/** Risk band of an acute:chronic ratio. */
+export type AcwrBand = 'low' | 'optimal' | 'caution' | 'high';
+
+/**
+ * Band of an ACWR (Gabbett 2016): below 0.8 'low', 0.8–1.3 'optimal' (the
+ * "sweet spot"), above 1.3 up to 1.5 'caution', above 1.5 'high' (the "danger
+ * zone"). Null for a null ratio.
+ */
+export function acwrBand(ratio: number | null): AcwrBand | null {
+  if (ratio === null || !Number.isFinite(ratio)) return null;
+  if (ratio < 0.8) return 'low';
+  if (ratio <= 1.3) return 'optimal';
+  if (ratio <= 1.5) return 'caution';
+  return 'high';
+}
+
+/** Fitness, fatigue and form on one day. */
+export interface FitnessFatiguePoint {
+  /** Chronic training load (fitness) after the day's training. */
+  ctl: number;
+  /** Acute training load (fatigue) after the day's training. */
+  atl: number;
+  /** Training stress balance (form) going into the day: yesterday's CTL − ATL. */
+  tsb: number;
+}
+
+/**
+ * Fitness (CTL), fatigue (ATL) and form (TSB) per day: Banister's
+ * impulse-response model as popularised in Coggan's Performance Manager Chart,
+ * X_t = X_{t−1} + (load_t − X_{t−1})/N with N = `ctlDays` or `atlDays`.
+ * Convention: TSB on a day is the previous day's CTL − ATL (form before that
+ * day's training), so a hard day lowers the next day's TSB, not its own.
+ * Both start at `start` (default 0) before the first day.
+ */
+export function fitnessFatigue(
+  loads: number[],
+  ctlDays = 42,
+  atlDays = 7,
+  start: { ctl: number; atl: number } = { ctl: 0, atl: 0 },
+): FitnessFatiguePoint[] {
+  let ctl = start.ctl;
+  let atl = start.atl;
+  return loads.map((load) => {
+    const tsb = ctl - atl;
+    ctl += (load - ctl) / ctlDays;
+    atl += (load - atl) / atlDays;
+    return { ctl, atl, tsb };
+  });
+}
+
+/** Weekly load, monotony and strain over the window ending on one day. */
+export interface MonotonyPoint {
+  weeklyLoad: number | null;
+  monotony: number | null;
+  strain: number | null;
+}
+
+/**
+ * Training monotony and strain (Foster 1998, Med Sci Sports Exerc 30:1164):
+ * over the `window` days ending each day, monotony = mean / SD of daily load
+ * (population SD: the week's days are all of them, not a sample) and
+ * strain = weekly load × monotony. Null until `window` days of history;
+ * monotony and strain null when SD is 0 (every day the same).
+ */
+export function monotonyStrain(loads: number[], window = 7): MonotonyPoint[] {
+  return loads.map((_, i) => {
+    if (i + 1 < window) return { weeklyLoad: null, monotony: null, strain: null };
+    const week = loads.slice(i + 1 - window, i + 1);
+    const weeklyLoad = week.reduce((s, x) => s + x, 0);
+    const m = mean(week);
+    const sd = standardDeviation(week);
+    // Rounding can leave a tiny SD for identical days.
+    if (sd <= 1e-9 * Math.max(1, Math.abs(m))) return { weeklyLoad, monotony: null, strain: null };
+    const monotony = m / sd;
+    return { weeklyLoad, monotony, strain: weeklyLoad * monotony };
+  });
+}
+
+/** A workout as `weeklyVolume` needs it. */
+export interface VolumeWorkout {
+  localDate: string;
+  sport_category: SportCategory;
+  durationS: number;
+  distanceM: number | null;
+  load: number | null;
+}
+
+/** Totals of one ISO week and sport category. */
+export interface WeeklyVolume {
+  /** Monday of the ISO week, `YYYY-MM-DD`. */
+  weekStart: string;
+  sport_category: SportCategory;
+  workouts: number;
+  durationS: number;
+  /** Sum over the workouts that have a distance. */
+  distanceM: number;
+  /** Sum over the workouts that have a load. */
+  load: number;
+}
+
+/** Workout count, duration, distance and load per ISO week (Monday start) and category, oldest week first. */
+export function weeklyVolume(workouts: VolumeWorkout[]): WeeklyVolume[] {
+  const groups = new Map<string, WeeklyVolume>();
+  workouts.forEach((w, i) => {
+    dayNumber(w.localDate, `workouts[${i}].localDate`);
+    const weekStart = isoWeekStart(w.localDate);
+    const key = `${weekStart}|${w.sport_category}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { weekStart, sport_category: w.sport_category, workouts: 0, durationS: 0, distanceM: 0, load: 0 };
+      groups.set(key, g);
+    }
+    g.workouts++;
+    if (Number.isFinite(w.durationS)) g.durationS += w.durationS;
+    if (w.distanceM !== null && Number.isFinite(w.distanceM)) g.distanceM += w.distanceM;
+    if (w.load !== null && Number.isFinite(w.load)) g.load += w.load;
+  });
+  return [...groups.values()].sort((a, b) =>
+    a.weekStart === b.weekStart ? a.sport_category.localeCompare(b.sport_category) : a.weekStart < b.weekStart ? -1 : 1,
+  );
+}
+
+/**
+ * Relative change of each week's total load from the week before:
+ * (this − previous)/previous, so 0.1 is a 10 % rise. Null for the first week
+ * and when the previous week's load was 0.
+ */
+export function weekOverWeekChange(weeklyLoads: number[]): (number | null)[] {
+  return weeklyLoads.map((load, i) => {
+    const prev = i > 0 ? weeklyLoads[i - 1]! : 0;
+    return i > 0 && prev > 0 ? (load - prev) / prev : null;
+  });
+}
+
+/**
+ * Days since the last rest day (load ≤ `threshold`) for each day: 0 on a rest
+ * day, 1 the day after, and so on; null before the first rest day in the series.
+ */
+export function daysSinceRest(loads: number[], threshold = 0): (number | null)[] {
+  let since: number | null = null;
+  return loads.map((load) => {
+    if (load <= threshold) since = 0;
+    else if (since !== null) since++;
+    return since;
+  });
+}
