@@ -5,8 +5,7 @@
  */
 import type { Warehouse } from './warehouse.ts';
 import type { DedupRecord, DedupOptions, DedupStats } from './dedup_types.ts';
-import { deduplicate, aliasChanges } from './dedup.ts';
-import { reconcileBiometrics } from './dedup_biometrics.ts';
+import { deduplicate, aliasChanges, reconcileBiometrics } from './dedup.ts';
 import type { MetricType, SportCategory } from './models.ts';
 
 /** What a rebuild produced. */
@@ -116,7 +115,7 @@ export async function rebuildCanonical(wh: Warehouse, opts: DedupOptions = {}): 
       result.members.map((m) => [m.workout_id, m.record_id, m.source, m.external_id, m.match_tier, m.match_info]),
     );
     const now = new Date();
-    for (const [oldId, newId] of aliases) {
+    for (const [oldId, newId] of Object.entries(aliases)) {
       // Earlier aliases that pointed at a superseded id follow it to the new one.
       await wh.run('UPDATE workout_aliases SET workout_id = ? WHERE workout_id = ?', [newId, oldId]);
       await wh.run(
@@ -136,7 +135,7 @@ export async function rebuildCanonical(wh: Warehouse, opts: DedupOptions = {}): 
     sourceRecords: records.length,
     workouts: result.workouts.length,
     merged: records.length - result.workouts.length,
-    aliases: aliases.size,
+    aliases: Object.keys(aliases).length,
     biometricDays: daily.length,
     stats: result.stats,
   };

@@ -19,6 +19,10 @@ export const AppConfig = z.object({
   AUTO_DEDUPLICATE: bool.default(true),
   DEMO_DATA_DIR: z.string().min(1).optional(),
   DEMO_SEED: z.coerce.number().int({ message: 'expected an integer' }).default(42),
+  ATHLETE_SEX: z.enum(['male', 'female']).default('male'),
+  ATHLETE_MAX_HR: z.coerce.number().min(100).max(240).optional(),
+  ATHLETE_REST_HR: z.coerce.number().min(25).max(110).optional(),
+  ATHLETE_FTP_W: z.coerce.number().positive().optional(),
   SYNC_DAYS: z.coerce.number().int().positive({ message: 'expected a positive number of days' }).default(30),
 });
 /** Validated settings. */

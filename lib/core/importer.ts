@@ -154,9 +154,9 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
         r = await appleHealth(e, byRel, opts, consumed);
       } else if (fmt === 'legacy_activities_csv') {
         const csv = parseLegacyActivitiesCsv(text(e.read()), e.name, { source: opts.source, athleteId: opts.athleteId });
-        const json = legacyJson.flatMap((j) => j.workouts);
-        const matched = new Set(matchLegacyCsvToJson(csv.workouts, json).map((p) => p[0]));
-        r = { ...csv, workouts: csv.workouts.filter((w) => !matched.has(w)) };
+        // Rows matched to the JSON are the same activities, which carry the Strava ids: keep only the rest.
+        const { unmatched } = matchLegacyCsvToJson(csv.rows, legacyJson.flatMap((j) => j.workouts));
+        r = { ...csv.result, workouts: unmatched };
       } else {
         const parser = PARSERS[fmt];
         if (!parser) {
