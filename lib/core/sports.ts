@@ -118,7 +118,7 @@ export function mapSport(name: string | null | undefined, subSport?: string | nu
   const sub = subSport ? ALIASES[normalise(subSport)] : undefined;
   const main = name ? ALIASES[normalise(name)] : undefined;
   let sport = main ?? sub ?? 'other';
-  if (sub && sub !== 'workout' && sub !== 'other' && (main === undefined || sameFamily(main, sub))) sport = sub;
+  if (sub && sub !== 'workout' && sub !== 'other' && (main === undefined || main === 'workout' || main === 'other' || sameFamily(main, sub))) sport = sub;
   return { sport, category: CANONICAL_SPORTS[sport] ?? 'MIXED' };
 }
 
