@@ -1,0 +1,291 @@
+/**
+ * Everything the report shows, read from the warehouse in one pass and shaped
+ * into plain series and tables; the load metrics come from lib/analysis.
+ */
+import type { SportCategory } from '../core/models.ts';
+import type { SqlRunner } from '../core/warehouse.ts';
+import { acwrBand, acwrEwma, dailyLoads, dayNumber, fitnessFatigue, type AcwrBand } from '../analysis/daily.ts';
+import { CATEGORY_INTENSITY, sessionRpe, THRESHOLD_RPE } from '../analysis/load.ts';
+
+/** One week's volume for one sport category; `week` is the Monday, YYYY-MM-DD. */
+export interface WeeklyVolume {
+  week: string;
+  category: SportCategory;
+  hours: number;
+  km: number;
+}
+
+/** Training load and its derived curves on one local day. */
+export interface LoadDay {
+  date: string;
+  load: number;
+  ctl: number;
+  atl: number;
+  tsb: number;
+  /** Acute:chronic workload ratio (EWMA 7:28 days); null before 28 days of history or while chronic load is zero. */
+  acwr: number | null;
+}
+
+/** A daily value of one biometric. */
+export interface MetricPoint {
+  date: string;
+  value: number;
+}
+
+/** Coverage of one source across workouts and biometrics. */
+export interface SourceCoverage {
+  source: string;
+  workouts: number;
+  biometricRows: number;
+  firstDate: string | null;
+  lastDate: string | null;
+  /** Share (0..1) of this source's workouts that share a canonical workout with another source; null without workouts. */
+  matchedShare: number | null;
+}
+
+/** One stored import error. */
+export interface ImportErrorRow {
+  input: string;
+  record: string | null;
+  field: string | null;
+  reason: string;
+  occurredAt: string;
+}
+
+/** All the report's data. */
+export interface ReportData {
+  athleteId: string;
+  period: { start: string | null; end: string | null };
+  sources: SourceCoverage[];
+  /** Canonical workouts after dedup. */
+  workouts: number;
+  /** Source workout records. */
+  sourceRecords: number;
+  /** Source records folded into another record's workout. */
+  mergedRecords: number;
+  /** Merged records by match tier (1 external id, 2 time overlap, 3 route). */
+  mergedByTier: { tier: number; records: number }[];
+  weekly: WeeklyVolume[];
+  load: LoadDay[];
+  latest: { date: string; ctl: number; atl: number; tsb: number; acwr: number | null; band: AcwrBand | null } | null;
+  biometrics: { restingHr: MetricPoint[]; hrv: MetricPoint[]; sleepHours: MetricPoint[]; weight: MetricPoint[] };
+  importErrors: { count: number; latest: ImportErrorRow[] };
+}
+
+const CATEGORIES: readonly SportCategory[] = ['ENDURANCE', 'STRENGTH', 'BALL_SPORT', 'MIXED'];
+
+/** What `workoutLoad` needs about a workout. */
+export interface LoadWorkout {
+  durationS: number;
+  trainingLoad: number | null;
+  rpe: number | null;
+  category: SportCategory;
+}
+
+/**
+ * A workout's load: the stored training_load when a source gave a usable one; else
+ * session RPE scaled so an hour at RPE 7 is 100; else duration × the
+ * category's assumed intensity² × 100 (the TSS relation), as in lib/analysis/load.ts.
+ */
+export function workoutLoad(w: LoadWorkout): number {
+  if (w.trainingLoad !== null && Number.isFinite(w.trainingLoad) && w.trainingLoad >= 0) return w.trainingLoad;
+  const minutes = Math.max(0, w.durationS) / 60;
+  const srpe = w.rpe === null ? null : sessionRpe(w.rpe, minutes);
+  if (srpe !== null) return (srpe / (60 * THRESHOLD_RPE)) * 100;
+  const intensity = CATEGORY_INTENSITY[w.category];
+  return (minutes / 60) * intensity * intensity * 100;
+}
+
+/**
+ * Daily load with CTL/ATL/TSB (lib/analysis `fitnessFatigue`: 42/7-day time
+ * constants, TSB = yesterday's CTL − ATL) and EWMA ACWR 7:28 (`acwrEwma`).
+ */
+export function loadCurves(days: { date: string; load: number }[]): LoadDay[] {
+  const loads = days.map((d) => d.load);
+  const ff = fitnessFatigue(loads);
+  const acwr = acwrEwma(loads);
+  return days.map(({ date, load }, i) => ({ date, load, ...ff[i]!, acwr: acwr[i]!.ratio }));
+}
+
+/** Trailing mean over the last `days` calendar days (inclusive) at each point. */
+export function rollingMean(points: MetricPoint[], days = 7): MetricPoint[] {
+  const out: MetricPoint[] = [];
+  let lo = 0;
+  let sum = 0;
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    sum += p.value;
+    const now = dayNumber(p.date);
+    while (dayNumber(points[lo]!.date) <= now - days) {
+      sum -= points[lo]!.value;
+      lo++;
+    }
+    out.push({ date: p.date, value: sum / (i - lo + 1) });
+  }
+  return out;
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v);
+}
+
+function optNum(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+function str(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  return String(v);
+}
+
+function timestampText(v: unknown): string {
+  if (v instanceof Date) return `${v.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return String(v ?? '');
+}
+
+async function chooseAthlete(db: SqlRunner): Promise<string> {
+  const rows = await db.all<{ athlete_id: string }>(
+    `SELECT athlete_id FROM (
+       SELECT athlete_id FROM workouts UNION ALL SELECT athlete_id FROM biometrics
+     ) GROUP BY athlete_id ORDER BY count(*) DESC, athlete_id LIMIT 1`,
+  );
+  return rows[0]?.athlete_id ?? 'me';
+}
+
+const LOCAL_DATE = 'CAST(start_time + to_minutes(coalesce(utc_offset_min, 0)) AS DATE)';
+
+/**
+ * Read the report's data for one athlete (default: the one with most rows).
+ * The load series runs daily from the first workout to the end of the period.
+ */
+export async function loadReportData(db: SqlRunner, opts: { athleteId?: string; latestErrors?: number } = {}): Promise<ReportData> {
+  const athleteId = opts.athleteId ?? (await chooseAthlete(db));
+  const p = [athleteId];
+
+  const [period] = await db.all(
+    `SELECT least(w.first, b.first) AS start, greatest(w.last, b.last) AS "end" FROM
+       (SELECT min(local_date) AS first, max(local_date) AS last FROM workouts_local WHERE athlete_id = ?) w,
+       (SELECT min(date) AS first, max(date) AS last FROM biometrics WHERE athlete_id = ?) b`,
+    [athleteId, athleteId],
+  );
+
+  const sourceRows = await db.all(
+    `WITH sw AS (
+       SELECT source, count(*) AS workouts, min(${LOCAL_DATE}) AS first, max(${LOCAL_DATE}) AS last
+       FROM source_workouts WHERE athlete_id = ? GROUP BY source),
+     sb AS (
+       SELECT source, count(*) AS rows, min(date) AS first, max(date) AS last
+       FROM source_biometrics WHERE athlete_id = ? GROUP BY source),
+     matched AS (
+       SELECT ws.source, count(DISTINCT ws.record_id) AS matched
+       FROM workout_sources ws JOIN workouts w ON w.workout_id = ws.workout_id
+       WHERE w.athlete_id = ? AND EXISTS (
+         SELECT 1 FROM workout_sources o WHERE o.workout_id = ws.workout_id AND o.source <> ws.source)
+       GROUP BY ws.source)
+     SELECT source, coalesce(sw.workouts, 0) AS workouts, coalesce(sb.rows, 0) AS biometric_rows,
+            least(sw.first, sb.first) AS first_date, greatest(sw.last, sb.last) AS last_date,
+            coalesce(matched.matched, 0) AS matched
+     FROM sw FULL JOIN sb USING (source) LEFT JOIN matched USING (source)
+     ORDER BY source`,
+    [athleteId, athleteId, athleteId],
+  );
+  const sources: SourceCoverage[] = sourceRows.map((r) => ({
+    source: String(r.source),
+    workouts: num(r.workouts),
+    biometricRows: num(r.biometric_rows),
+    firstDate: str(r.first_date),
+    lastDate: str(r.last_date),
+    matchedShare: num(r.workouts) > 0 ? num(r.matched) / num(r.workouts) : null,
+  }));
+
+  const [counts] = await db.all(
+    `SELECT (SELECT count(*) FROM workouts WHERE athlete_id = ?) AS workouts,
+            (SELECT coalesce(sum(source_count - 1), 0) FROM workouts WHERE athlete_id = ?) AS merged,
+            (SELECT count(*) FROM source_workouts WHERE athlete_id = ?) AS records`,
+    [athleteId, athleteId, athleteId],
+  );
+  const tiers = await db.all(
+    `SELECT ws.match_tier AS tier, count(*) AS records
+     FROM workout_sources ws JOIN workouts w ON w.workout_id = ws.workout_id
+     WHERE w.athlete_id = ? AND ws.match_tier IS NOT NULL GROUP BY ALL ORDER BY tier`,
+    p,
+  );
+
+  const weeklyRows = await db.all(
+    `SELECT CAST(week AS DATE) AS week, sport_category, sum(hours) AS hours, sum(km) AS km
+     FROM weekly_volume WHERE athlete_id = ? GROUP BY ALL ORDER BY week, sport_category`,
+    p,
+  );
+  const weekly: WeeklyVolume[] = weeklyRows.map((r) => ({
+    week: String(r.week),
+    category: (CATEGORIES as readonly string[]).includes(String(r.sport_category)) ? (r.sport_category as SportCategory) : 'MIXED',
+    hours: num(r.hours),
+    km: num(r.km),
+  }));
+
+  const loadRows = await db.all(
+    `SELECT local_date, duration_s, training_load, perceived_exertion, sport_category
+     FROM workouts_local WHERE athlete_id = ? ORDER BY local_date, start_time, workout_id`,
+    p,
+  );
+  const perWorkout = loadRows.map((r) => ({
+    localDate: String(r.local_date),
+    load: workoutLoad({
+      durationS: num(r.duration_s),
+      trainingLoad: optNum(r.training_load),
+      rpe: optNum(r.perceived_exertion),
+      category: (CATEGORIES as readonly string[]).includes(String(r.sport_category)) ? (r.sport_category as SportCategory) : 'MIXED',
+    }),
+  }));
+  const periodEnd = str(period?.end);
+  const firstLoad = perWorkout[0]?.localDate;
+  const load = firstLoad && periodEnd ? loadCurves(dailyLoads(perWorkout, firstLoad, periodEnd)) : [];
+  const last = load[load.length - 1];
+
+  const bio = await db.all(
+    `SELECT metric_type, date, value FROM biometrics
+     WHERE athlete_id = ? AND metric_type IN ('resting_hr', 'hrv_rmssd', 'sleep_duration', 'weight')
+     ORDER BY metric_type, date`,
+    p,
+  );
+  const series = (metric: string, scale = 1): MetricPoint[] =>
+    bio.filter((r) => r.metric_type === metric).map((r) => ({ date: String(r.date), value: num(r.value) * scale }));
+
+  const [errCount] = await db.all('SELECT count(*) AS n FROM import_errors');
+  const errRows = await db.all(
+    'SELECT input, record, field, reason, occurred_at FROM import_errors ORDER BY occurred_at DESC, error_id DESC LIMIT ?',
+    [opts.latestErrors ?? 5],
+  );
+
+  return {
+    athleteId,
+    period: { start: str(period?.start), end: periodEnd },
+    sources,
+    workouts: num(counts?.workouts),
+    sourceRecords: num(counts?.records),
+    mergedRecords: num(counts?.merged),
+    mergedByTier: tiers.map((r) => ({ tier: num(r.tier), records: num(r.records) })),
+    weekly,
+    load,
+    latest: last
+      ? { date: last.date, ctl: last.ctl, atl: last.atl, tsb: last.tsb, acwr: last.acwr, band: acwrBand(last.acwr) }
+      : null,
+    biometrics: {
+      restingHr: series('resting_hr'),
+      hrv: series('hrv_rmssd'),
+      sleepHours: series('sleep_duration', 1 / 3600),
+      weight: series('weight'),
+    },
+    importErrors: {
+      count: num(errCount?.n),
+      latest: errRows.map((r) => ({
+        input: String(r.input),
+        record: str(r.record),
+        field: str(r.field),
+        reason: String(r.reason),
+        occurredAt: timestampText(r.occurred_at),
+      })),
+    },
+  };
+}

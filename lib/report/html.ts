@@ -1,0 +1,226 @@
+/**
+ * The report as one self-contained HTML document: plotly.js inlined, every
+ * figure drawn into a fixed-size div, one A4 page per section.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { ReportData } from './data.ts';
+import type { PlacedFigure, ReportFigures } from './figures.ts';
+
+/** Section titles, in page order. */
+export const SECTION_TITLES = {
+  summary: 'Summary',
+  volume: 'Training volume',
+  load: 'Training load',
+  recovery: 'Recovery',
+  quality: 'Data quality',
+} as const;
+
+/** Options for the HTML report. */
+export interface HtmlOptions {
+  title?: string;
+  /** A "generated" line to print; taken from the caller so the same data gives the same HTML. */
+  generated?: string;
+  /** plotly.js source to inline; defaults to the installed plotly.min.js. */
+  plotlySource?: string;
+}
+
+let plotlyCache: string | undefined;
+
+/** The installed plotly.min.js, read once. */
+export function plotlySource(): string {
+  if (plotlyCache === undefined) {
+    const path = createRequire(import.meta.url).resolve('plotly.js/dist/plotly.min.js');
+    plotlyCache = readFileSync(path, 'utf8');
+  }
+  return plotlyCache;
+}
+
+/** Escape text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Keep inlined script text from closing its <script> element early. */
+function scriptSafe(js: string): string {
+  return js.replace(/<\/(script)/gi, '<\\/$1');
+}
+
+/** JSON that can sit inside a <script> element (no `<`, no line separators that break JS). */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function fixed(x: number, digits: number): string {
+  return (Math.round(x * 10 ** digits) / 10 ** digits).toFixed(digits);
+}
+
+function days(start: string, end: string): number {
+  return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000) + 1;
+}
+
+const BAND_TEXT = { low: 'below 0.8: under-loaded', optimal: '0.8–1.3: target band', caution: '1.3–1.5: caution', high: 'above 1.5: high risk' };
+
+function table(headers: string[], rows: string[][], cls = ''): string {
+  const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
+  return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+function figureDivs(figs: PlacedFigure[]): string {
+  return figs
+    .map(
+      ({ id, figure }) =>
+        `<div class="fig" id="${escapeHtml(id)}" style="width:${figure.layout.width}px;height:${figure.layout.height}px"></div>`,
+    )
+    .join('\n');
+}
+
+function summarySection(d: ReportData, title: string, generated: string | undefined): string {
+  const period =
+    d.period.start && d.period.end
+      ? `${escapeHtml(d.period.start)} to ${escapeHtml(d.period.end)} (${days(d.period.start, d.period.end)} days)`
+      : 'no data';
+  const facts: [string, string][] = [
+    ['Athlete', escapeHtml(d.athleteId)],
+    ['Period covered', period],
+    ['Workouts after deduplication', `<span class="big">${d.workouts}</span> from ${d.sourceRecords} source records (${d.mergedRecords} merged as duplicates)`],
+  ];
+  if (d.latest) {
+    const l = d.latest;
+    facts.push(
+      [`Training status on ${escapeHtml(l.date)}`, `CTL ${fixed(l.ctl, 1)} · ATL ${fixed(l.atl, 1)} · TSB ${fixed(l.tsb, 1)}`],
+      ['ACWR (EWMA 7:28 days)', l.acwr === null || l.band === null ? 'not enough load history' : `${fixed(l.acwr, 2)} (${BAND_TEXT[l.band]})`],
+    );
+  }
+  const factRows = facts.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${v}</td></tr>`).join('\n');
+  const sources = table(
+    ['Source', 'Workout records', 'Biometric rows'],
+    d.sources.map((s) => [escapeHtml(s.source), String(s.workouts), String(s.biometricRows)]),
+    'numeric',
+  );
+  return `<section id="summary">
+<h1>${escapeHtml(title)}</h1>
+${generated ? `<p class="generated">Generated ${escapeHtml(generated)}</p>\n` : ''}<h2>${SECTION_TITLES.summary}</h2>
+<table class="facts">\n${factRows}\n</table>
+<h3>Sources</h3>
+${d.sources.length ? sources : '<p>No sources imported yet.</p>'}
+<p class="note">CTL, ATL: 42- and 7-day exponentially weighted daily load; TSB = previous day's CTL − ATL. Load is the source's training load, else session RPE, else a duration-based estimate, on a TSS-like scale.</p>
+</section>`;
+}
+
+function figureSection(key: 'volume' | 'load' | 'recovery', figs: PlacedFigure[]): string {
+  return `<section id="${key}" class="page">\n<h2>${SECTION_TITLES[key]}</h2>\n${figureDivs(figs)}\n</section>`;
+}
+
+function pct(share: number | null): string {
+  return share === null ? '–' : `${fixed(share * 100, 0)} %`;
+}
+
+const TIER_TEXT: Record<number, string> = { 1: 'same external id', 2: 'overlapping time, sport and distance', 3: 'similar GPS route' };
+
+function qualitySection(d: ReportData): string {
+  const coverage = table(
+    ['Source', 'Workouts', 'First date', 'Last date', 'Biometric rows', 'Workouts matched in another source'],
+    d.sources.map((s) => [
+      escapeHtml(s.source),
+      String(s.workouts),
+      escapeHtml(s.firstDate ?? '–'),
+      escapeHtml(s.lastDate ?? '–'),
+      String(s.biometricRows),
+      pct(s.matchedShare),
+    ]),
+    'numeric',
+  );
+  const tiers = d.mergedByTier.length
+    ? table(
+        ['Match tier', 'Records merged'],
+        d.mergedByTier.map((t) => [`${t.tier}: ${escapeHtml(TIER_TEXT[t.tier] ?? 'other')}`, String(t.records)]),
+        'numeric',
+      )
+    : '';
+  const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+  const errors = d.importErrors.latest.length
+    ? table(
+        ['When', 'Input', 'Record', 'Field', 'Reason'],
+        d.importErrors.latest.map((e) => [
+          escapeHtml(e.occurredAt),
+          escapeHtml(clip(e.input, 120)),
+          escapeHtml(e.record ?? '–'),
+          escapeHtml(e.field ?? '–'),
+          escapeHtml(clip(e.reason, 240)),
+        ]),
+        'errors',
+      )
+    : '';
+  return `<section id="quality" class="page">
+<h2>${SECTION_TITLES.quality}</h2>
+<h3>Source coverage</h3>
+${d.sources.length ? coverage : '<p>No sources imported yet.</p>'}
+<h3>Duplicates merged</h3>
+<p><span class="big">${d.mergedRecords}</span> source records were merged into other workouts: ${d.sourceRecords} source records became ${d.workouts} workouts.</p>
+${tiers}
+<h3>Import errors</h3>
+<p><span class="big">${d.importErrors.count}</span> import ${d.importErrors.count === 1 ? 'error' : 'errors'} recorded (inputs or records that could not be read)${d.importErrors.latest.length ? `; latest ${d.importErrors.latest.length} below.` : '.'}</p>
+${errors}
+</section>`;
+}
+
+const CSS = `
+@page { size: A4; }
+* { box-sizing: border-box; }
+html, body { margin: 0; padding: 0; background: #fff; }
+body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; font-size: 12px; color: #222; width: 690px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 0 0 10px; padding-bottom: 4px; border-bottom: 2px solid #1f77b4; }
+h3 { font-size: 14px; margin: 16px 0 6px; }
+section.page { break-before: page; }
+.fig { margin: 0 0 8px; break-inside: avoid; overflow: hidden; }
+table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; break-inside: auto; }
+tr { break-inside: avoid; }
+th, td { border: 1px solid #ccc; padding: 4px 6px; text-align: left; vertical-align: top; font-size: 12px; }
+thead th { background: #eef3f8; }
+table.facts th { width: 230px; background: #f7f7f7; font-weight: 600; }
+table.numeric td:not(:first-child) { text-align: right; }
+table.errors { table-layout: fixed; }
+table.errors td { font-size: 11px; overflow-wrap: anywhere; }
+table.errors th:nth-child(1) { width: 120px; }
+table.errors th:nth-child(3), table.errors th:nth-child(4) { width: 80px; }
+.big { font-size: 16px; font-weight: 700; }
+.generated { color: #555; margin: 0 0 10px; }
+.note { color: #555; font-size: 11px; margin-top: 14px; }
+`;
+
+/** Draws every figure, then flags readiness for the PDF printer (or the error that stopped it). */
+const BOOT = `(function () {
+  var figs = JSON.parse(document.getElementById('report-figures').textContent);
+  var config = { staticPlot: true, displayModeBar: false, responsive: false };
+  Promise.all(figs.map(function (f) { return Plotly.newPlot(f.id, f.figure.data, f.figure.layout, config); }))
+    .then(function () { window.__reportReady = true; })
+    .catch(function (e) { window.__reportError = String(e && e.stack || e); window.__reportReady = true; });
+})();`;
+
+/** Build the report's HTML document. Same data and options give the same text. */
+export function renderReportHtml(data: ReportData, figures: ReportFigures, opts: HtmlOptions = {}): string {
+  const title = opts.title ?? `Training report: ${data.athleteId}`;
+  const all = [...figures.volume, ...figures.load, ...figures.recovery];
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+<script id="plotly-lib">${scriptSafe(opts.plotlySource ?? plotlySource())}</script>
+</head>
+<body>
+${summarySection(data, title, opts.generated)}
+${figureSection('volume', figures.volume)}
+${figureSection('load', figures.load)}
+${figureSection('recovery', figures.recovery)}
+${qualitySection(data)}
+<script id="report-figures" type="application/json">${jsonForScript(all)}</script>
+<script>${BOOT}</script>
+</body>
+</html>
+`;
+}

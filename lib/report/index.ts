@@ -1,0 +1,47 @@
+/**
+ * The report: data from the warehouse, Plotly figures, a self-contained HTML
+ * document, and its PDF.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { SqlRunner } from '../core/warehouse.ts';
+import { loadReportData } from './data.ts';
+import { buildFigures } from './figures.ts';
+import { renderReportHtml } from './html.ts';
+import { renderPdf } from './pdf.ts';
+
+export * from './data.ts';
+export * from './figures.ts';
+export * from './html.ts';
+export * from './pdf.ts';
+
+/** Options for `buildReport`. */
+export interface BuildReportOptions {
+  /** Where the PDF goes. */
+  outPdf: string;
+  /** Where the HTML goes; defaults to the PDF's path with `.html`. */
+  outHtml?: string;
+  athleteId?: string;
+  title?: string;
+  /** A "generated" line for the first page (kept out unless given, so output is reproducible). */
+  generated?: string;
+}
+
+/**
+ * Build the report for one athlete: writes the HTML and prints it to PDF.
+ * @example
+ * const wh = await Warehouse.open();
+ * const { pdf, pages } = await buildReport(wh, { outPdf: 'reports/report.pdf' });
+ */
+export async function buildReport(db: SqlRunner, opts: BuildReportOptions): Promise<{ pdf: string; html: string; pages: number }> {
+  const pdf = resolve(opts.outPdf);
+  const html = resolve(opts.outHtml ?? pdf.replace(/\.pdf$/i, '') + '.html');
+  const data = await loadReportData(db, { athleteId: opts.athleteId });
+  const title = opts.title ?? `Training report: ${data.athleteId}`;
+  const doc = renderReportHtml(data, buildFigures(data), { title, generated: opts.generated });
+  mkdirSync(dirname(html), { recursive: true });
+  mkdirSync(dirname(pdf), { recursive: true });
+  writeFileSync(html, doc);
+  const pages = await renderPdf(html, pdf, { footer: title });
+  return { pdf, html, pages };
+}

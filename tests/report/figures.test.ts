@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import type { LoadDay, ReportData, WeeklyVolume } from '../../lib/report/data.ts';
+import {
+  ACWR_BAND,
+  acwrFigure,
+  buildFigures,
+  FIGURE_WIDTH,
+  hrvFigure,
+  restingHrFigure,
+  sleepFigure,
+  trainingLoadFigure,
+  weeklyDistanceFigure,
+  weeklyHoursFigure,
+  weightFigure,
+  type Figure,
+} from '../../lib/report/figures.ts';
+
+const weekly: WeeklyVolume[] = [
+  { week: '2024-01-01', category: 'ENDURANCE', hours: 4.25, km: 40 },
+  { week: '2024-01-01', category: 'STRENGTH', hours: 1, km: 0 },
+  // 2024-01-08 has no training at all.
+  { week: '2024-01-15', category: 'ENDURANCE', hours: 6, km: 62.5 },
+  { week: '2024-01-15', category: 'BALL_SPORT', hours: 1.5, km: 8 },
+];
+
+const load: LoadDay[] = [
+  { date: '2024-01-01', load: 80, ctl: 1.9047619, atl: 11.4285714, tsb: 0, acwr: 3.625 },
+  { date: '2024-01-02', load: 0, ctl: 1.8594104, atl: 9.7959184, tsb: -9.5238095, acwr: 3.1 },
+  { date: '2024-01-03', load: 0, ctl: 1.8151387, atl: 8.3965015, tsb: -7.936508, acwr: null },
+];
+
+/** Every `size` inside any `font`/`tickfont`/`titlefont` object of the layout. */
+function fontSizes(value: unknown, inFont = false, out: number[] = []): number[] {
+  if (Array.isArray(value)) for (const v of value) fontSizes(v, inFont, out);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'size' && inFont && typeof v === 'number') out.push(v);
+      else fontSizes(v, /font$/i.test(k), out);
+    }
+  }
+  return out;
+}
+
+function checkFrame(fig: Figure, yTitle: string): void {
+  expect(fig.layout.width).toBe(FIGURE_WIDTH);
+  expect(fig.layout.width).toBeLessThanOrEqual(700);
+  expect(fig.layout.height).toBeGreaterThan(150);
+  expect(fig.layout.yaxis.title.text).toBe(yTitle);
+  expect(fig.layout.title.text.length).toBeGreaterThan(0);
+  const sizes = fontSizes(fig.layout);
+  expect(sizes.length).toBeGreaterThan(0);
+  expect(Math.min(...sizes)).toBeGreaterThanOrEqual(11);
+}
+
+describe('weekly volume figures', () => {
+  it('stacks hours per category over every week, empty weeks as zero', () => {
+    const fig = weeklyHoursFigure(weekly);
+    checkFrame(fig, 'Duration (h)');
+    expect(fig.layout.barmode).toBe('stack');
+    expect(fig.layout.xaxis.title.text).toContain('Week');
+    expect(fig.data.map((t) => t.name)).toEqual(['Endurance', 'Strength', 'Ball sports']);
+    for (const t of fig.data) {
+      expect(t.type).toBe('bar');
+      expect(t.x).toEqual(['2024-01-01', '2024-01-08', '2024-01-15']);
+    }
+    expect(fig.data[0]!.y).toEqual([4.25, 0, 6]);
+    expect(fig.data[1]!.y).toEqual([1, 0, 0]);
+    expect(fig.data[2]!.y).toEqual([0, 0, 1.5]);
+    expect(fig.layout.xaxis.dtick).toBe(7 * 86_400_000);
+  });
+
+  it('totals distance per week over all categories', () => {
+    const fig = weeklyDistanceFigure(weekly);
+    checkFrame(fig, 'Distance (km)');
+    expect(fig.data).toHaveLength(1);
+    expect(fig.data[0]!.y).toEqual([40, 0, 70.5]);
+  });
+
+  it('says "no data" instead of drawing an empty box', () => {
+    const fig = weeklyHoursFigure([]);
+    expect(fig.data).toEqual([]);
+    expect(fig.layout.annotations).toEqual([expect.objectContaining({ text: 'No data for this period' })]);
+  });
+});
+
+describe('training load figures', () => {
+  it('draws daily load bars and CTL/ATL/TSB lines', () => {
+    const fig = trainingLoadFigure(load);
+    checkFrame(fig, 'Training load (TSS-equivalent, a.u.)');
+    expect(fig.layout.xaxis.title.text).toBe('Date (local)');
+    expect(fig.data.map((t) => [t.type, t.name])).toEqual([
+      ['bar', 'Daily load'],
+      ['scatter', 'CTL (fitness, 42 d)'],
+      ['scatter', 'ATL (fatigue, 7 d)'],
+      ['scatter', 'TSB (form)'],
+    ]);
+    expect(fig.data[0]!.y).toEqual([80, 0, 0]);
+    expect(fig.data[1]!.y).toEqual([1.905, 1.859, 1.815]);
+    expect(fig.data[3]!.y).toEqual([0, -9.524, -7.937]);
+  });
+
+  it('draws ACWR where defined with the 0.8–1.3 band shaded', () => {
+    const fig = acwrFigure(load);
+    checkFrame(fig, 'ACWR (ratio)');
+    expect(fig.data).toHaveLength(1);
+    expect(fig.data[0]!.x).toEqual(['2024-01-01', '2024-01-02', '2024-01-03']);
+    expect(fig.data[0]!.y).toEqual([3.625, 3.1, null]);
+    // Same x range as the load chart above it.
+    expect(fig.layout.xaxis.range).toEqual(['2023-12-31 12:00', '2024-01-03 12:00']);
+    expect(trainingLoadFigure(load).layout.xaxis.range).toEqual(fig.layout.xaxis.range);
+    const shapes = fig.layout.shapes as Record<string, unknown>[];
+    expect(shapes).toHaveLength(1);
+    expect(shapes[0]).toMatchObject({ type: 'rect', xref: 'paper', y0: ACWR_BAND.low, y1: ACWR_BAND.high });
+    expect(ACWR_BAND).toEqual({ low: 0.8, high: 1.3 });
+    // The axis reaches above the highest value so the line is not clipped.
+    expect((fig.layout.yaxis.range as number[])[1]).toBeCloseTo(3.625 * 1.1, 3);
+  });
+
+  it('notes when ACWR is not yet defined', () => {
+    const fig = acwrFigure(load.map((d) => ({ ...d, acwr: null })));
+    expect(fig.data).toEqual([]);
+    expect(fig.layout.annotations).toEqual([expect.objectContaining({ text: 'No data for this period' })]);
+  });
+});
+
+describe('recovery figures', () => {
+  const hrv = [
+    { date: '2024-01-01', value: 60 },
+    { date: '2024-01-02', value: 62 },
+    { date: '2024-01-10', value: 70 },
+  ];
+
+  it('shows HRV with its trailing 7-day mean', () => {
+    const fig = hrvFigure(hrv);
+    checkFrame(fig, 'HRV RMSSD (ms)');
+    expect(fig.data.map((t) => t.name)).toEqual(['Daily RMSSD', '7-day mean']);
+    expect(fig.data[0]!.y).toEqual([60, 62, 70]);
+    // 2024-01-10's window (01-04..01-10) holds only itself.
+    expect(fig.data[1]!.y).toEqual([60, 61, 70]);
+  });
+
+  it('labels resting HR, sleep and weight with their units', () => {
+    const rhr = restingHrFigure([{ date: '2024-01-01', value: 48 }]);
+    checkFrame(rhr, 'Resting HR (bpm)');
+    expect(rhr.data[0]!.y).toEqual([48]);
+    const sleep = sleepFigure([{ date: '2024-01-01', value: 7.4833333 }]);
+    checkFrame(sleep, 'Sleep (h)');
+    expect(sleep.data[0]).toMatchObject({ type: 'bar', y: [7.48] });
+    const weight = weightFigure([{ date: '2024-01-01', value: 71.25 }]);
+    checkFrame(weight, 'Weight (kg)');
+    expect(weight.data[0]!.y).toEqual([71.3]);
+  });
+});
+
+describe('buildFigures', () => {
+  it('places every figure once and each section fits an A4 page', () => {
+    const data = {
+      weekly,
+      load,
+      biometrics: { restingHr: [], hrv: [], sleepHours: [], weight: [] },
+    } as unknown as ReportData;
+    const figs = buildFigures(data);
+    const ids = [...figs.volume, ...figs.load, ...figs.recovery].map((f) => f.id);
+    expect(new Set(ids).size).toBe(8);
+    // A4 minus 12 mm top and 16 mm bottom margins is about 1017 px at 96 px/inch; leave room for the heading.
+    for (const section of [figs.volume, figs.load, figs.recovery]) {
+      const height = section.reduce((s, f) => s + f.figure.layout.height + 8, 0);
+      expect(height).toBeLessThan(1017 - 60);
+    }
+    expect(figs.recovery.every((f) => f.figure.layout.annotations !== undefined)).toBe(true);
+  });
+});
