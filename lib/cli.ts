@@ -11,8 +11,9 @@ import { rebuildCanonical } from './core/canonical.ts';
 import { syncDemo, syncConnector, type SourceSyncResult } from './core/sync.ts';
 import { parseArgs, UsageError, intOption, choiceOption, type OptionSpec } from './cli/args.ts';
 import { formatCsv, formatJson, formatTable, progressBar } from './cli/output.ts';
-import { configuredConnectors } from './connectors/api/registry.ts';
+import { API_CONNECTORS } from './connectors/api/registry.ts';
 import { buildReport } from './report/index.ts';
+import { runAnalysis, type AthleteSettings } from './analysis/run.ts';
 
 interface Command {
   summary: string;
@@ -43,10 +44,20 @@ function sqlLiteral(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
+function athleteSettings(c: AppConfig): AthleteSettings {
+  return { sex: c.ATHLETE_SEX, maxHr: c.ATHLETE_MAX_HR, restHr: c.ATHLETE_REST_HR, ftpW: c.ATHLETE_FTP_W };
+}
+
+/** After new data: rebuild the canonical tables (AUTO_DEDUPLICATE) and the analysis built on them. */
 async function dedupAfter(wh: Warehouse, ctx: Context): Promise<void> {
   if (!ctx.config.AUTO_DEDUPLICATE) return;
   const r = await rebuildCanonical(wh);
   ctx.out(`deduplicated: ${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged), ${r.biometricDays} biometric day-values`);
+  await runAnalysis(wh, athleteSettings(ctx.config));
+}
+
+function fmt(v: number | null, digits = 1): string {
+  return v === null ? '-' : v.toFixed(digits);
 }
 
 function syncLine(r: SourceSyncResult): string {
@@ -78,7 +89,11 @@ is skipped with a note. With no source configured, or with --demo, loads the dem
     async run({ options }, ctx) {
       const days = intOption(options.days, 'days', ctx.config.SYNC_DAYS);
       const only = typeof options.source === 'string' ? options.source.split(',').map((s) => s.trim()).filter(Boolean) : null;
-      const { configured, skipped } = configuredConnectors(ctx.env);
+      const all = Object.values(API_CONNECTORS).map((e) => e.fromEnv(ctx.env));
+      const configured = all.filter((c) => c.isConfigured());
+      const skipped = all
+        .filter((c) => !c.isConfigured())
+        .map((c) => ({ source: c.source, reason: `not configured: no credentials or saved token (see ${API_CONNECTORS[c.source]!.envVars.map((v) => v.name).filter((n) => !n.endsWith('_BASE_URL'))[0] ?? '.env.example'})` }));
       const chosen = configured.filter((c) => !only || only.includes(c.source));
       return withWarehouse(ctx, async (wh) => {
         const results: SourceSyncResult[] = [];
@@ -227,6 +242,36 @@ into the folder --output (default reports/export). report: writes the PDF report
       return runReport(typeof options.output === 'string' ? options.output : undefined, ctx);
     },
   },
+  analyze: {
+    summary: 'compute training load, ACWR, fitness/fatigue and recovery status',
+    usage: 'athlete analyze [--format table|json]',
+    options: { format: 'value' },
+    help: `Computes each workout's training load and the daily series (ACWR as rolling
+averages and EWMA, CTL/ATL/TSB, monotony and strain, sleep, HRV and resting-HR status)
+into workout_loads and daily_metrics, and prints the latest day. ATHLETE_MAX_HR,
+ATHLETE_REST_HR, ATHLETE_FTP_W and ATHLETE_SEX refine the load; missing values are
+estimated from the data.`,
+    async run({ options }, ctx) {
+      const format = choiceOption(options.format, 'format', ['table', 'json'] as const, 'table');
+      return withWarehouse(ctx, async (wh) => {
+        const r = await runAnalysis(wh, athleteSettings(ctx.config));
+        if (format === 'json') {
+          ctx.out(formatJson([{ ...r }]));
+          return 0;
+        }
+        ctx.out(`analysed ${r.workouts} workouts over ${r.days} athlete-days`);
+        for (const l of r.latest) {
+          ctx.out(`\n${l.athlete_id}, latest day ${l.date}:`);
+          ctx.out(`  ACWR (EWMA)     ${fmt(l.acwr_ewma, 2)}  ${l.acwr_band ?? 'not enough history'}`);
+          ctx.out(`  fitness/fatigue CTL ${fmt(l.ctl)}  ATL ${fmt(l.atl)}  form (TSB) ${fmt(l.tsb)}`);
+          ctx.out(`  HRV (RMSSD)     ${fmt(l.hrv_rmssd)} ms  ${l.hrv_status ?? 'no baseline yet'}`);
+          ctx.out(`  resting HR      ${fmt(l.resting_hr, 0)} bpm  ${l.rhr_status ?? 'no baseline yet'}`);
+          ctx.out(`  sleep           ${l.sleep_s === null ? '-' : (l.sleep_s / 3600).toFixed(1)} h`);
+        }
+        return 0;
+      });
+    },
+  },
   dedup: {
     summary: 'rebuild the deduplicated workouts from the source records',
     usage: 'athlete dedup',
@@ -235,6 +280,7 @@ into the folder --output (default reports/export). report: writes the PDF report
     async run(_args, ctx) {
       return withWarehouse(ctx, async (wh) => {
         const r = await rebuildCanonical(wh);
+        await runAnalysis(wh, athleteSettings(ctx.config));
         ctx.out(`${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged; links by tier: exact id ${r.stats.links.tier1}, time+distance ${r.stats.links.tier2}, route ${r.stats.links.tier3})`);
         ctx.out(`${r.biometricDays} reconciled biometric day-values; ${r.aliases} superseded workout id(s) kept as aliases`);
         await wh.checkpoint();

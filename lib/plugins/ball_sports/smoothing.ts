@@ -1,0 +1,74 @@
+/**
+ * Sliding-window filters over uniformly sampled runs of a series. Windows are
+ * clipped at run boundaries, so a gap in the recording never leaks across.
+ */
+
+/**
+ * Least-squares slope of `values` over the window `[i - h, i + h]` (clipped to
+ * `[start, end)`), per unit of `dt`, written into `out`. For a centred window
+ * this is the Savitzky–Golay first derivative of a quadratic (or linear) fit
+ * (Savitzky & Golay 1964, Anal. Chem. 36:1627).
+ */
+export function slidingSlope(values: Float64Array, start: number, end: number, h: number, dt: number, out: Float64Array): void {
+  const n = end - start;
+  if (n <= 0) return;
+  // Prefix sums over the run with a local index k, so sums stay small and exact enough.
+  const sx = new Float64Array(n + 1);
+  const skx = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) {
+    const v = values[start + k]!;
+    sx[k + 1] = sx[k]! + v;
+    skx[k + 1] = skx[k]! + k * v;
+  }
+  const sumK = (a: number, b: number) => ((b - a + 1) * (a + b)) / 2;
+  const sumK2 = (a: number, b: number) => sq(b) - sq(a - 1);
+  for (let k = 0; k < n; k++) {
+    const lo = Math.max(0, k - h);
+    const hi = Math.min(n - 1, k + h);
+    const m = hi - lo + 1;
+    if (m < 2) {
+      out[start + k] = 0;
+      continue;
+    }
+    const tk = sumK(lo, hi);
+    const tk2 = sumK2(lo, hi);
+    const tx = sx[hi + 1]! - sx[lo]!;
+    const tkx = skx[hi + 1]! - skx[lo]!;
+    out[start + k] = (m * tkx - tk * tx) / (m * tk2 - tk * tk) / dt;
+  }
+}
+
+/** Sum of k² for k = 0..b (0 for b < 0). */
+function sq(b: number): number {
+  return b < 0 ? 0 : (b * (b + 1) * (2 * b + 1)) / 6;
+}
+
+/** Centred moving average of `values` over `[i - h, i + h]` clipped to `[start, end)`, into `out`. */
+export function movingAverage(values: Float64Array, start: number, end: number, h: number, out: Float64Array): void {
+  const n = end - start;
+  if (n <= 0) return;
+  const sx = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) sx[k + 1] = sx[k]! + values[start + k]!;
+  for (let k = 0; k < n; k++) {
+    const lo = Math.max(0, k - h);
+    const hi = Math.min(n - 1, k + h);
+    out[start + k] = (sx[hi + 1]! - sx[lo]!) / (hi - lo + 1);
+  }
+}
+
+/** Median of the finite values (NaN when there are none). */
+export function median(values: ArrayLike<number>): number {
+  return quantile(values, 0.5);
+}
+
+/** Linear-interpolated quantile `q` (0–1) of the finite values (NaN when there are none). */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const v: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) v.push(values[i]!);
+  if (v.length === 0) return NaN;
+  v.sort((a, b) => a - b);
+  const pos = (v.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(v.length - 1, lo + 1);
+  return v[lo]! + (v[hi]! - v[lo]!) * (pos - lo);
+}
