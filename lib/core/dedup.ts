@@ -6,7 +6,8 @@
  *  1. a shared external id: the same `(key, value)` in two records' ids,
  *     counting each record's own `{ [source]: external_id }`;
  *  2. time ranges overlapping by `minOverlap` of the shorter one, starts within
- *     `startToleranceS`, compatible sports, distances within tolerance (when
+ *     `startToleranceS` (or within `routeStartToleranceS` when the shorter one
+ *     lies at least `containedOverlap` inside the other), compatible sports, distances within tolerance (when
  *     both have one) and, when both have a route, routes within `routeMatchM`;
  *  3. overlapping time and compatible sports, starts within
  *     `routeStartToleranceS`, routes within `routeMatchM`, distances or starts
@@ -303,7 +304,9 @@ function sweepLinks(recs: DedupRecord[], o: Required<DedupOptions>, stats: Dedup
         routeM = routeDistanceM(ra, rb);
       }
       const base = { a: i, b: j, gapS, overlap, distanceDiff: dd, routeM };
-      if (gapS <= o.startToleranceS && distanceOk) {
+      // A late-detected copy (Oura's auto-detection starts minutes in) lies inside the other record.
+      const startOk = gapS <= o.startToleranceS || (overlap >= o.containedOverlap && gapS <= o.routeStartToleranceS);
+      if (startOk && distanceOk) {
         if (routeM !== undefined && routeM > o.routeMatchM) stats.routeRejections++;
         else links.push({ ...base, tier: 2 });
       } else if (routeM !== undefined && routeM <= o.routeMatchM && gapS <= o.routeStartToleranceS) {

@@ -24,6 +24,8 @@ export interface DedupOptions {
   startToleranceS?: number;
   /** Tiers 2 and 3: overlap of the time ranges as a fraction of the shorter one. Default 0.5. */
   minOverlap?: number;
+  /** Tier 2: overlap above which a start gap up to `routeStartToleranceS` is accepted (late auto-detection). */
+  containedOverlap?: number;
   /** Tier 2: the largest relative difference of distances (of the longer one). Default 0.1. */
   distanceTolerance?: number;
   /** Tier 2: distances this close in metres always agree (short or GPS-less sessions). Default 200. */
@@ -43,6 +45,7 @@ export const DEFAULT_DEDUP_OPTIONS: Required<DedupOptions> = {
   precedence: ['garmin', 'whoop', 'strava', 'oura'],
   startToleranceS: 300,
   minOverlap: 0.5,
+  containedOverlap: 0.8,
   distanceTolerance: 0.1,
   distanceFloorM: 200,
   routeMatchM: 50,

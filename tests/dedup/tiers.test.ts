@@ -89,10 +89,20 @@ describe('tier 2: time, sport and distance', () => {
   it('rejects a start outside the tolerance, too little overlap, or distances too far apart', () => {
     const late = rec({ source: 'whoop', external_id: 'late', start: '2024-04-01T06:06:00Z', duration_s: 3000, distance_m: 10_000 });
     const short = rec({ source: 'oura', external_id: 'short', start: '2024-04-01T06:00:00Z', duration_s: 3000, distance_m: 5000 });
-    expect(deduplicate([garmin, late]).workouts).toHaveLength(2);
+    const strict = { containedOverlap: 1.01 };
+    expect(deduplicate([garmin, late], strict).workouts).toHaveLength(2);
     expect(deduplicate([garmin, short]).workouts).toHaveLength(2);
-    expect(deduplicate([garmin, late], { startToleranceS: 600 }).workouts).toHaveLength(1);
+    expect(deduplicate([garmin, late], { ...strict, startToleranceS: 600 }).workouts).toHaveLength(1);
     expect(deduplicate([garmin, short], { distanceTolerance: 0.6 }).workouts).toHaveLength(1);
+  });
+
+  it('matches a late-detected copy that lies inside the other record, but not one that merely overlaps', () => {
+    // Oura's auto-detection starts minutes into a workout: 6 min late, wholly inside garmin's 50 min.
+    const inside = rec({ source: 'oura', external_id: 'in', start: '2024-04-01T06:06:00Z', duration_s: 3000, distance_m: 10_000 });
+    expect(deduplicate([garmin, inside]).workouts).toHaveLength(1);
+    // 15 min late and running 25 min past the end: 35 of 50 min overlap (70 %), outside the start tolerance.
+    const past = rec({ source: 'oura', external_id: 'past', start: '2024-04-01T06:15:00Z', duration_s: 3600, distance_m: 10_000 });
+    expect(deduplicate([garmin, past]).workouts).toHaveLength(2);
   });
 
   it('matches when one record has no distance', () => {
@@ -142,7 +152,7 @@ describe('tier 3 and route checks', () => {
   it('matches when a device started late, beyond the tier-2 start tolerance', () => {
     const full = rec({ ...base, source: 'garmin', external_id: 'g', route: track(-27.47, 153.02) });
     const late = rec({ ...base, source: 'oura', external_id: 'o', start: '2024-06-01T05:38:00Z', duration_s: 2220, route: track(-27.47, 153.02, { gap: [0, 20] }) });
-    const r = deduplicate([full, late]);
+    const r = deduplicate([full, late], { containedOverlap: 1.01 });
     expect(r.workouts).toHaveLength(1);
     expect(r.members.find((x) => x.source === 'oura')!.match_tier).toBe(3);
   });
