@@ -105,6 +105,7 @@ is skipped with a note. With no source configured, or with --demo, loads the dem
             athleteId: ctx.config.ATHLETE_ID,
             dir: ctx.config.DEMO_DATA_DIR,
             seed: ctx.config.DEMO_SEED,
+            days: ctx.config.DEMO_DAYS,
             onProgress: (s, d, t) => bar.update(d, t, s),
           })));
           bar.end();

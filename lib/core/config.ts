@@ -19,6 +19,7 @@ export const AppConfig = z.object({
   AUTO_DEDUPLICATE: bool.default(true),
   DEMO_DATA_DIR: z.string().min(1).optional(),
   DEMO_SEED: z.coerce.number().int({ message: 'expected an integer' }).default(42),
+  DEMO_DAYS: z.coerce.number().int().min(30, { message: 'at least 30 days' }).max(3650).default(730),
   ATHLETE_SEX: z.enum(['male', 'female']).default('male'),
   ATHLETE_MAX_HR: z.coerce.number().min(100).max(240).optional(),
   ATHLETE_REST_HR: z.coerce.number().min(25).max(110).optional(),

@@ -147,16 +147,16 @@ export const DEFAULT_DEMO_DIR = join(WAREHOUSE_DIR, 'demo');
  */
 export async function syncDemo(
   wh: Warehouse,
-  opts: { athleteId: string; dir?: string; seed?: number; onProgress?: (source: string, done: number, total: number) => void },
+  opts: { athleteId: string; dir?: string; seed?: number; days?: number; onProgress?: (source: string, done: number, total: number) => void },
 ): Promise<SourceSyncResult[]> {
   const dir = opts.dir ?? DEFAULT_DEMO_DIR;
-  const seed = opts.seed ?? 42;
+  const wanted = { seed: opts.seed ?? 42, days: opts.days ?? 730 };
   const marker = join(dir, 'demo.json');
-  const current = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as { seed?: number }) : null;
-  if (current?.seed !== seed) {
+  const current = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as { seed?: number; days?: number }) : null;
+  if (current?.seed !== wanted.seed || current?.days !== wanted.days) {
     rmSync(dir, { recursive: true, force: true });
-    await generateDemo(dir, { seed });
-    writeFileSync(marker, JSON.stringify({ seed }) + '\n');
+    await generateDemo(dir, wanted);
+    writeFileSync(marker, JSON.stringify(wanted) + '\n');
   }
   const results: SourceSyncResult[] = [];
   for (const [folder, source] of DEMO_SOURCES) {
