@@ -15,6 +15,8 @@ import { formatCsv, formatJson, formatTable, progressBar } from './cli/output.ts
 import { API_CONNECTORS } from './connectors/api/registry.ts';
 import { buildReport } from './report/index.ts';
 import { runAnalysis, type AthleteSettings } from './analysis/run.ts';
+import { pluginsFromEnv } from './plugins/registry.ts';
+import { runPluginsOnWarehouse } from './plugins/run.ts';
 
 interface Command {
   summary: string;
@@ -55,6 +57,12 @@ async function dedupAfter(wh: Warehouse, ctx: Context): Promise<void> {
   const r = await rebuildCanonical(wh);
   ctx.out(`deduplicated: ${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged), ${r.biometricDays} biometric day-values`);
   await runAnalysis(wh, athleteSettings(ctx.config));
+  if (ctx.config.ENABLE_PLUGINS) {
+    const { plugins } = await pluginsFromEnv(ctx.env);
+    const r = await runPluginsOnWarehouse(wh, plugins, { enablePlugins: true, enableGps: ctx.config.ENABLE_GPS_ANALYSIS });
+    const ok = Object.entries(r.byPlugin).filter(([, v]) => v.ok + v.error > 0).map(([k, v]) => `${k} ${v.ok}${v.error ? ` (${v.error} failed)` : ''}`);
+    if (ok.length) ctx.out(`plugins: ${ok.join(', ')}`);
+  }
 }
 
 function fmt(v: number | null, digits = 1): string {
@@ -246,15 +254,17 @@ into the folder --output (default reports/export). report: writes the PDF report
   },
   analyze: {
     summary: 'compute training load, ACWR, fitness/fatigue and recovery status',
-    usage: 'athlete analyze [--format table|json]',
-    options: { format: 'value' },
+    usage: 'athlete analyze [--plugin NAME] [--format table|json]',
+    options: { format: 'value', plugin: 'value' },
     help: `Computes each workout's training load and the daily series (ACWR as rolling
 averages and EWMA, CTL/ATL/TSB, monotony and strain, sleep, HRV and resting-HR status)
 into workout_loads and daily_metrics, and prints the latest day. ATHLETE_MAX_HR,
 ATHLETE_REST_HR, ATHLETE_FTP_W and ATHLETE_SEX refine the load; missing values are
-estimated from the data.`,
+estimated from the data.
+  --plugin NAME   run only this analysis plugin over the workouts (see athlete plugins list)`,
     async run({ options }, ctx) {
       const format = choiceOption(options.format, 'format', ['table', 'json'] as const, 'table');
+      if (typeof options.plugin === 'string') return runOnePlugin(options.plugin, ctx);
       return withWarehouse(ctx, async (wh) => {
         const r = await runAnalysis(wh, athleteSettings(ctx.config));
         if (format === 'json') {
@@ -272,6 +282,31 @@ estimated from the data.`,
         }
         return 0;
       });
+    },
+  },
+  plugins: {
+    summary: 'list the analysis plugins and whether they are enabled',
+    usage: 'athlete plugins list',
+    options: {},
+    help: `Lists built-in plugins and those named in PLUGINS (paths or npm packages), with
+whether ENABLE_PLUGINS and ENABLE_GPS_ANALYSIS let them run, and plugins that failed to load.`,
+    async run({ positionals }, ctx) {
+      if (positionals[0] !== 'list' || positionals.length !== 1) throw new UsageError('the only subcommand is: list');
+      const { plugins, errors } = await pluginsFromEnv(ctx.env);
+      ctx.out(
+        formatTable(
+          ['plugin', 'version', 'gps', 'enabled', 'description'],
+          plugins.map((p) => ({
+            plugin: p.name,
+            version: p.version,
+            gps: p.requiresGps ? 'needs GPS' : '',
+            enabled: !ctx.config.ENABLE_PLUGINS ? 'no (ENABLE_PLUGINS=false)' : p.requiresGps && !ctx.config.ENABLE_GPS_ANALYSIS ? 'no (ENABLE_GPS_ANALYSIS=false)' : 'yes',
+            description: p.description,
+          })),
+        ),
+      );
+      for (const e of errors) ctx.err(`could not load plugin ${e.spec}: ${e.reason}`);
+      return errors.length ? 1 : 0;
     },
   },
   dedup: {
@@ -339,6 +374,22 @@ async function explainWorkout(wh: Warehouse, id: string, ctx: Context): Promise<
   ctx.out('fields and the source that supplied them:');
   ctx.out(formatTable(['field', 'value', 'source'], Object.entries(provenance).map(([field, source]) => ({ field, value: w![field], source }))));
   return 0;
+}
+
+async function runOnePlugin(name: string, ctx: Context): Promise<number> {
+  const { plugins } = await pluginsFromEnv(ctx.env);
+  if (!plugins.some((p) => p.name === name)) throw new UsageError(`no plugin named ${name} (installed: ${plugins.map((p) => p.name).join(', ')})`);
+  if (!ctx.config.ENABLE_PLUGINS) {
+    ctx.err('plugins are disabled (ENABLE_PLUGINS=false)');
+    return 1;
+  }
+  return withWarehouse(ctx, async (wh) => {
+    const r = await runPluginsOnWarehouse(wh, plugins, { enablePlugins: true, enableGps: ctx.config.ENABLE_GPS_ANALYSIS, only: [name] });
+    const s = r.byPlugin[name]!;
+    ctx.out(`${name}: analysed ${s.ok} workout(s), ${s.error} failed, ${s.skipped} skipped`);
+    for (const e of s.errors.slice(0, 5)) ctx.err(`  ${e}`);
+    return s.error > 0 && s.ok === 0 ? 1 : 0;
+  });
 }
 
 async function runReport(output: string | undefined, ctx: Context): Promise<number> {

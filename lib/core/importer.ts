@@ -18,6 +18,7 @@ import { parseWhoopCsv } from '../connectors/exports/whoop_export.ts';
 import { parseOura } from '../connectors/exports/oura_export.ts';
 import { parseScaleCsv } from '../connectors/exports/scale_csv.ts';
 import { parseAppleHealth } from '../connectors/exports/apple_health.ts';
+import { parseGarminJson, garminFitActivityId } from '../connectors/exports/garmin_export.ts';
 import { parseLegacyActivitiesCsv, parseLegacyStravaJson, matchLegacyCsvToJson } from '../connectors/exports/legacy.ts';
 
 const log = logger('import');
@@ -47,15 +48,26 @@ const text = (b: Uint8Array) => decoder.decode(b);
 type Parser = (bytes: Uint8Array, name: string, source: string | undefined, athleteId: string) => ParseResult;
 
 const PARSERS: Partial<Record<DetectedFormat, Parser>> = {
-  fit: (b, n, source, athleteId) => parseFit(b, n, { source, athleteId }),
+  fit: (b, n, source, athleteId) => linkGarminActivity(parseFit(b, n, { source, athleteId }), n),
   gpx: (b, n, source, athleteId) => parseGpx(b, n, { source, athleteId }),
   tcx: (b, n, source, athleteId) => parseTcx(b, n, { source, athleteId }),
   whoop_csv: (b, n, source, athleteId) => parseWhoopCsv(text(b), n, { source, athleteId }),
   oura_json: (b, n, source, athleteId) => parseOura(b, n, { source, athleteId }),
   oura_csv: (b, n, source, athleteId) => parseOura(b, n, { source, athleteId }),
   scale_csv: (b, n, source, athleteId) => parseScaleCsv(text(b), n, { source, athleteId }),
+  garmin_json: (b, n, source, athleteId) => parseGarminJson(b, n, { source, athleteId }),
   legacy_strava_json: (b, n, source, athleteId) => parseLegacyStravaJson(text(b), n, { source, athleteId }),
 };
+
+/**
+ * A FIT file from Garmin's export is named after its Connect activity id: record it,
+ * so the file's workout links (tier 1) to the activity summary of the same export.
+ */
+function linkGarminActivity(r: ParseResult, name: string): ParseResult {
+  const id = garminFitActivityId(posix.basename(name.split('!').pop()!.split('\\').join('/')));
+  if (id && r.workouts.length === 1) r.workouts[0]!.external_ids = { ...r.workouts[0]!.external_ids, garmin: id };
+  return r;
+}
 
 /** Strava export: the CSV names its activity files relative to the export's root. */
 function stravaExport(csv: InputEntry, byRel: Map<string, InputEntry>, opts: ImportOptions, consumed: Set<InputEntry>): ParseResult {
