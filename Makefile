@@ -8,13 +8,15 @@ NODE_BIN := node_modules/.bin
 ATHLETE := node lib/bin/athlete.mjs
 STAMP := node_modules/.install-stamp
 
-.PHONY: all deps sync report test bench typecheck chromium poppler jupyter clean help
+.PHONY: all deps sync report test bench typecheck chromium poppler jupyter kernel notebook clean help
 
 help:
 	@echo "make sync report   sync (demo athlete if no source is configured) and write reports/fitness_report.pdf"
 	@echo "make test          run the test suite"
 	@echo "make bench         run the benchmarks and print figures"
 	@echo "make typecheck     type-check the TypeScript sources"
+	@echo "make kernel        install the TypeScript (tslab) Jupyter kernel into kernel/share/jupyter"
+	@echo "make notebook      start Jupyter on notebooks/ with that kernel"
 
 deps: $(STAMP)
 
@@ -43,13 +45,24 @@ endif
 poppler:
 	$(call debian,pdftotext,poppler-utils)
 
+jupyter:
+	$(call debian,jupyter-nbconvert,jupyter-nbconvert jupyter-client python3-ipykernel)
+
+# The tslab TypeScript kernel, installed into kernel/share/jupyter (nothing in your own Jupyter config).
+kernel: deps jupyter
+	node --import tsx kernel/install.ts
+
+notebook: kernel
+	$(call debian,jupyter-notebook,jupyter-notebook)
+	node --import tsx kernel/notebook.ts
+
 sync: deps
 	$(ATHLETE) sync
 
 report: deps chromium
 	$(ATHLETE) report
 
-test: deps chromium poppler
+test: deps chromium poppler jupyter kernel
 	npm test
 
 bench: deps
