@@ -13,6 +13,7 @@ import { syncDemo, syncConnector, DEFAULT_DEMO_DIR, type SourceSyncResult } from
 import { parseArgs, UsageError, intOption, choiceOption, type OptionSpec } from './cli/args.ts';
 import { formatCsv, formatJson, formatTable, progressBar } from './cli/output.ts';
 import { API_CONNECTORS } from './connectors/api/registry.ts';
+import { authenticateSource, importGarminTokens, listAuth } from './connectors/api/auth_flow.ts';
 import { buildReport } from './report/index.ts';
 import { runAnalysis, type AthleteSettings } from './analysis/run.ts';
 import { pluginsFromEnv } from './plugins/registry.ts';
@@ -161,6 +162,42 @@ in import_errors and the rest goes on.
         await wh.checkpoint();
         return 0;
       });
+    },
+  },
+  auth: {
+    summary: 'connect a source (OAuth in the browser, saved tokens) or list what is connected',
+    usage: 'athlete auth SOURCE [--token-file FILE] | athlete auth --list',
+    options: { list: 'flag', 'token-file': 'value' },
+    help: `athlete auth strava|whoop|oura|withings runs the service's OAuth flow: open the printed
+URL, approve, and the redirect to 127.0.0.1 completes it. Tokens are kept in TOKEN_STORE_PATH
+(owner-only file, outside the warehouse) and refreshed before they expire.
+athlete auth garmin imports saved tokens (--token-file or GARMIN_TOKEN_FILE) before trying
+a login, which Garmin often blocks for scripts: the account export (athlete import) is the
+dependable path. athlete auth vesync logs in with VESYNC_EMAIL/VESYNC_PASSWORD.
+  --list             every source: configured or not, token expiry, last sync
+  --token-file FILE  (garmin) tokens saved by another Garmin client`,
+    async run({ options, positionals }, ctx) {
+      if (options.list) {
+        if (positionals.length) throw new UsageError('--list takes no source');
+        return withWarehouse(ctx, async (wh) => {
+          const rows = await listAuth(ctx.env, { warehouse: wh, athleteId: ctx.config.ATHLETE_ID });
+          ctx.out(formatTable(['source', 'configured', 'token', 'expires', 'last_sync', 'status', 'message'], rows.map((r) => ({ ...r, configured: r.configured ? 'yes' : 'no', token: r.token ? (r.expired ? 'expired' : 'yes') : 'no' }))));
+          return 0;
+        });
+      }
+      if (positionals.length !== 1) throw new UsageError('name one source, or use --list');
+      const source = positionals[0]!;
+      if (!API_CONNECTORS[source]) throw new UsageError(`unknown source ${source} (known: ${Object.keys(API_CONNECTORS).join(', ')})`);
+      if (typeof options['token-file'] === 'string') {
+        if (source !== 'garmin') throw new UsageError('--token-file is for garmin');
+        const r = await importGarminTokens(options['token-file'], ctx.env);
+        ctx.out(`garmin: tokens imported${r.expires ? `, access token valid until ${r.expires}` : ''}`);
+        return 0;
+      }
+      const r = await authenticateSource(source, ctx.env, { out: ctx.out });
+      // On failure the flow has already printed why.
+      ctx.out(r.ok ? `${source}: connected${r.expires ? ` (token valid until ${r.expires})` : ''}` : `${source}: not connected`);
+      return r.ok ? 0 : 1;
     },
   },
   status: {

@@ -34,7 +34,7 @@ interface CursorState {
   /** End of the last window that completed. */
   complete_until?: string;
   /** A window in progress: which stream and the connector's resume point. */
-  pending?: { start: string; end: string; stream: 'workouts' | 'biometrics'; cursor: string | null };
+  pending?: { start: string; end: string; stream: 'workouts' | 'biometrics'; cursor: string | null; rows?: number };
 }
 
 /** Wearables rescore recent days (sleep, recovery): re-read this much before the last complete window. */
@@ -67,6 +67,16 @@ async function writeState(
   );
 }
 
+/** Rows already in the warehouse for `source` inside `range` (workouts by start, readings by day). */
+async function storedInWindow(wh: Warehouse, source: string, athleteId: string, range: DateRange): Promise<number> {
+  const [r] = await wh.all<{ n: number }>(
+    `SELECT (SELECT count(*) FROM source_workouts WHERE source = ? AND athlete_id = ? AND start_time >= ? AND start_time < ?)
+          + (SELECT count(*) FROM source_biometrics WHERE source = ? AND athlete_id = ? AND date >= ?::DATE AND date < ?::DATE) AS n`,
+    [source, athleteId, range.start, range.end, source, athleteId, range.start.toISOString().slice(0, 10), range.end.toISOString().slice(0, 10)],
+  );
+  return r?.n ?? 0;
+}
+
 /**
  * Sync one API source over `days` back from `now`. Each page and the cursor
  * that covers it are one transaction; the cursor moves only after its rows.
@@ -95,7 +105,10 @@ export async function syncConnector(
       const cursor = pending?.stream === stream ? pending.cursor : null;
       const pages = stream === 'workouts' ? connector.fetchWorkouts(range, { cursor, signal: opts.signal }) : connector.fetchBiometrics(range, { cursor, signal: opts.signal });
       for await (const page of pages) {
-        const next: CursorState = { ...state, pending: { start: range.start.toISOString(), end: range.end.toISOString(), stream, cursor: page.cursor } };
+        // A finished workouts stream resumes at the start of biometrics, not at its own first page.
+        const [nextStream, nextCursor] = page.cursor === null && stream === 'workouts' ? (['biometrics', null] as const) : ([stream, page.cursor] as const);
+        const rows = (state.pending?.rows ?? 0) + page.result.workouts.length + page.result.biometrics.length;
+        const next: CursorState = { ...state, pending: { start: range.start.toISOString(), end: range.end.toISOString(), stream: nextStream, cursor: nextCursor, rows } };
         const s = await storeResult(wh, page.result, {
           athleteId: opts.athleteId,
           alsoInTransaction: () => writeState(wh, source, opts.athleteId, 'running', next, null, null),
@@ -108,8 +121,9 @@ export async function syncConnector(
         if (opts.signal?.aborted) throw new Error('sync aborted');
       }
     }
-    const total = out.workouts + out.biometrics;
-    if (total === 0 && before > 0) {
+    // Rows of the whole window, including those committed by an interrupted run this one resumed.
+    const total = Math.max(out.workouts + out.biometrics, state.pending?.rows ?? 0);
+    if (total === 0 && before > 0 && (await storedInWindow(wh, source, opts.athleteId, range)) > 0) {
       out.status = 'warning';
       out.message = `no records returned for ${range.start.toISOString().slice(0, 10)}..${range.end.toISOString().slice(0, 10)}, although earlier syncs returned ${before}: the API may have changed`;
     }
