@@ -2,22 +2,11 @@
  * Structured logging: one JSON object per line on stderr, filtered by
  * LOG_LEVEL. Secrets are removed from every field before it is written.
  */
+import { redact } from './redact.ts';
+
 const LEVELS = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 } as const;
 /** A log level. */
 export type LogLevel = keyof typeof LEVELS;
-
-const SECRET_KEY = /token|secret|password|passwd|authorization|cookie|code_verifier|api[_-]?key/i;
-
-/** A copy of `value` with secret-looking keys replaced and bearer strings masked. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(/(bearer\s+)[\w.~+/=-]+/gi, '$1[redacted]');
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (value instanceof Date) return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1);
-  return out;
-}
 
 /** A logger bound to a component name. */
 export interface Logger {

@@ -6,7 +6,7 @@
 import { formatZodError, SourceWorkout, BiometricReading, type ImportError, type ParseResult } from './models.ts';
 import { sourceRecordId, stableHash } from './ids.ts';
 import { dataQualityScore } from './quality.ts';
-import { redact } from './log.ts';
+import { redact } from './redact.ts';
 import type { Warehouse } from './warehouse.ts';
 
 /** What one store call wrote. */

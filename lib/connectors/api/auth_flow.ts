@@ -9,7 +9,7 @@ import * as garmin from './garmin.ts';
 import { AuthError, type HttpTuning } from './http.ts';
 import type { AuthorizeOptions } from './oauth2.ts';
 import * as oura from './oura.ts';
-import { redactString, registerSecret } from './redact.ts';
+import { redactString, registerSecret } from '../../core/redact.ts';
 import { API_CONNECTORS } from './registry.ts';
 import * as strava from './strava.ts';
 import { defaultTokenStorePath, TokenStore, type TokenEntry } from './token_store.ts';

@@ -14,7 +14,7 @@ import { daysOf, inRange, itemError, nextDay, parseRaw, utcDay, type ApiSettings
 import { AuthError, HttpClient, HttpError, RateLimitError, type AuthProvider } from './http.ts';
 import { REFRESH_MARGIN_S } from './oauth2.ts';
 import { offsets } from './paginate.ts';
-import { redact, registerSecret } from './redact.ts';
+import { redact, registerSecret } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore, type TokenEntry } from './token_store.ts';
 
 /** Source name. */

@@ -4,7 +4,7 @@
  * 401, and JSON decoding that fails with a readable message.
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { redactString } from './redact.ts';
+import { redactString } from '../../core/redact.ts';
 
 /** Raised on HTTP 429: wait `retryAfter` seconds before calling the service again. */
 export class RateLimitError extends Error {

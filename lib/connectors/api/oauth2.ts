@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { AuthError, HttpClient, HttpError, type AuthProvider, type HttpTuning } from './http.ts';
-import { redactString, registerSecret } from './redact.ts';
+import { redactString, registerSecret } from '../../core/redact.ts';
 import type { TokenEntry, TokenStore } from './token_store.ts';
 
 /** Refresh an access token this long before it expires. */

@@ -10,7 +10,7 @@ import { inRange, itemError, nextDay, parseOffset, parseRaw, utcDay, type ApiSet
 import { HttpClient } from './http.ts';
 import { OAuth2Session, type AuthorizeOptions } from './oauth2.ts';
 import { chain, nextTokens, type ChainPart } from './paginate.ts';
-import { redact } from './redact.ts';
+import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from './token_store.ts';
 
 /** Source name. */

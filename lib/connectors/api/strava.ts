@@ -10,7 +10,7 @@ import { inRange, itemError, parseRaw, type ApiSettings, type BaseConnector, typ
 import { HttpClient } from './http.ts';
 import { OAuth2Session, type AuthorizeOptions } from './oauth2.ts';
 import { pageNumbers } from './paginate.ts';
-import { redact } from './redact.ts';
+import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from './token_store.ts';
 
 /** Source name. */

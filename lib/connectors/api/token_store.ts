@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { registerSecret } from './redact.ts';
+import { registerSecret } from '../../core/redact.ts';
 
 /** One source's saved credentials. `expires_at` is epoch seconds (UTC). */
 export interface TokenEntry {

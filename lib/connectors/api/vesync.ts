@@ -16,7 +16,7 @@ import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType,
 import { inRange, itemError, localDay, parseRaw, zoneOffset, type ApiSettings, type BaseConnector, type DateRange, type EnvVar, type FetchOptions, type Page } from './base.ts';
 import { AuthError, HttpClient, type AuthProvider } from './http.ts';
 import { chain, offsets, type ChainPart } from './paginate.ts';
-import { redact, registerSecret } from './redact.ts';
+import { redact, registerSecret } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from './token_store.ts';
 
 /** Source name. */

@@ -8,7 +8,7 @@ import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType,
 import { inRange, itemError, localDay, parseRaw, zoneOffset, type ApiSettings, type BaseConnector, type DateRange, type EnvVar, type FetchOptions, type Page } from './base.ts';
 import { AuthError, HttpClient } from './http.ts';
 import { OAuth2Session, type AuthorizeOptions } from './oauth2.ts';
-import { redact } from './redact.ts';
+import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from './token_store.ts';
 
 /** Source name. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chmodSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { redact, redactString, registerSecret } from '../../../lib/connectors/api/redact.ts';
+import { redact, redactString, registerSecret } from '../../../lib/core/redact.ts';
 import { backoffDelay, standardRetryAfter, stravaRetryAfter } from '../../../lib/connectors/api/http.ts';
 import { missingScopes, pkceChallenge } from '../../../lib/connectors/api/oauth2.ts';
 import { chain, nextTokens, offsets, pageNumbers } from '../../../lib/connectors/api/paginate.ts';

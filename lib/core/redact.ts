@@ -4,7 +4,7 @@
  */
 
 /** Keys whose values are secrets wherever they appear. */
-export const SECRET_KEY = /token|secret|password|authorization|code_verifier|^tk$|^cookie$|^set-cookie$/i;
+export const SECRET_KEY = /token|secret|password|passwd|api[_-]?key|authorization|code_verifier|^tk$|^cookie$|^set-cookie$/i;
 
 /** What a removed secret is replaced with. */
 export const REDACTED = '[redacted]';
