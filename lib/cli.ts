@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig, loadEnv, ConfigError, type AppConfig } from './core/config.ts';
-import { Warehouse } from './core/warehouse.ts';
+import { Warehouse, WAREHOUSE_DIR, databasePath } from './core/warehouse.ts';
 import { importPaths } from './core/importer.ts';
 import { rebuildCanonical, resolveWorkoutId } from './core/canonical.ts';
 import { evaluateAgainstTruth } from './core/dedup_truth.ts';
@@ -17,6 +17,7 @@ import { authenticateSource, importGarminTokens, listAuth } from './connectors/a
 import { buildReport } from './report/index.ts';
 import { runAnalysis, type AthleteSettings } from './analysis/run.ts';
 import { pluginsFromEnv } from './plugins/registry.ts';
+import { addInjury, evaluateCohortFile, predictRisk, trainAthleteModel } from './ml/run.ts';
 import { runPluginsOnWarehouse } from './plugins/run.ts';
 
 interface Command {
@@ -346,6 +347,125 @@ whether ENABLE_PLUGINS and ENABLE_GPS_ANALYSIS let them run, and plugins that fa
       return errors.length ? 1 : 0;
     },
   },
+  injuries: {
+    summary: 'record an injury (the labels the injury model learns from) or list them',
+    usage: 'athlete injuries add --date YYYY-MM-DD --area AREA [--severity minor|moderate|severe] [--notes TEXT] | athlete injuries list',
+    options: { date: 'value', area: 'value', severity: 'value', notes: 'value' },
+    help: 'Injuries are stored per athlete and day; adding the same date and area again replaces it.',
+    async run({ options, positionals }, ctx) {
+      const sub = positionals[0];
+      if (positionals.length !== 1 || (sub !== 'add' && sub !== 'list')) throw new UsageError('use: injuries add ... or injuries list');
+      return withWarehouse(ctx, async (wh) => {
+        if (sub === 'list') {
+          const rows = await wh.all('SELECT date, area, severity, notes, source FROM injuries WHERE athlete_id = ? ORDER BY date', [ctx.config.ATHLETE_ID]);
+          ctx.out(rows.length ? formatTable(['date', 'area', 'severity', 'notes', 'source'], rows) : 'no injuries recorded');
+          return 0;
+        }
+        if (typeof options.date !== 'string' || typeof options.area !== 'string') throw new UsageError('--date and --area are required');
+        let r;
+        try {
+          r = await addInjury(wh, {
+            athleteId: ctx.config.ATHLETE_ID,
+            date: options.date,
+            area: options.area,
+            severity: typeof options.severity === 'string' ? options.severity : undefined,
+            notes: typeof options.notes === 'string' ? options.notes : undefined,
+          });
+        } catch (e) {
+          if (e instanceof RangeError) throw new UsageError(e.message);
+          throw e;
+        }
+        ctx.out(`${r.replaced ? 'updated' : 'recorded'} injury on ${r.date}: ${r.area}${r.severity ? ` (${r.severity})` : ''}`);
+        return 0;
+      });
+    },
+  },
+  train: {
+    summary: "train the athlete's injury-risk model on their own history",
+    usage: 'athlete train [--horizon DAYS] [--allow-strava-api]',
+    options: { horizon: 'value', 'allow-strava-api': 'flag' },
+    help: `Trains a random forest on daily_metrics and the injury log (label: an injury begins
+within --horizon days, default 7), evaluated forward in time (never shuffled across days),
+against an ACWR-only baseline. Saved beside the warehouse as <athlete>.model.json.
+Strava's API agreement forbids training models on data obtained through its API: days whose
+only source is the Strava API are left out unless --allow-strava-api is given (data you
+exported from Strava yourself is always usable).`,
+    async run({ options }, ctx) {
+      const horizonDays = intOption(options.horizon, 'horizon', 7);
+      return withWarehouse(ctx, async (wh) => {
+        const r = await trainAthleteModel(wh, { athleteId: ctx.config.ATHLETE_ID, modelDir: modelDir(wh), horizonDays, allowStravaApi: options['allow-strava-api'] === true });
+        if (r.status !== 'trained') {
+          ctx.out(r.message);
+          return r.status === 'no_data' ? 1 : 0;
+        }
+        ctx.out(`trained on ${r.days} days (${r.droppedStravaApiDays} Strava-API-only days left out), ${r.injuryEvents} injuries; sources: ${r.sources.join(', ')}`);
+        ctx.out(`class balance: ${r.samples.positives} positive of ${r.samples.n} days (${(r.samples.prevalence * 100).toFixed(1)} %)`);
+        const e = r.evaluation;
+        if (e) {
+          ctx.out(`forward-chaining evaluation: ROC AUC ${e.rocAuc.toFixed(3)}, PR AUC ${e.prAuc.toFixed(3)}; ACWR-only baseline: ROC AUC ${e.baseline.rocAuc.toFixed(3)}, PR AUC ${e.baseline.prAuc.toFixed(3)}`);
+          ctx.out('feature importances (drop in ROC AUC when shuffled):');
+          ctx.out(formatTable(['feature', 'importance'], e.importances.slice(0, 8).map((i) => ({ feature: i.name, importance: i.importance }))));
+        } else if (r.evaluationNote) ctx.out(`no evaluation: ${r.evaluationNote}`);
+        ctx.out(`model saved to ${r.modelPath}`);
+        return 0;
+      });
+    },
+  },
+  predict: {
+    summary: 'injury risk for the latest days, with the features driving it',
+    usage: 'athlete predict [--days N] [--model auto|athlete|cohort]',
+    options: { days: 'value', model: 'value' },
+    help: `Scores the latest N days (default 7) with the athlete's model, or the cohort model
+(athlete ml evaluate --cohort PATH --save) when the athlete has none, writes them to the
+predictions table and prints them with the top contributing features.`,
+    async run({ options }, ctx) {
+      const days = intOption(options.days, 'days', 7);
+      const model = choiceOption(options.model, 'model', ['auto', 'athlete', 'cohort'] as const, 'auto');
+      return withWarehouse(ctx, async (wh) => {
+        const r = await predictRisk(wh, { athleteId: ctx.config.ATHLETE_ID, modelDir: modelDir(wh), days, model });
+        if (r.status !== 'ok') {
+          ctx.out(r.message);
+          return 1;
+        }
+        ctx.out(`${r.model} model; risk of an injury beginning within ${r.horizonDays} day(s) after each day:`);
+        ctx.out(
+          formatTable(
+            ['date', 'risk', 'top features'],
+            r.predictions.map((p) => ({
+              date: p.date,
+              risk: `${(p.risk * 100).toFixed(1)} %`,
+              'top features': p.top_features.slice(0, 3).map((f) => `${f.name} (${f.contribution >= 0 ? '+' : ''}${(f.contribution * 100).toFixed(1)})`).join(', '),
+            })),
+          ),
+        );
+        return 0;
+      });
+    },
+  },
+  ml: {
+    summary: 'validate the injury model on the public runners cohort (Lövdal et al. 2021)',
+    usage: 'athlete ml evaluate --cohort PATH [--repeats N] [--samples-per-class N] [--save]',
+    options: { cohort: 'value', repeats: 'value', 'samples-per-class': 'value', save: 'flag' },
+    help: `Reads the published day- or week-approach CSV as downloaded (CC0, DataverseNL
+doi:10.34894/UWU9PV) and reproduces the paper's protocol: the 10 last-joined athletes held
+out, per-athlete normalisation, balanced bagging, Platt calibration; prints ROC AUC per
+repeat and the mean (the paper: 0.724 day, 0.678 week). --save trains a cohort model on all
+athletes (day file), used by athlete predict when the athlete has too few injuries.`,
+    async run({ options, positionals }, ctx) {
+      if (positionals[0] !== 'evaluate' || positionals.length !== 1) throw new UsageError('the subcommand is: ml evaluate --cohort PATH');
+      if (typeof options.cohort !== 'string') throw new UsageError('--cohort PATH is required');
+      const repeats = intOption(options.repeats, 'repeats', 5);
+      const samplesPerClass = intOption(options['samples-per-class'], 'samples-per-class', 256);
+      const dir = modelDirFor(ctx.config.DATABASE_URL);
+      const r = await evaluateCohortFile(options.cohort, { repeats, samplesPerClass, save: options.save ? dir : undefined });
+      ctx.out(`${r.input}: ${r.rows} rows, ${r.athletes} athletes, ${r.positives} injury rows (${r.approach} approach); test athletes held out: ${r.testAthletes.join(', ')}`);
+      ctx.out(formatTable(['repeat', 'seed', 'roc_auc', 'pr_auc', 'threshold', 'recall', 'specificity'], r.repeats.map((x, i) => ({ repeat: i + 1, seed: x.seed, roc_auc: x.rocAuc, pr_auc: x.prAuc, threshold: x.threshold, recall: x.recall, specificity: x.specificity }))));
+      ctx.out(`mean ROC AUC ${r.meanRocAuc.toFixed(3)}, mean PR AUC ${r.meanPrAuc.toFixed(3)} (${r.seconds.evaluate.toFixed(0)} s)`);
+      if (r.skipped) ctx.out(`${r.skipped} unreadable row(s) skipped`);
+      if (r.savedModel) ctx.out(`cohort model saved to ${r.savedModel}`);
+      return 0;
+    },
+  },
   dedup: {
     summary: 'rebuild the deduplicated workouts; explain a merge; measure against ground truth',
     usage: 'athlete dedup [--explain WORKOUT_ID] [--evaluate [--truth PATH]]',
@@ -377,6 +497,16 @@ source record (also done after each sync and import when AUTO_DEDUPLICATE is on)
     },
   },
 };
+
+/** Models are kept beside the database file (the warehouse folder by default). */
+function modelDirFor(databaseUrl: string | undefined): string {
+  const p = databasePath(databaseUrl);
+  return p === ':memory:' ? WAREHOUSE_DIR : dirname(p);
+}
+
+function modelDir(wh: Warehouse): string {
+  return wh.path === ':memory:' ? WAREHOUSE_DIR : dirname(wh.path);
+}
 
 async function explainWorkout(wh: Warehouse, id: string, ctx: Context): Promise<number> {
   const resolved = await resolveWorkoutId(wh, id);
