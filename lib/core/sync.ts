@@ -14,7 +14,7 @@ import { logger } from './log.ts';
 import { readCsv } from '../connectors/files/csv.ts';
 import type { BaseConnector, DateRange } from '../connectors/api/base.ts';
 import { RateLimitError } from '../connectors/api/http.ts';
-import { generateDemo } from '../demo/generate.ts';
+import { DEMO_VERSION, generateDemo } from '../demo/generate.ts';
 
 const log = logger('sync');
 
@@ -164,12 +164,13 @@ export async function syncDemo(
   opts: { athleteId: string; dir?: string; seed?: number; days?: number; onProgress?: (source: string, done: number, total: number) => void },
 ): Promise<SourceSyncResult[]> {
   const dir = opts.dir ?? DEFAULT_DEMO_DIR;
-  const wanted = { seed: opts.seed ?? 42, days: opts.days ?? 730 };
+  const wanted = { version: DEMO_VERSION, seed: opts.seed ?? 42, days: opts.days ?? 730 };
   const marker = join(dir, 'demo.json');
-  const current = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as { seed?: number; days?: number }) : null;
-  if (current?.seed !== wanted.seed || current?.days !== wanted.days) {
+  const current = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Partial<typeof wanted>) : null;
+  if (current?.version !== wanted.version || current?.seed !== wanted.seed || current?.days !== wanted.days) {
     rmSync(dir, { recursive: true, force: true });
-    await generateDemo(dir, wanted);
+    await forgetInputsUnder(wh, dir);
+    await generateDemo(dir, { seed: wanted.seed, days: wanted.days });
     writeFileSync(marker, JSON.stringify(wanted) + '\n');
   }
   const results: SourceSyncResult[] = [];
@@ -184,6 +185,18 @@ export async function syncDemo(
   }
   await loadInjuries(wh, join(dir, 'injuries.csv'), opts.athleteId, 'demo');
   return results;
+}
+
+/** Remove every stored record read from files under `dir` (a regenerated demo replaces the old one). */
+async function forgetInputsUnder(wh: Warehouse, dir: string): Promise<void> {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  await wh.transaction(async () => {
+    await wh.run('DELETE FROM workout_streams WHERE record_id IN (SELECT record_id FROM source_workouts WHERE starts_with(input, ?))', [prefix]);
+    await wh.run('DELETE FROM source_workouts WHERE starts_with(input, ?)', [prefix]);
+    await wh.run('DELETE FROM source_biometrics WHERE starts_with(input, ?)', [prefix]);
+    await wh.run('DELETE FROM import_errors WHERE starts_with(input, ?)', [prefix]);
+    await wh.run("DELETE FROM injuries WHERE source = 'demo'");
+  });
 }
 
 /** Load an injury log CSV (`date,area,severity,notes`) into the injuries table; re-loading replaces. */

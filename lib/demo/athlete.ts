@@ -260,7 +260,7 @@ export function simulateAthlete(opts: SimulationOptions): DemoAthlete {
   let weight = 72.4;
   let lastFootball = -10;
   const maxIllness = Math.max(1, Math.round(days / 240));
-  const maxInjuries = Math.max(1, Math.min(6, Math.round(days / 120)));
+  const maxInjuries = Math.max(1, Math.min(12, Math.round(days / 60)));
 
   for (let i = 0; i < days; i++) {
     const day = addDays(firstDay, i);
@@ -339,7 +339,8 @@ export function simulateAthlete(opts: SimulationOptions): DemoAthlete {
     for (const s of sessions) {
       let kind = s.kind;
       if (injured && (kind.endsWith('_run') || kind === 'football')) {
-        if (!rng.chance(0.5)) continue;
+        // An injured athlete skips a brick's run leg, and swaps other runs for cross-training half the time.
+        if (s.brickLeg !== undefined || !rng.chance(0.5)) continue;
         kind = rng.chance(0.5) ? 'swim' : 'indoor_ride';
       }
       if (s.after === undefined && kind !== 'race_run' && rng.chance(0.07)) continue;
@@ -387,7 +388,7 @@ export function simulateAthlete(opts: SimulationOptions): DemoAthlete {
 
     // Load spikes raise injury risk (ACWR > 1.5: Gabbett 2016, Br J Sports Med 50:273).
     if (!injured && !ill && i >= 28 && injuries.length < maxInjuries) {
-      const hazard = 0.001 + (acwr > 1.5 ? 0.45 : acwr > 1.3 ? 0.02 : 0);
+      const hazard = 0.003 + (acwr > 1.5 ? 0.6 : acwr > 1.3 ? 0.08 : 0);
       if (rng.chance(hazard)) {
         const footballToday = todays.some((w) => w.kind === 'football');
         const area = footballToday ? rng.pick(['ankle', 'hamstring', 'knee']) : rng.pick(['calf', 'achilles', 'knee', 'shin', 'hamstring', 'lower back']);

@@ -16,6 +16,11 @@ import { writeStrava } from './write_strava.ts';
 import { writeWhoop } from './write_whoop.ts';
 import { garminActivityId, garminExternalId } from './source_ids.ts';
 
+const SEVERITY = ['minor', 'moderate', 'severe'] as const;
+
+/** Bumped whenever the generator's output changes, so existing demo folders are regenerated. */
+export const DEMO_VERSION = 2;
+
 /** Options of `generateDemo`. Defaults: seed 42, endDate 2026-11-01 (the last local day), 730 days. */
 export interface DemoOptions {
   seed?: number;
@@ -99,7 +104,7 @@ export async function generateDemo(outDir: string, opts: DemoOptions = {}): Prom
   files.set('vesync/weights.csv', scale.text);
 
   files.set('athlete.json', `${JSON.stringify({ ...athlete.profile, trip: athlete.trip, first_day: athlete.firstDay, last_day: athlete.lastDay }, null, 2)}\n`);
-  files.set('injuries.csv', csvText(['date', 'area', 'severity', 'notes'], athlete.injuries.map((j) => [j.date, j.area, j.severity, j.notes])));
+  files.set('injuries.csv', csvText(['date', 'area', 'severity', 'notes'], athlete.injuries.map((j) => [j.date, j.area, SEVERITY[j.severity - 1]!, j.notes])));
 
   const refsOf = (truthId: string): RecordRef[] => {
     const refs: RecordRef[] = [];
