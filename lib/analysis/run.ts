@@ -148,7 +148,7 @@ export async function runAnalysis(wh: Warehouse, settings: AthleteSettings): Pro
       dailyRows.push([
         athlete, date, loads[i]!, d?.n ?? 0, d?.min ?? 0, d?.hi ?? 0, rolling[i]!.acute, rolling[i]!.chronic, rolling[i]!.ratio, ratio,
         acwrBand(ratio), ff[i]!.ctl, ff[i]!.atl, ff[i]!.tsb, mono[i]!.monotony, mono[i]!.strain, rest[i] ?? null,
-        sleep.get(date) ?? null, eff.get(date) ?? null, hrvByDay.get(date) ?? null, hrv[i]!.lnRmssd, hrv[i]!.baseline, hrv[i]!.lower,
+        sleep.get(date) ?? null, eff.get(date) ?? null, hrvByDay.get(date) ?? null, hrv[i]!.lnRmssd7, hrv[i]!.baseline, hrv[i]!.lower,
         hrv[i]!.upper, hrv[i]!.status, rhrByDay.get(date) ?? null, rhr[i]!.baseline, rhr[i]!.status, weight.get(date) ?? null,
         diversity.get(date) ?? null, d ? [...d.sources].sort().join(',') : null,
       ]);

@@ -1,11 +1,17 @@
 /**
  * Everything the report shows, read from the warehouse in one pass and shaped
- * into plain series and tables; the load metrics come from lib/analysis.
+ * into plain series and tables. Load and recovery baselines come from
+ * daily_metrics (`athlete analyze`) when it has the athlete's days, else they
+ * are computed here with the same lib/analysis functions.
  */
 import type { SportCategory } from '../core/models.ts';
 import type { SqlRunner } from '../core/warehouse.ts';
-import { acwrBand, acwrEwma, dailyLoads, dayNumber, fitnessFatigue, type AcwrBand } from '../analysis/daily.ts';
+import { acwrBand, acwrEwma, dailyLoads, fitnessFatigue, type AcwrBand } from '../analysis/daily.ts';
 import { CATEGORY_INTENSITY, sessionRpe, THRESHOLD_RPE } from '../analysis/load.ts';
+import { hrvStatus, restingHrStatus } from '../analysis/recovery.ts';
+import { loadPluginData, type PluginData } from './plugin_data.ts';
+import { loadRiskData, type RiskData } from './risk.ts';
+import { tableExists } from './schema.ts';
 
 /** One week's volume for one sport category; `week` is the Monday, YYYY-MM-DD. */
 export interface WeeklyVolume {
@@ -32,6 +38,19 @@ export interface MetricPoint {
   value: number;
 }
 
+/**
+ * HRV against its baseline on one day, in ln RMSSD (ln ms) as lib/analysis
+ * `hrvStatus` gives it: the 7-day mean and the 60-day baseline ± 0.5 SD.
+ */
+export interface HrvBaselineDay {
+  date: string;
+  ln7d: number | null;
+  baseline: number | null;
+  lower: number | null;
+  upper: number | null;
+  status: string | null;
+}
+
 /** Coverage of one source across workouts and biometrics. */
 export interface SourceCoverage {
   source: string;
@@ -52,6 +71,21 @@ export interface ImportErrorRow {
   occurredAt: string;
 }
 
+/** The last sync of one source. */
+export interface SyncStatusRow {
+  source: string;
+  status: string;
+  lastSync: string | null;
+  records: number | null;
+  message: string | null;
+}
+
+/** The latest HRV and resting-HR status against baseline, each on the last day it was defined. */
+export interface RecoveryStatus {
+  hrv: { date: string; status: string } | null;
+  restingHr: { date: string; status: string } | null;
+}
+
 /** All the report's data. */
 export interface ReportData {
   athleteId: string;
@@ -61,14 +95,29 @@ export interface ReportData {
   workouts: number;
   /** Source workout records. */
   sourceRecords: number;
-  /** Source records folded into another record's workout. */
+  /** Duplicates merged: source records − workouts (never below zero). */
   mergedRecords: number;
   /** Merged records by match tier (1 external id, 2 time overlap, 3 route). */
   mergedByTier: { tier: number; records: number }[];
   weekly: WeeklyVolume[];
+  /** Where the load and baseline series came from: stored `athlete analyze` results, or computed for the report. */
+  analysis: 'daily_metrics' | 'computed';
   load: LoadDay[];
   latest: { date: string; ctl: number; atl: number; tsb: number; acwr: number | null; band: AcwrBand | null } | null;
-  biometrics: { restingHr: MetricPoint[]; hrv: MetricPoint[]; sleepHours: MetricPoint[]; weight: MetricPoint[] };
+  biometrics: {
+    restingHr: MetricPoint[];
+    /** Resting-HR baseline (mean of the 60 days before, bpm). */
+    restingHrBaseline: MetricPoint[];
+    /** Daily RMSSD (ms). */
+    hrv: MetricPoint[];
+    hrvBaseline: HrvBaselineDay[];
+    sleepHours: MetricPoint[];
+    weight: MetricPoint[];
+  };
+  recoveryStatus: RecoveryStatus;
+  risk: RiskData;
+  plugins: PluginData;
+  sync: SyncStatusRow[];
   importErrors: { count: number; latest: ImportErrorRow[] };
 }
 
@@ -107,30 +156,17 @@ export function loadCurves(days: { date: string; load: number }[]): LoadDay[] {
   return days.map(({ date, load }, i) => ({ date, load, ...ff[i]!, acwr: acwr[i]!.ratio }));
 }
 
-/** Trailing mean over the last `days` calendar days (inclusive) at each point. */
-export function rollingMean(points: MetricPoint[], days = 7): MetricPoint[] {
-  const out: MetricPoint[] = [];
-  let lo = 0;
-  let sum = 0;
-  for (let i = 0; i < points.length; i++) {
-    const p = points[i]!;
-    sum += p.value;
-    const now = dayNumber(p.date);
-    while (dayNumber(points[lo]!.date) <= now - days) {
-      sum -= points[lo]!.value;
-      lo++;
-    }
-    out.push({ date: p.date, value: sum / (i - lo + 1) });
-  }
-  return out;
-}
-
 function num(v: unknown): number {
   return typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v);
 }
 
 function optNum(v: unknown): number | null {
   return v === null || v === undefined ? null : Number(v);
+}
+
+function finite(v: unknown): number | null {
+  const n = optNum(v);
+  return n !== null && Number.isFinite(n) ? n : null;
 }
 
 function str(v: unknown): string | null {
@@ -157,9 +193,14 @@ const LOCAL_DATE = 'CAST(start_time + to_minutes(coalesce(utc_offset_min, 0)) AS
 
 /**
  * Read the report's data for one athlete (default: the one with most rows).
- * The load series runs daily from the first workout to the end of the period.
+ * With stored daily_metrics the load series is theirs (so the report's numbers
+ * are `athlete analyze`'s); without, it runs daily from the first workout to
+ * the end of the period.
  */
-export async function loadReportData(db: SqlRunner, opts: { athleteId?: string; latestErrors?: number } = {}): Promise<ReportData> {
+export async function loadReportData(
+  db: SqlRunner,
+  opts: { athleteId?: string; latestErrors?: number; pluginSessions?: number } = {},
+): Promise<ReportData> {
   const athleteId = opts.athleteId ?? (await chooseAthlete(db));
   const p = [athleteId];
 
@@ -201,9 +242,8 @@ export async function loadReportData(db: SqlRunner, opts: { athleteId?: string; 
 
   const [counts] = await db.all(
     `SELECT (SELECT count(*) FROM workouts WHERE athlete_id = ?) AS workouts,
-            (SELECT coalesce(sum(source_count - 1), 0) FROM workouts WHERE athlete_id = ?) AS merged,
             (SELECT count(*) FROM source_workouts WHERE athlete_id = ?) AS records`,
-    [athleteId, athleteId, athleteId],
+    [athleteId, athleteId],
   );
   const tiers = await db.all(
     `SELECT ws.match_tier AS tier, count(*) AS records
@@ -224,25 +264,7 @@ export async function loadReportData(db: SqlRunner, opts: { athleteId?: string; 
     km: num(r.km),
   }));
 
-  const loadRows = await db.all(
-    `SELECT local_date, duration_s, training_load, perceived_exertion, sport_category
-     FROM workouts_local WHERE athlete_id = ? ORDER BY local_date, start_time, workout_id`,
-    p,
-  );
-  const perWorkout = loadRows.map((r) => ({
-    localDate: String(r.local_date),
-    load: workoutLoad({
-      durationS: num(r.duration_s),
-      trainingLoad: optNum(r.training_load),
-      rpe: optNum(r.perceived_exertion),
-      category: (CATEGORIES as readonly string[]).includes(String(r.sport_category)) ? (r.sport_category as SportCategory) : 'MIXED',
-    }),
-  }));
   const periodEnd = str(period?.end);
-  const firstLoad = perWorkout[0]?.localDate;
-  const load = firstLoad && periodEnd ? loadCurves(dailyLoads(perWorkout, firstLoad, periodEnd)) : [];
-  const last = load[load.length - 1];
-
   const bio = await db.all(
     `SELECT metric_type, date, value FROM biometrics
      WHERE athlete_id = ? AND metric_type IN ('resting_hr', 'hrv_rmssd', 'sleep_duration', 'weight')
@@ -251,6 +273,19 @@ export async function loadReportData(db: SqlRunner, opts: { athleteId?: string; 
   );
   const series = (metric: string, scale = 1): MetricPoint[] =>
     bio.filter((r) => r.metric_type === metric).map((r) => ({ date: String(r.date), value: num(r.value) * scale }));
+  const restingHr = series('resting_hr');
+  const hrv = series('hrv_rmssd');
+
+  const stored = await storedDailyMetrics(db, athleteId);
+  const daily = stored ?? (await computedDailyMetrics(db, athleteId, periodEnd, hrv, restingHr));
+  const last = daily.load[daily.load.length - 1];
+
+  const sync = (await tableExists(db, 'sync_metadata'))
+    ? await db.all(
+        'SELECT source, sync_status, last_sync, records, message FROM sync_metadata WHERE athlete_id = ? ORDER BY source',
+        p,
+      )
+    : [];
 
   const [errCount] = await db.all('SELECT count(*) AS n FROM import_errors');
   const errRows = await db.all(
@@ -258,25 +293,41 @@ export async function loadReportData(db: SqlRunner, opts: { athleteId?: string; 
     [opts.latestErrors ?? 5],
   );
 
+  const workouts = num(counts?.workouts);
+  const sourceRecords = num(counts?.records);
   return {
     athleteId,
     period: { start: str(period?.start), end: periodEnd },
     sources,
-    workouts: num(counts?.workouts),
-    sourceRecords: num(counts?.records),
-    mergedRecords: num(counts?.merged),
+    workouts,
+    sourceRecords,
+    mergedRecords: Math.max(0, sourceRecords - workouts),
     mergedByTier: tiers.map((r) => ({ tier: num(r.tier), records: num(r.records) })),
     weekly,
-    load,
-    latest: last
-      ? { date: last.date, ctl: last.ctl, atl: last.atl, tsb: last.tsb, acwr: last.acwr, band: acwrBand(last.acwr) }
-      : null,
+    analysis: stored ? 'daily_metrics' : 'computed',
+    load: daily.load,
+    latest: last ? { date: last.date, ctl: last.ctl, atl: last.atl, tsb: last.tsb, acwr: last.acwr, band: acwrBand(last.acwr) } : null,
     biometrics: {
-      restingHr: series('resting_hr'),
-      hrv: series('hrv_rmssd'),
+      restingHr,
+      restingHrBaseline: daily.rhrBaseline,
+      hrv,
+      hrvBaseline: daily.hrvBaseline,
       sleepHours: series('sleep_duration', 1 / 3600),
       weight: series('weight'),
     },
+    recoveryStatus: {
+      hrv: lastStatus(daily.hrvBaseline.map((d) => ({ date: d.date, status: d.status }))),
+      restingHr: lastStatus(daily.rhrStatus),
+    },
+    risk: await loadRiskData(db, athleteId, periodEnd),
+    plugins: await loadPluginData(db, athleteId, opts.pluginSessions),
+    sync: sync.map((r) => ({
+      source: String(r.source),
+      status: String(r.sync_status),
+      lastSync: r.last_sync === null || r.last_sync === undefined ? null : timestampText(r.last_sync),
+      records: optNum(r.records),
+      message: str(r.message),
+    })),
     importErrors: {
       count: num(errCount?.n),
       latest: errRows.map((r) => ({
@@ -287,5 +338,94 @@ export async function loadReportData(db: SqlRunner, opts: { athleteId?: string; 
         occurredAt: timestampText(r.occurred_at),
       })),
     },
+  };
+}
+
+/** The daily series the report draws, from either source. */
+interface DailySeries {
+  load: LoadDay[];
+  hrvBaseline: HrvBaselineDay[];
+  rhrBaseline: MetricPoint[];
+  rhrStatus: { date: string; status: string | null }[];
+}
+
+function lastStatus(days: { date: string; status: string | null }[]): { date: string; status: string } | null {
+  for (let i = days.length - 1; i >= 0; i--) {
+    const d = days[i]!;
+    if (d.status !== null) return { date: d.date, status: d.status };
+  }
+  return null;
+}
+
+/** The athlete's rows of daily_metrics, or null when `athlete analyze` has not stored any. */
+async function storedDailyMetrics(db: SqlRunner, athleteId: string): Promise<DailySeries | null> {
+  if (!(await tableExists(db, 'daily_metrics'))) return null;
+  const rows = await db.all(
+    `SELECT date, load, ctl, atl, tsb, acwr_ewma, hrv_ln_rmssd_7d, hrv_baseline, hrv_lower, hrv_upper, hrv_status,
+            rhr_baseline, rhr_status
+     FROM daily_metrics WHERE athlete_id = ? ORDER BY date`,
+    [athleteId],
+  );
+  if (rows.length === 0) return null;
+  return {
+    load: rows.map((r) => ({
+      date: String(r.date),
+      load: num(r.load),
+      ctl: num(r.ctl),
+      atl: num(r.atl),
+      tsb: num(r.tsb),
+      acwr: finite(r.acwr_ewma),
+    })),
+    hrvBaseline: rows.map((r) => ({
+      date: String(r.date),
+      ln7d: finite(r.hrv_ln_rmssd_7d),
+      baseline: finite(r.hrv_baseline),
+      lower: finite(r.hrv_lower),
+      upper: finite(r.hrv_upper),
+      status: str(r.hrv_status),
+    })),
+    rhrBaseline: rows.flatMap((r) => {
+      const v = finite(r.rhr_baseline);
+      return v === null ? [] : [{ date: String(r.date), value: v }];
+    }),
+    rhrStatus: rows.map((r) => ({ date: String(r.date), status: str(r.rhr_status) })),
+  };
+}
+
+/**
+ * The same series computed here, for a warehouse `athlete analyze` has not
+ * filled: load from the first workout to the period's end (`workoutLoad`),
+ * HRV and resting-HR baselines with lib/analysis `hrvStatus`/`restingHrStatus`.
+ */
+async function computedDailyMetrics(
+  db: SqlRunner,
+  athleteId: string,
+  periodEnd: string | null,
+  hrv: MetricPoint[],
+  restingHr: MetricPoint[],
+): Promise<DailySeries> {
+  const loadRows = await db.all(
+    `SELECT local_date, duration_s, training_load, perceived_exertion, sport_category
+     FROM workouts_local WHERE athlete_id = ? ORDER BY local_date, start_time, workout_id`,
+    [athleteId],
+  );
+  const perWorkout = loadRows.map((r) => ({
+    localDate: String(r.local_date),
+    load: workoutLoad({
+      durationS: num(r.duration_s),
+      trainingLoad: optNum(r.training_load),
+      rpe: optNum(r.perceived_exertion),
+      category: (CATEGORIES as readonly string[]).includes(String(r.sport_category)) ? (r.sport_category as SportCategory) : 'MIXED',
+    }),
+  }));
+  const firstLoad = perWorkout[0]?.localDate;
+  const load = firstLoad && periodEnd ? loadCurves(dailyLoads(perWorkout, firstLoad, periodEnd)) : [];
+  const hrvDays = hrvStatus(hrv.map((p) => ({ date: p.date, rmssd: p.value })));
+  const rhrDays = restingHrStatus(restingHr.map((p) => ({ date: p.date, restingHr: p.value })));
+  return {
+    load,
+    hrvBaseline: hrvDays.map((d) => ({ date: d.date, ln7d: d.lnRmssd7, baseline: d.baseline, lower: d.lower, upper: d.upper, status: d.status })),
+    rhrBaseline: rhrDays.flatMap((d) => (d.baseline === null ? [] : [{ date: d.date, value: d.baseline }])),
+    rhrStatus: rhrDays.map((d) => ({ date: d.date, status: d.status })),
   };
 }

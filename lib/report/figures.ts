@@ -4,14 +4,16 @@
  */
 import type { SportCategory } from '../core/models.ts';
 import { addDays } from '../analysis/daily.ts';
-import { rollingMean, type LoadDay, type MetricPoint, type ReportData, type WeeklyVolume } from './data.ts';
+import type { HrvBaselineDay, LoadDay, MetricPoint, ReportData, WeeklyVolume } from './data.ts';
+import type { StoredFigure } from './plugin_data.ts';
+import type { RiskDriver } from './risk.ts';
 
 /** One Plotly trace (the subset of attributes the report uses, plus any other). */
 export interface Trace {
   type: 'bar' | 'scatter';
   name: string;
-  x: string[];
-  y: (number | null)[];
+  x: (string | number | null)[];
+  y: (number | string | null)[];
   [attr: string]: unknown;
 }
 
@@ -239,22 +241,54 @@ function pointTrace(name: string, points: MetricPoint[], color: string, digits =
   };
 }
 
-/** Resting heart rate per day. */
-export function restingHrFigure(points: MetricPoint[]): Figure {
+/** Resting heart rate per day, with its 60-day baseline as a dashed line when there is one. */
+export function restingHrFigure(points: MetricPoint[], baseline: MetricPoint[] = []): Figure {
   const layout = recoveryLayout('Resting heart rate', 'Resting HR (bpm)');
-  layout.showlegend = false;
-  return noDataNote({ data: points.length ? [pointTrace('Resting HR', points, '#d62728')] : [], layout });
+  const data: Trace[] = [];
+  if (points.length) {
+    data.push(pointTrace('Resting HR', points, '#d62728'));
+    if (baseline.length) data.push({ ...pointTrace('60-day baseline', baseline, '#7f7f7f'), mode: 'lines', line: { color: '#7f7f7f', width: 2, dash: 'dash' } });
+  }
+  layout.showlegend = data.length > 1;
+  return noDataNote({ data, layout });
 }
 
-/** HRV (RMSSD) per day with its trailing 7-day mean. */
-export function hrvFigure(points: MetricPoint[]): Figure {
-  const mean = rollingMean(points, 7);
-  const data: Trace[] = points.length
-    ? [
-        { ...pointTrace('Daily RMSSD', points, '#9ecae1'), mode: 'markers' },
-        { ...pointTrace('7-day mean', mean, '#08519c'), mode: 'lines', line: { color: '#08519c', width: 2.5 } },
-      ]
-    : [];
+/** e^x in ms, rounded, for ln-RMSSD values; null stays null. */
+function msFromLn(x: number | null): number | null {
+  return x === null ? null : Math.round(Math.exp(x) * 10) / 10;
+}
+
+/**
+ * HRV (RMSSD) per day with its 7-day mean and normal range: the 60-day
+ * baseline ± 0.5 SD of ln RMSSD (Plews et al. 2012), back-transformed to ms.
+ * The log scale is monotonic, so a 7-day mean outside the band here is outside
+ * it in ln units too.
+ */
+export function hrvFigure(points: MetricPoint[], band: HrvBaselineDay[] = []): Figure {
+  const data: Trace[] = [];
+  if (points.length) {
+    const x = band.map((d) => d.date);
+    if (band.some((d) => d.lower !== null && d.upper !== null)) {
+      data.push(
+        { type: 'scatter', mode: 'lines', name: 'Normal range upper', x, y: band.map((d) => msFromLn(d.upper)), line: { width: 0, color: 'rgba(44, 160, 44, 0)' }, showlegend: false },
+        {
+          type: 'scatter',
+          mode: 'lines',
+          name: 'Normal range',
+          x,
+          y: band.map((d) => msFromLn(d.lower)),
+          line: { width: 0, color: 'rgba(44, 160, 44, 0)' },
+          fill: 'tonexty',
+          fillcolor: 'rgba(44, 160, 44, 0.2)',
+        },
+        { type: 'scatter', mode: 'lines', name: 'Baseline', x, y: band.map((d) => msFromLn(d.baseline)), line: { color: '#2c7a2c', width: 1.5, dash: 'dot' } },
+      );
+    }
+    data.push({ ...pointTrace('Daily', points, '#9ecae1'), mode: 'markers' });
+    if (band.some((d) => d.ln7d !== null)) {
+      data.push({ type: 'scatter', mode: 'lines', name: '7-day mean', x, y: band.map((d) => msFromLn(d.ln7d)), line: { color: '#08519c', width: 2.5 } });
+    }
+  }
   return noDataNote({ data, layout: recoveryLayout('Heart rate variability (RMSSD)', 'HRV RMSSD (ms)') });
 }
 
@@ -276,10 +310,72 @@ export function weightFigure(points: MetricPoint[]): Figure {
   return noDataNote({ data: points.length ? [pointTrace('Weight', points, '#8c564b')] : [], layout });
 }
 
+/**
+ * The main drivers of an injury-risk prediction as horizontal bars, largest on
+ * top, in percentage points of risk: red raises the risk, green lowers it.
+ */
+export function riskDriversFigure(drivers: RiskDriver[]): Figure {
+  const shown = [...drivers].reverse();
+  const layout = baseLayout('Main drivers of the injury-risk prediction', 'Contribution to risk (percentage points)', 'Feature', Math.max(240, 110 + 34 * drivers.length));
+  layout.showlegend = false;
+  layout.margin = { l: 230, r: 30, t: 50, b: 60 };
+  layout.xaxis = { title: { text: 'Contribution to risk (percentage points)' }, type: 'linear', gridcolor: '#e5e5e5', zerolinecolor: '#555', zerolinewidth: 1.5, tickfont: { size: 11 } };
+  layout.yaxis = { title: { text: 'Feature' }, type: 'category', automargin: true, tickfont: { size: 12 } };
+  const data: Trace[] = drivers.length
+    ? [
+        {
+          type: 'bar',
+          orientation: 'h',
+          name: 'Contribution',
+          x: shown.map((d) => r3(d.contribution * 100)),
+          y: shown.map((d) => d.label),
+          marker: { color: shown.map((d) => (d.contribution >= 0 ? '#d62728' : '#2ca02c')) },
+        },
+      ]
+    : [];
+  if (!drivers.length) {
+    layout.annotations = [
+      { text: 'No drivers stored with this prediction', xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false, font: { size: 14, color: '#777' } },
+    ];
+  }
+  return { data, layout };
+}
+
+/** Any Plotly figure with a fixed size. */
+export interface PlotlyFigure {
+  data: unknown[];
+  layout: { width: number; height: number; [attr: string]: unknown };
+}
+
+/** Tallest a stored figure may be so it shares a page with its heading. */
+export const STORED_FIGURE_MAX_HEIGHT = 400;
+
+/**
+ * A plugin's stored figure made to fit the page: at most the page's width and
+ * STORED_FIGURE_MAX_HEIGHT tall (shrunk in proportion, so a pitch keeps its
+ * shape), the report's font, its title kept (else the plugin's name for it).
+ */
+export function fitStoredFigure(stored: StoredFigure): PlotlyFigure {
+  const layout = stored.figure.layout;
+  let width = typeof layout.width === 'number' && layout.width > 0 ? Math.min(layout.width, FIGURE_WIDTH) : FIGURE_WIDTH;
+  let height = typeof layout.height === 'number' && layout.height > 0 ? layout.height : 400;
+  if (height > STORED_FIGURE_MAX_HEIGHT) {
+    width = Math.round(width * (STORED_FIGURE_MAX_HEIGHT / height));
+    height = STORED_FIGURE_MAX_HEIGHT;
+  }
+  const title = layout.title ?? (stored.title ? { text: stored.title } : undefined);
+  const font = { ...FONT, ...(typeof layout.font === 'object' && layout.font ? layout.font : {}) };
+  font.size = Math.max(11, Number(font.size) || FONT.size);
+  return {
+    data: stored.figure.data,
+    layout: { ...layout, ...(title === undefined ? {} : { title }), font, width, height, autosize: false },
+  };
+}
+
 /** A figure with the id of the div it is drawn into. */
-export interface PlacedFigure {
+export interface PlacedFigure<F extends PlotlyFigure = Figure> {
   id: string;
-  figure: Figure;
+  figure: F;
 }
 
 /** The report's figures, grouped by the section that shows them. */
@@ -287,6 +383,10 @@ export interface ReportFigures {
   volume: PlacedFigure[];
   load: PlacedFigure[];
   recovery: PlacedFigure[];
+  /** The drivers chart, when there is a prediction. */
+  risk: PlacedFigure[];
+  /** The latest ball-sports session's stored figures. */
+  ballSports: PlacedFigure<PlotlyFigure>[];
 }
 
 /** Build every figure of the report from its data. */
@@ -301,10 +401,12 @@ export function buildFigures(data: ReportData): ReportFigures {
       { id: 'fig-acwr', figure: acwrFigure(data.load) },
     ],
     recovery: [
-      { id: 'fig-resting-hr', figure: restingHrFigure(data.biometrics.restingHr) },
-      { id: 'fig-hrv', figure: hrvFigure(data.biometrics.hrv) },
+      { id: 'fig-resting-hr', figure: restingHrFigure(data.biometrics.restingHr, data.biometrics.restingHrBaseline) },
+      { id: 'fig-hrv', figure: hrvFigure(data.biometrics.hrv, data.biometrics.hrvBaseline) },
       { id: 'fig-sleep', figure: sleepFigure(data.biometrics.sleepHours) },
       { id: 'fig-weight', figure: weightFigure(data.biometrics.weight) },
     ],
+    risk: data.risk.latest ? [{ id: 'fig-risk-drivers', figure: riskDriversFigure(data.risk.latest.drivers) }] : [],
+    ballSports: (data.plugins.ballSports?.figures ?? []).map((f, i) => ({ id: `fig-ball-sports-${i + 1}`, figure: fitStoredFigure(f) })),
   };
 }

@@ -6,15 +6,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ReportData } from './data.ts';
 import type { PlacedFigure, ReportFigures } from './figures.ts';
+import { escapeHtml, figureDivs, fixed, SECTION_TITLES, table } from './markup.ts';
+import { ballSportsSection, riskSection, riskSummaryText, runningSection } from './sections.ts';
 
-/** Section titles, in page order. */
-export const SECTION_TITLES = {
-  summary: 'Summary',
-  volume: 'Training volume',
-  load: 'Training load',
-  recovery: 'Recovery',
-  quality: 'Data quality',
-} as const;
+export { escapeHtml, SECTION_TITLES } from './markup.ts';
 
 /** Options for the HTML report. */
 export interface HtmlOptions {
@@ -36,11 +31,6 @@ export function plotlySource(): string {
   return plotlyCache;
 }
 
-/** Escape text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** Keep inlined script text from closing its <script> element early. */
 function scriptSafe(js: string): string {
   return js.replace(/<\/(script)/gi, '<\\/$1');
@@ -51,29 +41,34 @@ function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function fixed(x: number, digits: number): string {
-  return (Math.round(x * 10 ** digits) / 10 ** digits).toFixed(digits);
-}
-
 function days(start: string, end: string): number {
   return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000) + 1;
 }
 
 const BAND_TEXT = { low: 'below 0.8: under-loaded', optimal: '0.8–1.3: target band', caution: '1.3–1.5: caution', high: 'above 1.5: high risk' };
 
-function table(headers: string[], rows: string[][], cls = ''): string {
-  const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
-  return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
-}
+const HRV_STATUS_TEXT: Record<string, string> = {
+  below: 'HRV below its normal range',
+  normal: 'HRV within its normal range',
+  above: 'HRV above its normal range',
+};
+const RHR_STATUS_TEXT: Record<string, string> = {
+  elevated: 'resting HR elevated (over baseline + 5 bpm)',
+  normal: 'resting HR normal',
+};
 
-function figureDivs(figs: PlacedFigure[]): string {
-  return figs
-    .map(
-      ({ id, figure }) =>
-        `<div class="fig" id="${escapeHtml(id)}" style="width:${figure.layout.width}px;height:${figure.layout.height}px"></div>`,
-    )
-    .join('\n');
+function recoveryText(d: ReportData): string | null {
+  const { hrv, restingHr } = d.recoveryStatus;
+  const hrvText = hrv ? (HRV_STATUS_TEXT[hrv.status] ?? `HRV ${hrv.status}`) : null;
+  const rhrText = restingHr ? (RHR_STATUS_TEXT[restingHr.status] ?? `resting HR ${restingHr.status}`) : null;
+  let text: string | null;
+  if (hrv && restingHr && hrvText && rhrText) {
+    // One date when both are from the same day keeps the line short.
+    text = hrv.date === restingHr.date ? `${hrvText} · ${rhrText} (${hrv.date})` : `${hrvText} (${hrv.date}) · ${rhrText} (${restingHr.date})`;
+  } else if (hrv && hrvText) text = `${hrvText} (${hrv.date})`;
+  else if (restingHr && rhrText) text = `${rhrText} (${restingHr.date})`;
+  else text = null;
+  return text === null ? null : escapeHtml(text);
 }
 
 function summarySection(d: ReportData, title: string, generated: string | undefined): string {
@@ -89,10 +84,13 @@ function summarySection(d: ReportData, title: string, generated: string | undefi
   if (d.latest) {
     const l = d.latest;
     facts.push(
-      [`Training status on ${escapeHtml(l.date)}`, `CTL ${fixed(l.ctl, 1)} · ATL ${fixed(l.atl, 1)} · TSB ${fixed(l.tsb, 1)}`],
+      [`Training status on ${escapeHtml(l.date)}`, `CTL ${fixed(l.ctl, 1)} · ATL ${fixed(l.atl, 1)} · TSB (form) ${fixed(l.tsb, 1)}`],
       ['ACWR (EWMA 7:28 days)', l.acwr === null || l.band === null ? 'not enough load history' : `${fixed(l.acwr, 2)} (${BAND_TEXT[l.band]})`],
     );
   }
+  const recovery = recoveryText(d);
+  if (recovery) facts.push(['Recovery (vs own baseline)', recovery]);
+  facts.push(['Injury risk', escapeHtml(riskSummaryText(d.risk.latest))]);
   const factRows = facts.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${v}</td></tr>`).join('\n');
   const sources = table(
     ['Source', 'Workout records', 'Biometric rows'],
@@ -105,12 +103,16 @@ ${generated ? `<p class="generated">Generated ${escapeHtml(generated)}</p>\n` : 
 <table class="facts">\n${factRows}\n</table>
 <h3>Sources</h3>
 ${d.sources.length ? sources : '<p>No sources imported yet.</p>'}
-<p class="note">CTL, ATL: 42- and 7-day exponentially weighted daily load; TSB = previous day's CTL − ATL. Load is the source's training load, else session RPE, else a duration-based estimate, on a TSS-like scale.</p>
+<p class="note">CTL, ATL: 42- and 7-day exponentially weighted daily load; TSB = previous day's CTL − ATL. ${d.analysis === 'daily_metrics' ? 'Load and baselines are those stored by <code>athlete analyze</code>.' : "Load is the source's training load, else session RPE, else a duration-based estimate, on a TSS-like scale (run <code>athlete analyze</code> for the full method)."}</p>
 </section>`;
 }
 
+const RECOVERY_NOTE =
+  'HRV normal range: 60-day baseline of ln RMSSD ± 0.5 SD, the 7-day mean compared with it (Plews et al. 2012), drawn back-transformed to ms. Resting HR baseline: mean of the previous 60 days; elevated is over baseline + 5 bpm.';
+
 function figureSection(key: 'volume' | 'load' | 'recovery', figs: PlacedFigure[]): string {
-  return `<section id="${key}" class="page">\n<h2>${SECTION_TITLES[key]}</h2>\n${figureDivs(figs)}\n</section>`;
+  const note = key === 'recovery' ? `\n<p class="note">${escapeHtml(RECOVERY_NOTE)}</p>` : '';
+  return `<section id="${key}" class="page">\n<h2>${SECTION_TITLES[key]}</h2>\n${figureDivs(figs)}${note}\n</section>`;
 }
 
 function pct(share: number | null): string {
@@ -140,6 +142,19 @@ function qualitySection(d: ReportData): string {
       )
     : '';
   const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+  const sync = d.sync.length
+    ? table(
+        ['Source', 'Status', 'Last sync', 'Records', 'Message'],
+        d.sync.map((s) => [
+          escapeHtml(s.source),
+          escapeHtml(s.status),
+          escapeHtml(s.lastSync ?? '–'),
+          s.records === null ? '–' : String(s.records),
+          escapeHtml(clip(s.message ?? '', 160)),
+        ]),
+        'sync',
+      )
+    : '<p>No source has been synced through an API (file imports only).</p>';
   const errors = d.importErrors.latest.length
     ? table(
         ['When', 'Input', 'Record', 'Field', 'Reason'],
@@ -160,6 +175,8 @@ ${d.sources.length ? coverage : '<p>No sources imported yet.</p>'}
 <h3>Duplicates merged</h3>
 <p><span class="big">${d.mergedRecords}</span> source records were merged into other workouts: ${d.sourceRecords} source records became ${d.workouts} workouts.</p>
 ${tiers}
+<h3>Sync status</h3>
+${sync}
 <h3>Import errors</h3>
 <p><span class="big">${d.importErrors.count}</span> import ${d.importErrors.count === 1 ? 'error' : 'errors'} recorded (inputs or records that could not be read)${d.importErrors.latest.length ? `; latest ${d.importErrors.latest.length} below.` : '.'}</p>
 ${errors}
@@ -182,10 +199,15 @@ th, td { border: 1px solid #ccc; padding: 4px 6px; text-align: left; vertical-al
 thead th { background: #eef3f8; }
 table.facts th { width: 230px; background: #f7f7f7; font-weight: 600; }
 table.numeric td:not(:first-child) { text-align: right; }
+table.numeric td:first-child { white-space: nowrap; }
 table.errors { table-layout: fixed; }
 table.errors td { font-size: 11px; overflow-wrap: anywhere; }
 table.errors th:nth-child(1) { width: 120px; }
 table.errors th:nth-child(3), table.errors th:nth-child(4) { width: 80px; }
+table.sync td { font-size: 11px; overflow-wrap: anywhere; }
+table.ball th, table.ball td { font-size: 11px; padding: 3px 4px; }
+code { font-family: 'DejaVu Sans Mono', 'Liberation Mono', monospace; font-size: 11px; background: #f2f2f2; padding: 0 2px; }
+p.empty { font-size: 14px; padding: 12px; border: 1px solid #ccc; background: #fafafa; }
 .big { font-size: 16px; font-weight: 700; }
 .generated { color: #555; margin: 0 0 10px; }
 .note { color: #555; font-size: 11px; margin-top: 14px; }
@@ -203,7 +225,7 @@ const BOOT = `(function () {
 /** Build the report's HTML document. Same data and options give the same text. */
 export function renderReportHtml(data: ReportData, figures: ReportFigures, opts: HtmlOptions = {}): string {
   const title = opts.title ?? `Training report: ${data.athleteId}`;
-  const all = [...figures.volume, ...figures.load, ...figures.recovery];
+  const all = [...figures.volume, ...figures.load, ...figures.recovery, ...figures.risk, ...figures.ballSports];
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -217,7 +239,8 @@ ${summarySection(data, title, opts.generated)}
 ${figureSection('volume', figures.volume)}
 ${figureSection('load', figures.load)}
 ${figureSection('recovery', figures.recovery)}
-${qualitySection(data)}
+${riskSection(data, figures.risk)}
+${[ballSportsSection(data, figures.ballSports), runningSection(data)].filter((x) => x).map((x) => `${x}\n`).join('')}${qualitySection(data)}
 <script id="report-figures" type="application/json">${jsonForScript(all)}</script>
 <script>${BOOT}</script>
 </body>

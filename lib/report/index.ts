@@ -14,6 +14,10 @@ export * from './data.ts';
 export * from './figures.ts';
 export * from './html.ts';
 export * from './pdf.ts';
+export * from './plugin_data.ts';
+export * from './risk.ts';
+export * from './sections.ts';
+export { tableExists } from './schema.ts';
 
 /** Options for `buildReport`. */
 export interface BuildReportOptions {

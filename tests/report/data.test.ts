@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CATEGORY_INTENSITY } from '../../lib/analysis/load.ts';
-import { loadCurves, rollingMean, workoutLoad } from '../../lib/report/data.ts';
+import { FEATURE_NAMES } from '../../lib/ml/features.ts';
+import { analyzeBallSports } from '../../lib/plugins/ball_sports/index.ts';
+import type { PluginWorkout } from '../../lib/plugins/base.ts';
+import { analyzeRunning } from '../../lib/plugins/running/index.ts';
+import { loadCurves, workoutLoad } from '../../lib/report/data.ts';
+import { ballSportsSession, parseStoredFigures, runningSession } from '../../lib/report/plugin_data.ts';
+import { FEATURE_LABELS, parseDrivers, RISK_THRESHOLDS, riskBand } from '../../lib/report/risk.ts';
+import { ballSportsTrack, steadyRun } from './synthetic.ts';
 
 describe('workoutLoad', () => {
   it('prefers the stored load, then session RPE, then a duration estimate', () => {
@@ -37,15 +44,72 @@ describe('loadCurves', () => {
   });
 });
 
-describe('rollingMean', () => {
-  it('averages the readings of the trailing 7 calendar days, gaps included', () => {
-    const points = [
-      { date: '2024-01-01', value: 10 },
-      { date: '2024-01-03', value: 20 },
-      { date: '2024-01-07', value: 30 },
-      { date: '2024-01-08', value: 40 },
-      { date: '2024-01-20', value: 50 },
-    ];
-    expect(rollingMean(points, 7).map((p) => p.value)).toEqual([10, 15, 20, 30, 50]);
+describe('riskBand', () => {
+  it('bands risk at 10 % and 25 %', () => {
+    expect(RISK_THRESHOLDS).toEqual({ moderate: 0.1, high: 0.25 });
+    expect([0, 0.0999, 0.1, 0.2499, 0.25, 0.9].map(riskBand)).toEqual(['low', 'low', 'moderate', 'moderate', 'high', 'high']);
+  });
+});
+
+describe('parseDrivers', () => {
+  it('reads stored top features as text or objects, largest effect first, labelled', () => {
+    const raw = JSON.stringify([
+      { name: 'tsb', contribution: -0.02 },
+      { name: 'acwr_ewma', contribution: 0.05, value: 1.6 },
+      { name: 'new_feature', contribution: 0.02 },
+      { name: 'broken' },
+      'junk',
+    ]);
+    expect(parseDrivers(raw)).toEqual([
+      { name: 'acwr_ewma', label: 'ACWR (EWMA)', contribution: 0.05, value: 1.6 },
+      // Equal magnitudes keep a stable (name) order.
+      { name: 'new_feature', label: 'new_feature', contribution: 0.02, value: null },
+      { name: 'tsb', label: 'Form (TSB)', contribution: -0.02, value: null },
+    ]);
+    expect(parseDrivers([{ name: 'monotony', contribution: 0.01 }], 8)).toEqual([{ name: 'monotony', label: 'Training monotony', contribution: 0.01, value: null }]);
+    expect(parseDrivers('not json')).toEqual([]);
+    expect(parseDrivers(null)).toEqual([]);
+  });
+
+  it('has a label for every feature the predictor uses', () => {
+    for (const name of FEATURE_NAMES) expect(FEATURE_LABELS[name], name).toBeTruthy();
+  });
+});
+
+const START = Date.UTC(2024, 2, 26, 7);
+const soccer: PluginWorkout = {
+  workout_id: 'w1', sport: 'soccer', sport_category: 'BALL_SPORT', start_time: new Date(START), duration_s: 600, has_gps: true, utc_offset_min: 600,
+};
+
+describe('plugin results', () => {
+  it("maps the ball-sports plugin's own metric keys", () => {
+    const result = analyzeBallSports(soccer, ballSportsTrack(START, 10));
+    // The stored form is JSON text.
+    const s = ballSportsSession('w1', '2024-03-26', 'soccer', JSON.stringify(result.metrics));
+    const m = result.metrics as Record<string, number>;
+    expect(s).toEqual({
+      workoutId: 'w1', date: '2024-03-26', sport: 'soccer', durationS: m.duration_s, distanceM: m.total_distance_m, hsrDistanceM: m.hsr_distance_m,
+      hsrThresholdKmh: 19.8, sprints: 10, topSpeedKmh: 28.8, accelerations: 10, decelerations: 10,
+    });
+    // Ten sprints of about 42 m above 19.8 km/h (ramps included).
+    expect(s.hsrDistanceM).toBeGreaterThan(400);
+    expect(s.hsrDistanceM).toBeLessThan(440);
+    const figs = parseStoredFigures(JSON.stringify(result.figures));
+    expect(figs.map((f) => f.title)).toEqual(['Speed profile', 'Field coverage']);
+    expect(figs[0]!.figure.layout.title).toEqual({ text: 'Speed profile: 10 sprints above 25.2 km/h' });
+  });
+
+  it("maps the running plugin's cadence and decoupling", () => {
+    const result = analyzeRunning({ ...soccer, sport: 'running', sport_category: 'ENDURANCE' }, steadyRun(START, 30));
+    expect(runningSession('w2', '2024-03-26', 1800, 5400, result.metrics)).toEqual({
+      workoutId: 'w2', date: '2024-03-26', durationS: 1800, distanceM: 5400, cadenceSpm: 170, paHrDecouplingPct: 4.76, pwHrDecouplingPct: null,
+    });
+  });
+
+  it('skips figures without data or layout and metrics that are not numbers', () => {
+    expect(parseStoredFigures([{ title: 'a', figure: { data: [], layout: {} } }, { title: 'b', figure: { layout: {} } }, { figure: { data: [1], layout: [] } }, 5]))
+      .toEqual([{ title: 'a', figure: { data: [], layout: {} } }]);
+    expect(parseStoredFigures('oops')).toEqual([]);
+    expect(ballSportsSession('w', 'd', 'futsal', { sprint_count: 'many', top_speed_kmh: 30 })).toMatchObject({ sprints: null, topSpeedKmh: 30, distanceM: null });
   });
 });

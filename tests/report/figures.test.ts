@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { LoadDay, ReportData, WeeklyVolume } from '../../lib/report/data.ts';
+import type { HrvBaselineDay, LoadDay, ReportData, WeeklyVolume } from '../../lib/report/data.ts';
+import type { RiskDriver } from '../../lib/report/risk.ts';
 import {
   ACWR_BAND,
   acwrFigure,
   buildFigures,
   FIGURE_WIDTH,
+  fitStoredFigure,
   hrvFigure,
   restingHrFigure,
+  riskDriversFigure,
   sleepFigure,
+  STORED_FIGURE_MAX_HEIGHT,
   trainingLoadFigure,
   weeklyDistanceFigure,
   weeklyHoursFigure,
@@ -130,19 +134,38 @@ describe('recovery figures', () => {
     { date: '2024-01-10', value: 70 },
   ];
 
-  it('shows HRV with its trailing 7-day mean', () => {
-    const fig = hrvFigure(hrv);
+  const band: HrvBaselineDay[] = [
+    { date: '2024-01-01', ln7d: null, baseline: null, lower: null, upper: null, status: null },
+    { date: '2024-01-02', ln7d: Math.log(61), baseline: Math.log(60), lower: Math.log(55), upper: Math.log(66), status: 'normal' },
+    { date: '2024-01-10', ln7d: Math.log(70), baseline: Math.log(61), lower: Math.log(56), upper: Math.log(67), status: 'above' },
+  ];
+
+  it('shows HRV with its 7-day mean and the baseline band back in ms', () => {
+    const fig = hrvFigure(hrv, band);
     checkFrame(fig, 'HRV RMSSD (ms)');
-    expect(fig.data.map((t) => t.name)).toEqual(['Daily RMSSD', '7-day mean']);
-    expect(fig.data[0]!.y).toEqual([60, 62, 70]);
-    // 2024-01-10's window (01-04..01-10) holds only itself.
-    expect(fig.data[1]!.y).toEqual([60, 61, 70]);
+    expect(fig.data.map((t) => t.name)).toEqual(['Normal range upper', 'Normal range', 'Baseline', 'Daily', '7-day mean']);
+    expect(fig.data[0]).toMatchObject({ y: [null, 66, 67], showlegend: false });
+    expect(fig.data[1]).toMatchObject({ y: [null, 55, 56], fill: 'tonexty' });
+    expect(fig.data[2]!.y).toEqual([null, 60, 61]);
+    expect(fig.data[3]).toMatchObject({ mode: 'markers', x: ['2024-01-01', '2024-01-02', '2024-01-10'], y: [60, 62, 70] });
+    expect(fig.data[4]!.y).toEqual([null, 61, 70]);
+  });
+
+  it('leaves the band out until there is a baseline', () => {
+    const fig = hrvFigure(hrv, band.map((d) => ({ ...d, lower: null, upper: null, baseline: null })));
+    expect(fig.data.map((t) => t.name)).toEqual(['Daily', '7-day mean']);
+    expect(hrvFigure([], band).data).toEqual([]);
   });
 
   it('labels resting HR, sleep and weight with their units', () => {
     const rhr = restingHrFigure([{ date: '2024-01-01', value: 48 }]);
     checkFrame(rhr, 'Resting HR (bpm)');
     expect(rhr.data[0]!.y).toEqual([48]);
+    expect(rhr.layout.showlegend).toBe(false);
+    const withBaseline = restingHrFigure([{ date: '2024-01-01', value: 48 }], [{ date: '2024-01-01', value: 46.25 }]);
+    expect(withBaseline.data.map((t) => [t.name, t.y])).toEqual([['Resting HR', [48]], ['60-day baseline', [46.3]]]);
+    expect(withBaseline.data[1]!.line).toMatchObject({ dash: 'dash' });
+    expect(withBaseline.layout.showlegend).toBe(true);
     const sleep = sleepFigure([{ date: '2024-01-01', value: 7.4833333 }]);
     checkFrame(sleep, 'Sleep (h)');
     expect(sleep.data[0]).toMatchObject({ type: 'bar', y: [7.48] });
@@ -152,14 +175,58 @@ describe('recovery figures', () => {
   });
 });
 
+describe('riskDriversFigure', () => {
+  const drivers: RiskDriver[] = [
+    { name: 'acwr_ewma', label: 'ACWR (EWMA)', contribution: 0.0625, value: 1.5 },
+    { name: 'hrv_trend', label: 'HRV trend vs baseline', contribution: -0.0125, value: 0.1 },
+  ];
+
+  it('draws contributions in percentage points as horizontal bars, largest on top', () => {
+    const fig = riskDriversFigure(drivers);
+    checkFrame(fig, 'Feature');
+    expect(fig.layout.xaxis.title.text).toBe('Contribution to risk (percentage points)');
+    expect(fig.layout.xaxis.type).toBe('linear');
+    expect(fig.data).toHaveLength(1);
+    // Plotly draws the first category at the bottom, so the list is reversed.
+    expect(fig.data[0]).toMatchObject({ type: 'bar', orientation: 'h', x: [-1.25, 6.25], y: ['HRV trend vs baseline', 'ACWR (EWMA)'] });
+    expect(fig.data[0]!.marker).toEqual({ color: ['#2ca02c', '#d62728'] });
+  });
+
+  it('says when a prediction stored no drivers', () => {
+    const fig = riskDriversFigure([]);
+    expect(fig.data).toEqual([]);
+    expect(fig.layout.annotations).toEqual([expect.objectContaining({ text: 'No drivers stored with this prediction' })]);
+  });
+});
+
+describe('fitStoredFigure', () => {
+  it('keeps a figure that fits and gives it the report font', () => {
+    const fig = fitStoredFigure({ title: 'Speed profile', figure: { data: [{ type: 'scatter' }], layout: { title: { text: 'Speed' }, width: 690, height: 320, font: { size: 10 } } } });
+    expect(fig.layout).toMatchObject({ title: { text: 'Speed' }, width: 690, height: 320, autosize: false });
+    expect((fig.layout.font as { size: number }).size).toBe(11);
+    expect(fig.data).toEqual([{ type: 'scatter' }]);
+  });
+
+  it('shrinks a tall figure in proportion and falls back to the plugin title', () => {
+    const fig = fitStoredFigure({ title: 'Field coverage', figure: { data: [], layout: { width: 800, height: 800 } } });
+    expect(fig.layout.height).toBe(STORED_FIGURE_MAX_HEIGHT);
+    expect(fig.layout.width).toBe(Math.round(690 * (STORED_FIGURE_MAX_HEIGHT / 800)));
+    expect(fig.layout.title).toEqual({ text: 'Field coverage' });
+  });
+});
+
 describe('buildFigures', () => {
   it('places every figure once and each section fits an A4 page', () => {
     const data = {
       weekly,
       load,
-      biometrics: { restingHr: [], hrv: [], sleepHours: [], weight: [] },
+      biometrics: { restingHr: [], restingHrBaseline: [], hrv: [], hrvBaseline: [], sleepHours: [], weight: [] },
+      risk: { latest: null, injuries: [] },
+      plugins: { ballSports: null, running: null },
     } as unknown as ReportData;
     const figs = buildFigures(data);
+    expect(figs.risk).toEqual([]);
+    expect(figs.ballSports).toEqual([]);
     const ids = [...figs.volume, ...figs.load, ...figs.recovery].map((f) => f.id);
     expect(new Set(ids).size).toBe(8);
     // A4 minus 12 mm top and 16 mm bottom margins is about 1017 px at 96 px/inch; leave room for the heading.
@@ -168,5 +235,24 @@ describe('buildFigures', () => {
       expect(height).toBeLessThan(1017 - 60);
     }
     expect(figs.recovery.every((f) => f.figure.layout.annotations !== undefined)).toBe(true);
+  });
+
+  it('adds the drivers chart with a prediction and the stored plugin figures', () => {
+    const data = {
+      weekly: [],
+      load: [],
+      biometrics: { restingHr: [], restingHrBaseline: [], hrv: [], hrvBaseline: [], sleepHours: [], weight: [] },
+      risk: { latest: { date: '2024-01-03', horizonDays: 7, risk: 0.3, band: 'high', model: 'athlete', drivers: [], computedAt: null }, injuries: [] },
+      plugins: {
+        ballSports: { sessions: [], figuresDate: '2024-01-02', figures: [{ title: 'a', figure: { data: [], layout: { height: 300 } } }, { title: 'b', figure: { data: [], layout: {} } }] },
+        running: null,
+      },
+    } as unknown as ReportData;
+    const figs = buildFigures(data);
+    expect(figs.risk.map((f) => f.id)).toEqual(['fig-risk-drivers']);
+    expect(figs.ballSports.map((f) => [f.id, f.figure.layout.width, f.figure.layout.height])).toEqual([
+      ['fig-ball-sports-1', FIGURE_WIDTH, 300],
+      ['fig-ball-sports-2', FIGURE_WIDTH, 400],
+    ]);
   });
 });

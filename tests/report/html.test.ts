@@ -15,14 +15,45 @@ const data: ReportData = {
   mergedRecords: 2,
   mergedByTier: [{ tier: 1, records: 2 }],
   weekly: [{ week: '2024-01-01', category: 'ENDURANCE', hours: 5, km: 50 }],
+  analysis: 'daily_metrics',
   load: [{ date: '2024-01-14', load: 60, ctl: 30.04, atl: 45.5, tsb: -12.26, acwr: 1.174 }],
   latest: { date: '2024-01-14', ctl: 30.04, atl: 45.5, tsb: -12.26, acwr: 1.174, band: 'optimal' },
   biometrics: {
     restingHr: [{ date: '2024-01-14', value: 47 }],
+    restingHrBaseline: [{ date: '2024-01-14', value: 46 }],
     hrv: [{ date: '2024-01-14', value: 71 }],
+    hrvBaseline: [{ date: '2024-01-14', ln7d: 4.25, baseline: 4.2, lower: 4.1, upper: 4.3, status: 'normal' }],
     sleepHours: [{ date: '2024-01-14', value: 7.5 }],
     weight: [{ date: '2024-01-14', value: 70.2 }],
   },
+  recoveryStatus: { hrv: { date: '2024-01-14', status: 'normal' }, restingHr: { date: '2024-01-13', status: 'elevated' } },
+  risk: {
+    latest: {
+      date: '2024-01-14',
+      horizonDays: 7,
+      risk: 0.072,
+      band: 'low',
+      model: 'cohort',
+      drivers: [
+        { name: 'acwr_ewma', label: 'ACWR (EWMA)', contribution: 0.021, value: 1.174 },
+        { name: 'sleep_missing', label: 'Sleep data missing', contribution: -0.004, value: 0 },
+      ],
+      computedAt: '2024-01-15 06:00 UTC',
+    },
+    injuries: [{ date: '2023-11-02', area: 'knee <left>', severity: null }],
+  },
+  plugins: {
+    ballSports: {
+      sessions: [
+        { workoutId: 'w9', date: '2024-01-13', sport: 'rugby_union', durationS: 4800, distanceM: 6123.4, hsrDistanceM: 412.6, hsrThresholdKmh: 19.8, sprints: 7, topSpeedKmh: 29.36, accelerations: 15, decelerations: 18 },
+        { workoutId: 'w8', date: '2024-01-10', sport: 'soccer', durationS: null, distanceM: null, hsrDistanceM: null, hsrThresholdKmh: null, sprints: null, topSpeedKmh: null, accelerations: null, decelerations: null },
+      ],
+      figures: [{ title: 'Speed profile', figure: { data: [], layout: { title: { text: 'Speed profile: 7 sprints' }, width: 690, height: 320 } } }],
+      figuresDate: '2024-01-13',
+    },
+    running: { sessions: [{ workoutId: 'w7', date: '2024-01-12', durationS: 3000, distanceM: 10_050, cadenceSpm: 172.4, paHrDecouplingPct: -1.23, pwHrDecouplingPct: null }] },
+  },
+  sync: [{ source: 'strava', status: 'ok', lastSync: '2024-01-14 21:00 UTC', records: 3, message: null }],
   importErrors: {
     count: 3,
     latest: [{ input: 'a.csv', record: 'row 4', field: 'date', reason: 'bad date </script><script>alert(1)</script>', occurredAt: '2024-01-15 08:00 UTC' }],
@@ -40,16 +71,22 @@ function withoutLibrary(doc: string): string {
 describe('renderReportHtml', () => {
   it('has every section, each after the first on a new page', () => {
     for (const t of Object.values(SECTION_TITLES)) expect(html).toContain(`<h2>${t}</h2>`);
-    expect(html.match(/<section /g)).toHaveLength(5);
-    expect(html.match(/<section id="\w+" class="page">/g)).toHaveLength(4);
+    expect(html.match(/<section /g)).toHaveLength(8);
+    expect(html.match(/<section id="[\w-]+" class="page">/g)).toHaveLength(7);
+    expect([...html.matchAll(/<section id="([\w-]+)"/g)].map((m) => m[1])).toEqual([
+      'summary', 'volume', 'load', 'recovery', 'risk', 'ball-sports', 'running', 'quality',
+    ]);
     expect(html).toContain('section.page { break-before: page; }');
   });
 
   it('shows the summary numbers and the coverage table', () => {
     expect(html).toContain('<span class="big">10</span> from 12 source records (2 merged as duplicates)');
     expect(html).toContain('2024-01-01 to 2024-01-14 (14 days)');
-    expect(html).toContain('CTL 30.0 · ATL 45.5 · TSB -12.3');
+    expect(html).toContain('CTL 30.0 · ATL 45.5 · TSB (form) -12.3');
     expect(html).toContain('1.17 (0.8–1.3: target band)');
+    expect(html).toContain('<td>HRV within its normal range (2024-01-14) · resting HR elevated (over baseline + 5 bpm) (2024-01-13)</td>');
+    expect(html).toContain('<th scope="row">Injury risk</th><td>7.2 % (low) on 2024-01-14, cohort model</td>');
+    expect(html).toContain('Load and baselines are those stored by <code>athlete analyze</code>.');
     expect(html).toContain('<td>garmin</td><td>9</td><td>2024-01-01</td><td>2024-01-14</td><td>14</td><td>22 %</td>');
     expect(html).toContain('<td>strava</td><td>3</td><td>2024-01-02</td><td>2024-01-12</td><td>0</td><td>67 %</td>');
     expect(html).toContain('<span class="big">3</span> import errors recorded');
@@ -65,7 +102,7 @@ describe('renderReportHtml', () => {
     const figs = JSON.parse(json) as { id: string; figure: { layout: { width: number; height: number } } }[];
     expect(figs.map((f) => f.id)).toEqual([
       'fig-weekly-hours', 'fig-weekly-distance', 'fig-training-load', 'fig-acwr',
-      'fig-resting-hr', 'fig-hrv', 'fig-sleep', 'fig-weight',
+      'fig-resting-hr', 'fig-hrv', 'fig-sleep', 'fig-weight', 'fig-risk-drivers', 'fig-ball-sports-1',
     ]);
     for (const f of figs) expect(html).toContain(`<div class="fig" id="${f.id}" style="width:${f.figure.layout.width}px;height:${f.figure.layout.height}px"></div>`);
     expect(html).toContain('staticPlot: true');
@@ -91,6 +128,57 @@ describe('renderReportHtml', () => {
     expect(rest).not.toMatch(/https?:/i);
     expect(rest).not.toMatch(/\b(src|href)\s*=/i);
     expect(rest).not.toMatch(/<link\b/i);
+  });
+});
+
+describe('injury-risk, plugin and data-quality sections', () => {
+  const section = (id: string): string => new RegExp(`<section id="${id}"[\\s\\S]*?</section>`).exec(html)![0];
+
+  it('shows the latest prediction, its drivers and the injuries', () => {
+    const risk = section('risk');
+    expect(risk).toContain('<tr><th scope="row">Predicted injury risk</th><td><span class="big">7.2 %</span> (low)</td></tr>');
+    expect(risk).toContain('an injury starting within 7 days after 2024-01-14');
+    expect(risk).toContain('the cohort model (trained on other athletes)');
+    expect(risk).toContain('<tr><td>ACWR (EWMA)</td><td>1.17</td><td>+2.1</td><td>raises risk</td></tr>');
+    expect(risk).toContain('<tr><td>Sleep data missing</td><td>0</td><td>−0.4</td><td>lowers risk</td></tr>');
+    expect(risk).toContain('<div class="fig" id="fig-risk-drivers"');
+    expect(risk).toContain('Bands: low under 10 %, moderate 10–25 %, high 25 % and over');
+    expect(risk).toContain('<tr><td>2023-11-02</td><td>knee &#60;left&#62;</td><td>–</td></tr>');
+  });
+
+  it('says how to get a prediction when there is none', () => {
+    const none = renderReportHtml({ ...data, risk: { latest: null, injuries: [] } }, buildFigures({ ...data, risk: { latest: null, injuries: [] } }), { plotlySource: '' });
+    const risk = /<section id="risk"[\s\S]*?<\/section>/.exec(none)![0];
+    expect(risk).toContain('No injury-risk prediction yet: run <code>athlete train</code> and <code>athlete predict</code>.');
+    expect(risk).toContain('No injuries recorded in the last 12 months.');
+    expect(risk).not.toContain('class="fig"');
+    expect(none).toContain('<th scope="row">Injury risk</th><td>no prediction yet</td>');
+  });
+
+  it('tables the recent ball-sports sessions and runs, and places the stored figures', () => {
+    const ball = section('ball-sports');
+    expect(ball).toContain('<tr><td>2024-01-13</td><td>rugby union</td><td>80</td><td>6123</td><td>413</td><td>7</td><td>29.4</td><td>15 / 18</td></tr>');
+    expect(ball).toContain('<tr><td>2024-01-10</td><td>soccer</td><td>–</td><td>–</td><td>–</td><td>–</td><td>–</td><td>–</td></tr>');
+    expect(ball).toContain('High-speed running is distance above 19.8 km/h.');
+    expect(ball).toContain('Latest session with figures: 2024-01-13');
+    expect(ball).toContain('<div class="fig" id="fig-ball-sports-1" style="width:690px;height:320px"></div>');
+    expect(section('running')).toContain('<tr><td>2024-01-12</td><td>10.05</td><td>50</td><td>172</td><td>-1.2</td><td>–</td></tr>');
+  });
+
+  it('leaves plugin pages out without results', () => {
+    const bare = { ...data, plugins: { ballSports: null, running: null } };
+    const doc = renderReportHtml(bare, buildFigures(bare), { plotlySource: '' });
+    expect(doc).not.toContain('<h2>Ball sports</h2>');
+    expect(doc).not.toContain('<h2>Running</h2>');
+    expect(doc.match(/<section /g)).toHaveLength(6);
+  });
+
+  it('shows match tiers and the sync status on the data-quality page', () => {
+    const quality = section('quality');
+    expect(quality).toContain('<tr><td>1: same external id</td><td>2</td></tr>');
+    expect(quality).toContain('<tr><td>strava</td><td>ok</td><td>2024-01-14 21:00 UTC</td><td>3</td><td></td></tr>');
+    const unsynced = renderReportHtml({ ...data, sync: [] }, buildFigures(data), { plotlySource: '' });
+    expect(unsynced).toContain('No source has been synced through an API (file imports only).');
   });
 });
 

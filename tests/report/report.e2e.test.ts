@@ -3,14 +3,20 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAnalysis } from '../../lib/analysis/run.ts';
 import { Warehouse } from '../../lib/core/warehouse.ts';
-import { buildReport, loadReportData, type ReportData } from '../../lib/report/index.ts';
+import { analyzeBallSports } from '../../lib/plugins/ball_sports/index.ts';
+import type { PluginResult } from '../../lib/plugins/base.ts';
+import { analyzeRunning } from '../../lib/plugins/running/index.ts';
+import { buildFigures, buildReport, loadReportData, renderReportHtml, type ReportData } from '../../lib/report/index.ts';
+import { ballSportsTrack, steadyRun } from './synthetic.ts';
 
 /**
  * Five weeks (Mon 2024-03-04 to Sun 2024-04-07) for an athlete at UTC+10:
- * garmin runs Mon/Wed/Sat (1 h, 10 km, load 80) and strength Thu (30 min, RPE 6);
+ * garmin runs Mon/Wed/Sat (1 h, 10 km, load 80), strength Thu (30 min, RPE 6)
+ * and, in the last two weeks, 20-minute soccer sessions on Tuesday (load 60);
  * strava has the Mon and Sat runs again (merged) and two Sunday rides (2 h, 50 km, load 100).
- * 32 source records become 22 workouts; biometrics every day.
+ * 34 source records become 24 workouts; biometrics every day.
  */
 const OFFSET_MIN = 600;
 const DAY_MS = 86_400_000;
@@ -66,6 +72,13 @@ function sessions(): Session[] {
       id: `gym-${thu}`, day: thu, sport: 'strength_training', category: 'STRENGTH', durationS: 1800, distanceM: null, load: null, rpe: 6,
       sources: [{ source: 'garmin', tier: null }],
     });
+    if (week >= 3) {
+      const tue = week * 7 + 1;
+      out.push({
+        id: `soccer-${tue}`, day: tue, sport: 'soccer', category: 'BALL_SPORT', durationS: 1200, distanceM: 4150, load: 60, rpe: null,
+        sources: [{ source: 'garmin', tier: null }],
+      });
+    }
     if (week < 2) {
       const sun = week * 7 + 6;
       out.push({
@@ -83,7 +96,7 @@ async function seed(wh: Warehouse): Promise<void> {
   const w: Record<string, unknown>[] = [];
   const ws: Record<string, unknown>[] = [];
   for (const s of sessions()) {
-    const start = localStart(s.day, s.sport === 'cycling' ? 8 : 6);
+    const start = localStart(s.day, s.sport === 'cycling' ? 8 : s.sport === 'soccer' ? 17 : 6);
     const end = new Date(start.getTime() + s.durationS * 1000);
     const metrics = {
       athlete_id: 'me', start_time: start, end_time: end, duration_s: s.durationS, utc_offset_min: OFFSET_MIN,
@@ -123,12 +136,68 @@ async function seed(wh: Warehouse): Promise<void> {
   ]);
 }
 
+/** What the plugins computed for the stored sessions, by workout id. */
+const pluginOut = new Map<string, PluginResult>();
+
+/**
+ * Plugin results computed by the real plugins on generated streams (soccer
+ * sessions and the last two weeks' runs, plus one failed run that must not
+ * show), two predictions for the last day and one the day before, injuries
+ * (one older than a year) and the sync state of two sources.
+ */
+async function seedExtras(wh: Warehouse): Promise<void> {
+  const computed = new Date(Date.UTC(2024, 3, 8, 1));
+  const rows: Record<string, unknown>[] = [];
+  for (const s of sessions()) {
+    const start = localStart(s.day, s.sport === 'soccer' ? 17 : 6);
+    const w = { workout_id: s.id, sport: s.sport, sport_category: s.category as 'BALL_SPORT', start_time: start, duration_s: s.durationS, has_gps: true, utc_offset_min: OFFSET_MIN };
+    let plugin: string;
+    let result: PluginResult;
+    if (s.sport === 'soccer') {
+      plugin = 'ball_sports';
+      result = analyzeBallSports(w, ballSportsTrack(start.getTime(), 20));
+    } else if (s.sport === 'running' && s.day >= 21) {
+      plugin = 'running';
+      result = analyzeRunning(w, steadyRun(start.getTime(), 60));
+    } else continue;
+    pluginOut.set(s.id, result);
+    rows.push({ workout_id: s.id, plugin, plugin_version: '1.0.0', status: 'ok', metrics: result.metrics, figures: result.figures ?? null, computed_at: computed });
+  }
+  rows.push({ workout_id: 'run-14', plugin: 'running', plugin_version: '1.0.0', status: 'error', error: 'no streams', computed_at: computed });
+  await insert(wh, 'plugin_results', rows);
+
+  await wh.run(
+    `CREATE TABLE IF NOT EXISTS predictions (athlete_id VARCHAR NOT NULL, date DATE NOT NULL, horizon_days INTEGER, risk DOUBLE,
+       model VARCHAR NOT NULL, top_features JSON, computed_at TIMESTAMP, PRIMARY KEY (athlete_id, date, model))`,
+  );
+  const drivers = [
+    { name: 'hrv_trend', contribution: -0.015, value: 0.08 },
+    { name: 'acwr_ewma', contribution: 0.062, value: 1.42 },
+    { name: 'days_since_rest', contribution: 0.012, value: 9 },
+    { name: 'sleep_h_7d', contribution: 0.031, value: 6.1 },
+  ];
+  await insert(wh, 'predictions', [
+    { athlete_id: 'me', date: '2024-04-06', horizon_days: 7, risk: 0.05, model: 'athlete', top_features: drivers, computed_at: computed },
+    { athlete_id: 'me', date: '2024-04-07', horizon_days: 7, risk: 0.1, model: 'cohort', top_features: drivers, computed_at: computed },
+    { athlete_id: 'me', date: '2024-04-07', horizon_days: 7, risk: 0.183, model: 'athlete', top_features: drivers, computed_at: computed },
+  ]);
+  await insert(wh, 'injuries', [
+    { athlete_id: 'me', date: '2024-03-20', area: 'left hamstring', severity: 'moderate', source: 'manual' },
+    { athlete_id: 'me', date: '2023-02-01', area: 'right ankle', severity: 'minor', source: 'manual' },
+  ]);
+  await insert(wh, 'sync_metadata', [
+    { source: 'strava', athlete_id: 'me', last_sync: new Date(Date.UTC(2024, 3, 7, 21, 5)), sync_status: 'ok', records: 12 },
+    { source: 'garmin', athlete_id: 'me', last_sync: new Date(Date.UTC(2024, 3, 6, 9, 0)), sync_status: 'error', message: 'HTTP 429: rate limited, retry after 900 s' },
+  ]);
+}
+
 let wh: Warehouse;
 let dir: string;
 
 beforeAll(async () => {
   wh = await Warehouse.open(':memory:');
   await seed(wh);
+  await seedExtras(wh);
   dir = mkdtempSync(join(tmpdir(), 'report-test-'));
 });
 
@@ -137,7 +206,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('loadReportData', () => {
+describe('loadReportData without analysis results', () => {
   let d: ReportData;
   beforeAll(async () => {
     d = await loadReportData(wh);
@@ -145,8 +214,8 @@ describe('loadReportData', () => {
 
   it('counts workouts, source records and merges', () => {
     expect(d.athleteId).toBe('me');
-    expect(d.workouts).toBe(22);
-    expect(d.sourceRecords).toBe(32);
+    expect(d.workouts).toBe(24);
+    expect(d.sourceRecords).toBe(34);
     expect(d.mergedRecords).toBe(10);
     expect(d.mergedByTier).toEqual([{ tier: 1, records: 5 }, { tier: 2, records: 5 }]);
   });
@@ -155,7 +224,7 @@ describe('loadReportData', () => {
     // The first run starts 2024-03-03 20:00 UTC, which is Monday 06:00 at UTC+10.
     expect(d.period).toEqual({ start: '2024-03-04', end: '2024-04-07' });
     expect(d.sources).toEqual([
-      { source: 'garmin', workouts: 20, biometricRows: 70, firstDate: '2024-03-04', lastDate: '2024-04-07', matchedShare: 0.5 },
+      { source: 'garmin', workouts: 22, biometricRows: 70, firstDate: '2024-03-04', lastDate: '2024-04-07', matchedShare: 10 / 22 },
       { source: 'oura', workouts: 0, biometricRows: 70, firstDate: '2024-03-04', lastDate: '2024-04-07', matchedShare: null },
       { source: 'strava', workouts: 12, biometricRows: 0, firstDate: '2024-03-04', lastDate: '2024-04-06', matchedShare: 10 / 12 },
     ]);
@@ -169,14 +238,17 @@ describe('loadReportData', () => {
       { week: '2024-03-11', category: 'STRENGTH', hours: 0.5, km: 0 },
       { week: '2024-03-18', category: 'ENDURANCE', hours: 3, km: 30 },
       { week: '2024-03-18', category: 'STRENGTH', hours: 0.5, km: 0 },
+      { week: '2024-03-25', category: 'BALL_SPORT', hours: 1200 / 3600, km: 4.15 },
       { week: '2024-03-25', category: 'ENDURANCE', hours: 3, km: 30 },
       { week: '2024-03-25', category: 'STRENGTH', hours: 0.5, km: 0 },
+      { week: '2024-04-01', category: 'BALL_SPORT', hours: 1200 / 3600, km: 4.15 },
       { week: '2024-04-01', category: 'ENDURANCE', hours: 3, km: 30 },
       { week: '2024-04-01', category: 'STRENGTH', hours: 0.5, km: 0 },
     ]);
   });
 
-  it('builds a daily load series with CTL/ATL/TSB and ACWR', () => {
+  it('computes a daily load series with CTL/ATL/TSB and ACWR', () => {
+    expect(d.analysis).toBe('computed');
     expect(d.load).toHaveLength(35);
     const [mon, tue, , thu] = d.load;
     expect(mon).toMatchObject({ date: '2024-03-04', load: 80, tsb: 0, acwr: null });
@@ -184,6 +256,8 @@ describe('loadReportData', () => {
     expect(mon!.atl).toBeCloseTo(80 / 7, 9);
     // Sundays: a 100-load ride in weeks 1-2, nothing after.
     expect(d.load.filter((x) => x.date.endsWith('-10') || x.date.endsWith('-17') || x.date.endsWith('-24')).map((x) => x.load)).toEqual([100, 100, 0]);
+    // Tuesdays of weeks 4 and 5: the soccer sessions.
+    expect(d.load.filter((x) => x.date === '2024-03-26' || x.date === '2024-04-02').map((x) => x.load)).toEqual([60, 60]);
     // EWMA ACWR is defined from day 28 on.
     expect(d.load[26]!.acwr).toBeNull();
     expect(d.load[27]!.acwr).toBeGreaterThan(0);
@@ -195,59 +269,159 @@ describe('loadReportData', () => {
     expect(d.latest).toEqual({ date: '2024-04-07', ctl: last.ctl, atl: last.atl, tsb: last.tsb, acwr: last.acwr, band: expect.any(String) });
   });
 
-  it('reads the recovery series and the import errors', () => {
+  it('reads the recovery series and computes their baselines', () => {
     expect(d.biometrics.restingHr).toHaveLength(35);
     expect(d.biometrics.restingHr[1]).toEqual({ date: '2024-03-05', value: 51 });
     expect(d.biometrics.sleepHours[0]).toEqual({ date: '2024-03-04', value: 7.5 });
     expect(d.biometrics.weight[34]!.value).toBeCloseTo(66.6, 9);
     expect(d.biometrics.hrv[34]).toEqual({ date: '2024-04-07', value: 94 });
+    // HRV baseline: mean ± 0.5 SD of ln RMSSD over the (up to) 60 days so far, from 14 values on.
+    const band = d.biometrics.hrvBaseline;
+    expect(band).toHaveLength(35);
+    expect(band[12]!.baseline).toBeNull();
+    const ln = Array.from({ length: 35 }, (_, i) => Math.log(60 + i));
+    const mean = ln.reduce((a, b) => a + b, 0) / 35;
+    const sd = Math.sqrt(ln.reduce((a, b) => a + (b - mean) ** 2, 0) / 34);
+    expect(band[34]!.baseline).toBeCloseTo(mean, 9);
+    expect(band[34]!.upper).toBeCloseTo(mean + 0.5 * sd, 9);
+    expect(band[34]!.ln7d).toBeCloseTo(ln.slice(28).reduce((a, b) => a + b, 0) / 7, 9);
+    // HRV rises every day, so its 7-day mean ends above the range.
+    expect(d.recoveryStatus.hrv).toEqual({ date: '2024-04-07', status: 'above' });
+    // Resting HR cycles 50, 51, 52: baseline of the days before, from day 15 on.
+    expect(d.biometrics.restingHrBaseline[0]!.date).toBe('2024-03-18');
+    expect(d.recoveryStatus.restingHr).toEqual({ date: '2024-04-07', status: 'normal' });
+  });
+
+  it('reads the import errors and the sync state', () => {
     expect(d.importErrors.count).toBe(1);
     expect(d.importErrors.latest).toEqual([
       { input: 'exports/bad.fit', record: 'session 2', field: 'start_time', reason: 'timestamp <out of range>', occurredAt: '2024-04-01 00:00 UTC' },
     ]);
+    expect(d.sync).toEqual([
+      { source: 'garmin', status: 'error', lastSync: '2024-04-06 09:00 UTC', records: null, message: 'HTTP 429: rate limited, retry after 900 s' },
+      { source: 'strava', status: 'ok', lastSync: '2024-04-07 21:05 UTC', records: 12, message: null },
+    ]);
+  });
+
+  it('takes the latest prediction (own model before cohort) and the last year of injuries', () => {
+    expect(d.risk.latest).toMatchObject({ date: '2024-04-07', horizonDays: 7, risk: 0.183, band: 'moderate', model: 'athlete', computedAt: '2024-04-08 01:00 UTC' });
+    expect(d.risk.latest!.drivers.map((x) => [x.name, x.contribution])).toEqual([
+      ['acwr_ewma', 0.062],
+      ['sleep_h_7d', 0.031],
+      ['hrv_trend', -0.015],
+      ['days_since_rest', 0.012],
+    ]);
+    expect(d.risk.injuries).toEqual([{ date: '2024-03-20', area: 'left hamstring', severity: 'moderate' }]);
+  });
+
+  it('reads the plugins\' stored metrics and the latest figures', () => {
+    const ball = d.plugins.ballSports!;
+    expect(ball.sessions.map((s) => [s.workoutId, s.date])).toEqual([
+      ['soccer-29', '2024-04-02'],
+      ['soccer-22', '2024-03-26'],
+    ]);
+    const m = pluginOut.get('soccer-29')!.metrics as Record<string, number>;
+    expect(ball.sessions[0]).toEqual({
+      workoutId: 'soccer-29', date: '2024-04-02', sport: 'soccer', durationS: m.duration_s, distanceM: m.total_distance_m,
+      hsrDistanceM: m.hsr_distance_m, hsrThresholdKmh: 19.8, sprints: 20, topSpeedKmh: 28.8, accelerations: 20, decelerations: 20,
+    });
+    expect(ball.figuresDate).toBe('2024-04-02');
+    expect(ball.figures.map((f) => f.title)).toEqual(['Speed profile', 'Field coverage']);
+    // Runs of the last two weeks, newest first; the failed run is left out.
+    const runs = d.plugins.running!.sessions;
+    expect(runs.map((r) => r.date)).toEqual(['2024-04-06', '2024-04-03', '2024-04-01', '2024-03-30', '2024-03-27', '2024-03-25']);
+    expect(runs[0]).toEqual({ workoutId: 'run-33', date: '2024-04-06', durationS: 3600, distanceM: 10_000, cadenceSpm: 170, paHrDecouplingPct: 4.76, pwHrDecouplingPct: null });
   });
 });
 
-describe('buildReport (one Chromium run)', () => {
-  it('writes an HTML and a PDF with one page per section, all rendered', async () => {
+describe('with `athlete analyze` results (one Chromium run)', () => {
+  let d: ReportData;
+  beforeAll(async () => {
+    await runAnalysis(wh, { sex: 'female' });
+    d = await loadReportData(wh);
+  });
+
+  it('reads load, ACWR and baselines from daily_metrics', async () => {
+    const rows = await wh.all<Record<string, number | string | null>>(
+      `SELECT date, load, ctl, atl, tsb, acwr_ewma, hrv_upper, rhr_baseline FROM daily_metrics WHERE athlete_id = 'me' ORDER BY date`,
+    );
+    expect(d.analysis).toBe('daily_metrics');
+    expect(rows).toHaveLength(35);
+    expect(d.load).toEqual(rows.map((r) => ({ date: r.date, load: r.load, ctl: r.ctl, atl: r.atl, tsb: r.tsb, acwr: r.acwr_ewma })));
+    expect(d.biometrics.hrvBaseline.map((x) => x.upper)).toEqual(rows.map((r) => r.hrv_upper));
+    expect(d.biometrics.restingHrBaseline).toEqual(rows.filter((r) => r.rhr_baseline !== null).map((r) => ({ date: r.date, value: r.rhr_baseline })));
+    expect(d.latest).toMatchObject({ date: '2024-04-07', ctl: rows[34]!.ctl, tsb: rows[34]!.tsb });
+  });
+
+  it('writes an HTML and a PDF with every section, all rendered', async () => {
     const out = await buildReport(wh, { outPdf: join(dir, 'out', 'report.pdf'), title: 'Test athlete report' });
     expect(out.html).toBe(join(dir, 'out', 'report.html'));
-    expect(out.pages).toBe(5);
-    expect(execFileSync('pdfinfo', [out.pdf], { encoding: 'utf8' })).toMatch(/^Pages:\s+5$/m);
+    // The same data gives the same document.
+    const reread = await loadReportData(wh);
+    expect(renderReportHtml(reread, buildFigures(reread), { title: 'Test athlete report' })).toBe(readFileSync(out.html, 'utf8'));
+    expect(execFileSync('pdfinfo', [out.pdf], { encoding: 'utf8' })).toMatch(new RegExp(`^Pages:\\s+${out.pages}$`, 'm'));
 
-    const page = (n: number): string => execFileSync('pdftotext', ['-f', String(n), '-l', String(n), '-layout', out.pdf, '-'], { encoding: 'utf8' });
-    const p1 = page(1);
+    const text = execFileSync('pdftotext', ['-layout', out.pdf, '-'], { encoding: 'utf8' });
+    const pages = text.split('\f').filter((p) => p.trim());
+    expect(pages).toHaveLength(out.pages);
+    const page = (heading: string): string => {
+      const found = pages.find((p) => p.trimStart().startsWith(heading));
+      if (!found) throw new Error(`no page starts with ${heading}`);
+      return found;
+    };
+    const p1 = pages[0]!;
     expect(p1).toContain('Test athlete report');
-    expect(p1).toContain('Summary');
-    expect(p1).toMatch(/Workouts after deduplication\s+22 from 32 source records \(10 merged as duplicates\)/);
+    expect(p1).toMatch(/Workouts after deduplication\s+24 from 34 source records \(10 merged as duplicates\)/);
     expect(p1).toContain('2024-03-04 to 2024-04-07 (35 days)');
-    expect(p1).toMatch(/garmin\s+20\s+70/);
-    expect(p1).toMatch(/strava\s+12\s+0/);
+    expect(p1).toMatch(/garmin\s+22\s+70/);
     expect(p1).toMatch(/ACWR \(EWMA 7:28 days\)\s+\d\.\d\d \(/);
+    expect(p1).toMatch(new RegExp(`TSB \\(form\\) ${d.latest!.tsb.toFixed(1)}`));
+    expect(p1).toContain('HRV above its normal range · resting HR normal (2024-04-07)');
+    expect(p1).toContain('18 % (moderate) on 2024-04-07, athlete model');
     // Chart text comes from the SVG Plotly drew, so these show the figures were rendered.
-    const p2 = page(2);
-    expect(p2).toContain('Training volume');
-    expect(p2).toContain('Weekly training hours by sport category');
-    expect(p2).toContain('Distance (km)');
-    const p3 = page(3);
-    expect(p3).toContain('Training load');
-    expect(p3).toContain('Acute:chronic workload ratio');
-    expect(p3).toContain('target band 0.8–1.3');
-    const p4 = page(4);
-    expect(p4).toContain('Recovery');
-    for (const t of ['Resting HR (bpm)', 'HRV RMSSD (ms)', 'Sleep (h)', 'Weight (kg)']) expect(p4).toContain(t);
-    const p5 = page(5);
-    expect(p5).toContain('Data quality');
-    expect(p5).toMatch(/garmin\s+20\s+2024-03-04\s+2024-04-07\s+70\s+50 %/);
-    expect(p5).toMatch(/strava\s+12\s+2024-03-04\s+2024-04-06\s+0\s+83 %/);
-    expect(p5).toMatch(/10 source records were merged into other workouts: 32 source records became 22 workouts/);
-    expect(p5).toContain('1 import error recorded');
-    expect(p5).toContain('timestamp <out of range>');
-    expect(p5).toContain('exports/bad.fit');
+    expect(page('Training volume')).toContain('Weekly training hours by sport category');
+    expect(page('Training load')).toContain('target band 0.8–1.3');
+    const recovery = page('Recovery');
+    for (const t of ['Resting HR (bpm)', 'HRV RMSSD (ms)', 'Sleep (h)', 'Weight (kg)', 'Normal range', '60-day baseline']) expect(recovery).toContain(t);
+
+    const risk = page('Injury risk');
+    expect(risk).toMatch(/Predicted injury risk\s+18 % \(moderate\)\n/);
+    expect(risk).toMatch(/What it predicts\s+an injury starting within 7 days after 2024-04-07/);
+    expect(risk).toMatch(/Days since a rest day\s+9\s+\+1\.2\s+raises risk/);
+    expect(risk).toContain("the athlete's own model");
+    expect(risk).toContain('Main drivers of the injury-risk prediction');
+    expect(risk).toContain('Contribution to risk (percentage points)');
+    expect(risk).toMatch(/ACWR \(EWMA\)\s+1\.42\s+\+6\.2\s+raises risk/);
+    expect(risk).toMatch(/HRV trend vs baseline\s+0\.08\s+−1\.5\s+lowers risk/);
+    expect(risk).toMatch(/2024-03-20\s+left hamstring\s+moderate/);
+    expect(risk).not.toContain('right ankle');
+
+    const m = pluginOut.get('soccer-29')!.metrics as Record<string, number>;
+    const ball = page('Ball sports');
+    expect(ball).toMatch(
+      new RegExp(`2024-04-02\\s+soccer\\s+20\\s+${Math.round(m.total_distance_m!)}\\s+${Math.round(m.hsr_distance_m!)}\\s+20\\s+28\\.8\\s+20 / 20`),
+    );
+    expect(ball).toMatch(/High-speed running is\s+distance\s+above\s+19\.8 km\/h/);
+    expect(ball).toContain('Speed profile: 20 sprints above 25.2 km/h');
+    // Both figures fit on the page with the table.
+    expect(ball).toMatch(/Field coverage \(\d+ % inside the pitch\)/);
+    const running = page('Running');
+    expect(running).toMatch(/2024-04-06\s+10\.00\s+60\s+170\s+4\.8\s+–/);
+    expect(running.match(/^\s*2024-\d\d-\d\d\s/gm)).toHaveLength(6);
+
+    const quality = page('Data quality');
+    expect(quality).toMatch(/garmin\s+22\s+2024-03-04\s+2024-04-07\s+70\s+45 %/);
+    expect(quality).toMatch(/10 source records were merged into other workouts: 34 source records became 24 workouts/);
+    expect(quality).toMatch(/1: same external id\s+5/);
+    expect(quality).toMatch(/2: overlapping time, sport and distance\s+5/);
+    expect(quality).toMatch(/garmin\s+error\s+2024-04-06 09:00 UTC\s+–\s+HTTP 429: rate limited/);
+    expect(quality).toMatch(/strava\s+ok\s+2024-04-07 21:05 UTC\s+12/);
+    expect(quality).toContain('1 import error recorded');
+    expect(quality).toContain('timestamp <out of range>');
 
     execFileSync('pdftoppm', ['-r', '30', '-png', out.pdf, join(dir, 'page')]);
     const pngs = readdirSync(dir).filter((f) => /^page-\d+\.png$/.test(f)).sort();
-    expect(pngs).toHaveLength(5);
+    expect(pngs).toHaveLength(out.pages);
     for (const f of pngs) {
       const png = readFileSync(join(dir, f));
       expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');

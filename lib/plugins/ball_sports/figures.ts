@@ -36,6 +36,8 @@ export function heatmapFigure(cov: FieldCoverage): PluginFigure {
           y: ys,
           z: cov.seconds.map((row) => row.map(round1)),
           colorscale: 'YlOrRd',
+          // Plotly's YlOrRd runs dark to light: reversed so little time is pale and much time is dark red.
+          reversescale: true,
           colorbar: { title: { text: 's' } },
           hovertemplate: '%{z} s<extra></extra>',
         },
