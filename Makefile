@@ -56,8 +56,11 @@ notebook: kernel
 	$(call debian,jupyter-notebook,jupyter-notebook)
 	node --import tsx kernel/notebook.ts
 
+# Sync, then (re)train the injury model and score the latest days for the report.
 sync: deps
 	$(ATHLETE) sync
+	$(ATHLETE) train
+	$(ATHLETE) predict
 
 report: deps chromium
 	$(ATHLETE) report

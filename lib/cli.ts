@@ -425,7 +425,8 @@ predictions table and prints them with the top contributing features.`,
         const r = await predictRisk(wh, { athleteId: ctx.config.ATHLETE_ID, modelDir: modelDir(wh), days, model });
         if (r.status !== 'ok') {
           ctx.out(r.message);
-          return 1;
+          // No model yet is a state to explain, not a failure; no data to score is.
+          return r.status === 'no_model' ? 0 : 1;
         }
         ctx.out(`${r.model} model; risk of an injury beginning within ${r.horizonDays} day(s) after each day:`);
         ctx.out(
