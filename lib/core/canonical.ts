@@ -124,6 +124,12 @@ export async function rebuildCanonical(wh: Warehouse, opts: DedupOptions = {}): 
       );
     }
     await wh.run('DELETE FROM workout_aliases WHERE old_id IN (SELECT workout_id FROM workouts)');
+    // Plugin results follow their workout to its new id; those of workouts that are gone go too.
+    await wh.run(
+      `INSERT INTO plugin_results SELECT a.workout_id, p.* EXCLUDE (workout_id) FROM plugin_results p
+       JOIN workout_aliases a ON p.workout_id = a.old_id ON CONFLICT DO NOTHING`,
+    );
+    await wh.run('DELETE FROM plugin_results WHERE workout_id NOT IN (SELECT workout_id FROM workouts)');
     await wh.run('DELETE FROM biometrics');
     await wh.appendRows(
       'biometrics',

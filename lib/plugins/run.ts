@@ -68,6 +68,10 @@ export async function runPluginsOnWarehouse(
     }
   }
   await wh.transaction(async () => {
+    // A run over every workout replaces the selected plugins' results: none outlive a workout that changed.
+    if (!wanted) {
+      for (const p of plugins) if (!opts.only || opts.only.includes(p.name)) await wh.run('DELETE FROM plugin_results WHERE plugin = ?', [p.name]);
+    }
     await wh.run('CREATE OR REPLACE TEMP TABLE stage_plugin_results AS SELECT * FROM plugin_results LIMIT 0');
     await wh.appendRows('stage_plugin_results', rows);
     await wh.run(

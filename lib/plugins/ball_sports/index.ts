@@ -22,7 +22,8 @@ export const BallSportsConfig = z.object({
   accelMinDurationS: z.number().nonnegative().default(0.5),
   workThresholdKmh: z.number().positive().default(14.4),
   boutMinDurationS: z.number().nonnegative().default(1),
-  maxGapS: z.number().positive().default(2),
+  /** Split the track at time steps longer than this (s); default: adapted to the recording rate (see estimateKinematics). */
+  maxGapS: z.number().positive().optional(),
   speedWindowS: z.number().positive().optional(),
   accelWindowS: z.number().positive().default(1),
   useDeviceSpeed: z.boolean().default(true),

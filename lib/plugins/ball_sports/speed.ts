@@ -15,7 +15,11 @@ import { median, movingAverage, slidingSlope } from './smoothing.ts';
 
 /** Options of {@link estimateKinematics}. */
 export interface KinematicsOptions {
-  /** A time step longer than this (s) splits the track: efforts never span it. Default 2. */
+  /**
+   * A time step longer than this (s) splits the track: efforts never span it.
+   * Default: three median sample intervals, at least 2 s and at most 15 s, so
+   * variable-rate ("smart") recording every few seconds is not read as gaps.
+   */
   maxGapS?: number;
   /** Rate of the uniform working grid (Hz). Default 10. */
   gridHz?: number;
@@ -61,9 +65,20 @@ const MAX_SPEED_WINDOW_S = 10;
 const TARGET_SPEED_NOISE = 0.3;
 const DEVICE_WINDOW_S = 0.6;
 
+function medianStepS(time: Float64Array): number {
+  const steps: number[] = [];
+  for (let i = 1; i < time.length; i++) {
+    const d = (time[i]! - time[i - 1]!) / 1000;
+    if (d > 0) steps.push(d);
+  }
+  if (steps.length === 0) return 0;
+  steps.sort((a, b) => a - b);
+  return steps[steps.length >> 1]!;
+}
+
 /** Estimate speed and acceleration on a uniform grid from a workout's streams. */
 export function estimateKinematics(s: PluginStreams, opts: KinematicsOptions = {}): Kinematics {
-  const maxGapS = opts.maxGapS ?? 2;
+  const maxGapS = opts.maxGapS ?? Math.min(15, Math.max(2, 3 * medianStepS(s.time)));
   const gridHz = opts.gridHz ?? 10;
   const maxSpeed = opts.maxSpeedMps ?? 12.5;
   const n = s.time.length;
