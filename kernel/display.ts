@@ -34,7 +34,7 @@ export function displayBundle(bundle: DisplayBundle): void {
 // ---- tables
 
 /** Something `showTable` can show: an array of row objects, an arquero table or a danfo DataFrame. */
-export type TableInput = readonly Record<string, unknown>[] | ArqueroLike | DanfoLike;
+export type TableInput = readonly object[] | ArqueroLike | DanfoLike;
 
 /** The part of an arquero table used here. */
 export interface ArqueroLike {
@@ -85,6 +85,7 @@ export function tableData(input: TableInput, maxRows = DEFAULT_MAX_ROWS): TableD
   if (isDanfo(input)) {
     return { columns: [...input.columns], rows: input.values.slice(0, maxRows), total: input.values.length };
   }
+  // Interface-typed rows (e.g. InjuryRecord[]) are plain objects too.
   const rows = input as readonly Record<string, unknown>[];
   const columns: string[] = [];
   const seen = new Set<string>();
