@@ -179,7 +179,7 @@ interface Leg {
   /** The sport message of the leg, used when the session lacks a sport. */
   sport: FitMessage | undefined;
   start: number;
-  rows: number[];
+  rows: Int32Array;
 }
 
 function buildActivity(decoded: FitDecoded, source: string, athleteId: string, input: string, result: ParseResult): void {
@@ -211,8 +211,8 @@ function buildActivity(decoded: FitDecoded, source: string, athleteId: string, i
     return;
   }
   const legs: Leg[] = sessions.length > 0
-    ? sessions.map(({ s, start, sport }) => ({ session: s, sport, start, rows: [] }))
-    : [{ session: undefined, sport: messages.sport?.[0], start: firstRecord, rows: [] }];
+    ? sessions.map(({ s, start, sport }) => ({ session: s, sport, start, rows: new Int32Array(0) }))
+    : [{ session: undefined, sport: messages.sport?.[0], start: firstRecord, rows: new Int32Array(0) }];
   if (sessions.length === 0) {
     result.errors.push({
       input,
@@ -222,13 +222,25 @@ function buildActivity(decoded: FitDecoded, source: string, athleteId: string, i
   }
   // Each record goes to the last leg starting at or before it (the first leg takes earlier ones);
   // sets and laps are placed the same way (leg summaries can overlap the next leg's start).
+  const legOfRow = new Int32Array(records.count);
+  const legSizes = new Int32Array(legs.length);
   let leg = 0;
   for (let i = 0; i < records.count; i++) {
     const t = times[i]!;
-    if (Number.isNaN(t)) continue;
+    if (Number.isNaN(t)) {
+      legOfRow[i] = -1;
+      continue;
+    }
     if (legs[leg]!.start > t) leg = 0;
     while (leg + 1 < legs.length && legs[leg + 1]!.start <= t) leg++;
-    legs[leg]!.rows.push(i);
+    legOfRow[i] = leg;
+    legSizes[leg]!++;
+  }
+  legs.forEach((l, j) => (l.rows = new Int32Array(legSizes[j]!)));
+  legSizes.fill(0);
+  for (let i = 0; i < records.count; i++) {
+    const j = legOfRow[i]!;
+    if (j >= 0) legs[j]!.rows[legSizes[j]!++] = i;
   }
 
   const fileId = messages.fileId?.[0];
@@ -436,71 +448,89 @@ function setSummary(msgs: FitMessage[]): Record<string, unknown> | null {
   };
 }
 
-/** A stream from the given record rows; channels with no value are left out. */
+/**
+ * A stream from the given record rows; channels with no value are left out.
+ * Written as plain loops over typed arrays: this runs for every track point,
+ * and closures or array callbacks here cost more than decoding the file.
+ */
 function buildStream(
   records: RecordColumns,
-  rows: number[],
+  rows: Int32Array,
   source: string,
   externalId: string,
   hrSamples: ReturnType<typeof expandHrMessages> | undefined,
 ): WorkoutStream {
   const n = rows.length;
   const c = records.cols;
+  const srcTime = c.time, srcLat = c.lat, srcLon = c.lon, srcAlt = c.altitude, srcEAlt = c.enhancedAltitude;
+  const srcDist = c.distance, srcSpeed = c.speed, srcESpeed = c.enhancedSpeed, srcHr = c.hr, srcPower = c.power;
+  const srcCad = c.cadence, srcFrac = c.fractionalCadence;
+  const order = inTimeOrder(rows, srcTime);
   const time = new Float64Array(n);
-  const ch: Record<StreamChannel, Float64Array> = {
-    lat: new Float64Array(n), lon: new Float64Array(n), altitude_m: new Float64Array(n),
-    distance_m: new Float64Array(n), speed_mps: new Float64Array(n), hr: new Float64Array(n),
-    power_w: new Float64Array(n), cadence: new Float64Array(n),
-  };
-  for (const a of Object.values(ch)) a.fill(NaN);
-  const filled = new Uint8Array(n);
-  const put = (a: Float64Array, k: number, v: number) => {
-    if (!Number.isNaN(v)) {
-      a[k] = v;
-      filled[k] = 1;
+  const lat = new Float64Array(n), lon = new Float64Array(n), alt = new Float64Array(n), dist = new Float64Array(n);
+  const speed = new Float64Array(n), hr = new Float64Array(n), power = new Float64Array(n), cad = new Float64Array(n);
+  // Channels in STREAM_CHANNELS order.
+  const out = [lat, lon, alt, dist, speed, hr, power, cad];
+  const present = new Uint8Array(out.length);
+  // Records sharing a timestamp (devices write position and distance separately) become one
+  // sample, later values winning; a record with only a timestamp carries nothing to keep.
+  let k = 0;
+  let lastT = NaN;
+  for (let r = 0; r < n; r++) {
+    const i = order[r]!;
+    const t = srcTime[i]! * 1000;
+    const ea = srcEAlt[i]!;
+    const es = srcESpeed[i]!;
+    const frac = srcFrac[i]!;
+    const v0 = srcLat[i]!, v1 = srcLon[i]!, v2 = ea === ea ? ea : srcAlt[i]!, v3 = srcDist[i]!;
+    const v4 = es === es ? es : srcSpeed[i]!, v5 = srcHr[i]!, v6 = srcPower[i]!, v7 = srcCad[i]! + (frac === frac ? frac : 0);
+    // x === x is false only for NaN (absent).
+    if (v0 !== v0 && v1 !== v1 && v2 !== v2 && v3 !== v3 && v4 !== v4 && v5 !== v5 && v6 !== v6 && v7 !== v7) continue;
+    if (k > 0 && t === lastT) {
+      const j = k - 1;
+      if (v0 === v0) lat[j] = v0;
+      if (v1 === v1) lon[j] = v1;
+      if (v2 === v2) alt[j] = v2;
+      if (v3 === v3) dist[j] = v3;
+      if (v4 === v4) speed[j] = v4;
+      if (v5 === v5) hr[j] = v5;
+      if (v6 === v6) power[j] = v6;
+      if (v7 === v7) cad[j] = v7;
+    } else {
+      time[k] = t;
+      lat[k] = v0; lon[k] = v1; alt[k] = v2; dist[k] = v3; speed[k] = v4; hr[k] = v5; power[k] = v6; cad[k] = v7;
+      k++;
+      lastT = t;
     }
-  };
-  // Records sharing a timestamp (devices write position and distance separately) become one sample.
-  let k = -1;
-  for (const i of inTimeOrder(rows, c.time)) {
-    const t = c.time[i]! * 1000;
-    if (k < 0 || time[k] !== t) time[++k] = t;
-    put(ch.lat, k, c.lat[i]!);
-    put(ch.lon, k, c.lon[i]!);
-    const ea = c.enhancedAltitude[i]!;
-    put(ch.altitude_m, k, Number.isNaN(ea) ? c.altitude[i]! : ea);
-    put(ch.distance_m, k, c.distance[i]!);
-    const es = c.enhancedSpeed[i]!;
-    put(ch.speed_mps, k, Number.isNaN(es) ? c.speed[i]! : es);
-    put(ch.hr, k, c.hr[i]!);
-    put(ch.power_w, k, c.power[i]!);
-    const frac = c.fractionalCadence[i]!;
-    put(ch.cadence, k, c.cadence[i]! + (Number.isNaN(frac) ? 0 : frac));
   }
-  let count = 0;
-  const all = Object.values(ch);
-  // A record with only a timestamp carries nothing to keep.
-  for (let j = 0; j <= k; j++) {
-    if (filled[j] === 0) continue;
-    time[count] = time[j]!;
-    for (const a of all) a[count] = a[j]!;
-    count++;
+  for (let ch = 0; ch < out.length; ch++) {
+    const a = out[ch]!;
+    for (let j = 0; j < k; j++) {
+      if (a[j] === a[j]) {
+        present[ch] = 1;
+        break;
+      }
+    }
   }
-  if (hrSamples && hrSamples.time.length > 0 && ch.hr.subarray(0, count).some(Number.isNaN)) {
-    mergeHr(time.subarray(0, count).map((t) => t / 1000), ch.hr, hrSamples);
+  if (hrSamples && hrSamples.time.length > 0 && hr.subarray(0, k).some(Number.isNaN)) {
+    const seconds = new Float64Array(k);
+    for (let j = 0; j < k; j++) seconds[j] = time[j]! / 1000;
+    mergeHr(seconds, hr, hrSamples);
+    if (hr.subarray(0, k).some((x) => !Number.isNaN(x))) present[5] = 1;
   }
+  // Exact-length arrays: the buffers are what is stored (or transferred between threads).
+  const exact = (a: Float64Array) => (k === n ? a : a.slice(0, k));
   const channels: Partial<Record<StreamChannel, Float64Array>> = {};
-  for (const name of STREAM_CHANNELS) {
-    const a = ch[name].slice(0, count);
-    if (!a.every(Number.isNaN)) channels[name] = a;
-  }
-  return { source, external_id: externalId, time: time.slice(0, count), channels };
+  STREAM_CHANNELS.forEach((name, ch) => {
+    if (present[ch] === 1) channels[name] = exact(out[ch]!);
+  });
+  return { source, external_id: externalId, time: exact(time), channels };
 }
 
 /** Row indices sorted by time (stable); the common already-sorted case costs one pass. */
-function inTimeOrder(rows: number[], time: Float64Array): number[] {
+function inTimeOrder(rows: Int32Array, time: Float64Array): Int32Array {
   for (let k = 1; k < rows.length; k++) {
-    if (time[rows[k]!]! < time[rows[k - 1]!]!) return [...rows].sort((a, b) => time[a]! - time[b]! || a - b);
+    if (time[rows[k]!]! < time[rows[k - 1]!]!) return Int32Array.from(rows).sort((a, b) => time[a]! - time[b]! || a - b);
   }
   return rows;
 }

@@ -1,0 +1,96 @@
+/**
+ * FIT import benchmark: a generated corpus imported end to end into the
+ * warehouse, against bare single-core decoding of the same files with
+ * fit-file-parser (the fastest JS decoder), measured in the same process.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import FitParser from 'fit-file-parser';
+import { decodeFit } from '../../lib/connectors/files/fit_decode.ts';
+import { parseFit } from '../../lib/connectors/files/fit.ts';
+import { parseFilesParallel, type ParseJob } from '../../lib/core/parallel.ts';
+import { storeResult } from '../../lib/core/store.ts';
+import { importPaths } from '../../lib/core/importer.ts';
+import { emptyResult, mergeResults } from '../../lib/core/models.ts';
+import type { Warehouse } from '../../lib/core/warehouse.ts';
+import { fitCorpus } from './fit_corpus.ts';
+import { FULL, report, timed, timedSelf, withWarehouse } from './measure.ts';
+
+/** Files per stored batch, as the importer does. */
+const BATCH_FILES = 50;
+
+/** Track points decoded by fit-file-parser (records), synchronously. */
+function fitFileParserPoints(buf: Buffer): number {
+  let points = 0;
+  new FitParser({ force: true }).parse(buf, (err, data) => {
+    if (err || !data) throw new Error(`fit-file-parser failed: ${err}`);
+    points = data.records?.length ?? 0;
+  });
+  return points;
+}
+
+/** Parse on the worker pool and store in batches: the import path parseFilesParallel offers. */
+export async function importParallel(wh: Warehouse, files: readonly string[], athleteId = 'me', workers?: number): Promise<number> {
+  const jobs: ParseJob[] = files.map((f) => ({ name: f, path: f, format: 'fit', athleteId }));
+  let batch = emptyResult();
+  let inBatch = 0;
+  let points = 0;
+  for await (const { result } of parseFilesParallel(jobs, { workers })) {
+    mergeResults(batch, result);
+    if (++inBatch === BATCH_FILES) {
+      points += (await storeResult(wh, batch, { athleteId })).points;
+      batch = emptyResult();
+      inBatch = 0;
+    }
+  }
+  if (inBatch > 0) points += (await storeResult(wh, batch, { athleteId })).points;
+  return points;
+}
+
+/** Run the FIT benchmarks and print their figures. */
+export async function benchFit(): Promise<void> {
+  const count = Number(process.env.BENCH_FIT_FILES ?? (FULL ? 3000 : 300));
+  const corpus = fitCorpus(count);
+  console.log(`FIT import: ${count} activities, ${corpus.points.toLocaleString('en')} track points, ${(corpus.bytes / 1e6).toFixed(1)} MB (${corpus.dir})`);
+  const bufs = corpus.files.map((f) => readFileSync(f));
+  const pps = (s: number) => corpus.points / s;
+
+  const base = await timed(() => bufs.reduce((n, b) => n + fitFileParserPoints(b), 0));
+  if (base.value !== corpus.points) throw new Error(`fit-file-parser decoded ${base.value} points, expected ${corpus.points}`);
+  const baseline = pps(base.s);
+  report('baseline: fit-file-parser decode, 1 core', { 'points/s': baseline, s: base.s });
+
+  const decode = await timed(() => bufs.reduce((n, b) => n + decodeFit(b).records.count, 0));
+  report('decodeFit (our decoder), 1 core', { 'points/s': pps(decode.s), ratio: pps(decode.s) / baseline });
+  const parse = await timed(() => bufs.reduce((n, b) => n + (parseFit(b, 'x.fit').streams[0]?.time.length ?? 0), 0));
+  report('parseFit (decode + mapping), 1 core', { 'points/s': pps(parse.s), ratio: pps(parse.s) / baseline });
+
+  const pool = await timed(async () => {
+    let n = 0;
+    for await (const { result } of parseFilesParallel(corpus.files.map((f) => ({ name: f, path: f, format: 'fit', athleteId: 'me' })))) {
+      for (const s of result.streams) n += s.time.length;
+    }
+    return n;
+  });
+  report('parseFilesParallel (files read + parsed)', { 'points/s': pps(pool.s), ratio: pps(pool.s) / baseline, s: pool.s });
+
+  // The pool with every core, and with one core left to the main thread, which stores.
+  const cores = availableParallelism();
+  for (const workers of cores > 1 ? [cores, cores - 1] : [cores]) {
+    const e2e = await timedSelf(() => withWarehouse(async (wh) => {
+      const t = performance.now();
+      const points = await importParallel(wh, corpus.files, 'me', workers);
+      if (points !== corpus.points) throw new Error(`stored ${points} points, expected ${corpus.points}`);
+      return (performance.now() - t) / 1000;
+    }));
+    report(`END TO END: pool (${workers} workers) + storeResult`, { 'points/s': pps(e2e), ratio: pps(e2e) / baseline, s: e2e });
+  }
+
+  const imp = await timedSelf(() => withWarehouse(async (wh) => {
+    const t = performance.now();
+    const summary = await importPaths(wh, [corpus.dir], { athleteId: 'me' });
+    if (summary.points !== corpus.points) throw new Error(`importPaths stored ${summary.points} points, expected ${corpus.points}`);
+    return (performance.now() - t) / 1000;
+  }));
+  report('END TO END: importPaths as it is', { 'points/s': pps(imp), ratio: pps(imp) / baseline, s: imp });
+}
