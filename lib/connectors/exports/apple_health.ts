@@ -102,6 +102,13 @@ interface WorkoutState {
   route: string | null;
 }
 
+/** A copy of the attributes whose strings no longer share memory with the parser's input. */
+function copyAll(a: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(a)) out[(' ' + k).slice(1)] = (' ' + a[k]!).slice(1);
+  return out;
+}
+
 /**
  * Parse an Apple Health export.xml given as chunks (a file stream), in
  * bounded memory: only the kept records' values are retained.
@@ -125,7 +132,7 @@ export async function parseAppleHealth(chunks: AsyncIterable<Uint8Array | string
       value,
       unit,
       source,
-      raw_data: { sourceName: raw.sourceName ?? null, type: raw.type },
+      raw_data: { sourceName: raw.sourceName === undefined ? null : (' ' + raw.sourceName).slice(1), type: (' ' + raw.type).slice(1) },
       input,
     };
     out.biometrics.push(r);
@@ -224,6 +231,9 @@ export async function parseAppleHealth(chunks: AsyncIterable<Uint8Array | string
 
   parser.on('opentag', (tag: SaxesTagPlain) => {
     const a = tag.attributes as Record<string, string>;
+    // Attribute strings are slices of the parser's input chunks: the ones kept are copied,
+    // or every chunk would stay alive and memory would grow with the file.
+    const own = (v: string | undefined) => (v === undefined ? v : (' ' + v).slice(1));
     switch (tag.name) {
       case 'Correlation':
         correlationDepth++;
@@ -232,16 +242,16 @@ export async function parseAppleHealth(chunks: AsyncIterable<Uint8Array | string
         if (correlationDepth === 0 && !workout) onRecord(a);
         break;
       case 'Workout':
-        workout = { attrs: a, stats: {}, metadata: {}, route: null };
+        workout = { attrs: copyAll(a), stats: {}, metadata: {}, route: null };
         break;
       case 'WorkoutStatistics':
-        if (workout && a.type) workout.stats[a.type] = a;
+        if (workout && a.type) workout.stats[own(a.type)!] = copyAll(a);
         break;
       case 'MetadataEntry':
-        if (workout && a.key) workout.metadata[a.key] = a.value ?? '';
+        if (workout && a.key) workout.metadata[own(a.key)!] = own(a.value) ?? '';
         break;
       case 'FileReference':
-        if (workout && a.path) workout.route = a.path.replace(/^\//, '');
+        if (workout && a.path) workout.route = own(a.path.replace(/^\//, ''))!;
         break;
     }
   });
