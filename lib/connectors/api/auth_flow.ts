@@ -16,6 +16,7 @@ import { defaultTokenStorePath, TokenStore, type TokenEntry } from './token_stor
 import * as vesync from './vesync.ts';
 import * as whoop from './whoop.ts';
 import * as withings from './withings.ts';
+import * as polar from './polar.ts';
 
 /** Environment variables, as `loadEnv` returns them. */
 export type Env = Record<string, string | undefined>;
@@ -55,6 +56,7 @@ const OAUTH_SOURCES: Record<string, { idVar: string; secretVar: string; authoriz
   whoop: { idVar: 'WHOOP_CLIENT_ID', secretVar: 'WHOOP_CLIENT_SECRET', authorize: (env, http, o) => whoop.fromEnv(env, { http }).authorize(o) },
   oura: { idVar: 'OURA_CLIENT_ID', secretVar: 'OURA_CLIENT_SECRET', authorize: (env, http, o) => oura.fromEnv(env, { http }).authorize(o) },
   withings: { idVar: 'WITHINGS_CLIENT_ID', secretVar: 'WITHINGS_CLIENT_SECRET', authorize: (env, http, o) => withings.fromEnv(env, { http }).authorize(o) },
+  polar: { idVar: 'POLAR_CLIENT_ID', secretVar: 'POLAR_CLIENT_SECRET', authorize: (env, http, o) => polar.fromEnv(env, { http }).authorize(o) },
 };
 
 /** Which environment variables make a source usable: any one group, all of its variables set. */
@@ -63,6 +65,7 @@ const CREDENTIALS: Record<string, string[][]> = {
   whoop: [['WHOOP_CLIENT_ID', 'WHOOP_CLIENT_SECRET']],
   oura: [['OURA_CLIENT_ID', 'OURA_CLIENT_SECRET'], ['OURA_PERSONAL_ACCESS_TOKEN']],
   withings: [['WITHINGS_CLIENT_ID', 'WITHINGS_CLIENT_SECRET']],
+  polar: [['POLAR_CLIENT_ID', 'POLAR_CLIENT_SECRET']],
   garmin: [['GARMIN_TOKEN_FILE'], ['GARMIN_EMAIL', 'GARMIN_PASSWORD']],
   vesync: [['VESYNC_EMAIL', 'VESYNC_PASSWORD']],
 };

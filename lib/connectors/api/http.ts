@@ -87,7 +87,7 @@ export interface HttpClientConfig extends HttpTuning {
 
 /** One request. `path` may be absolute (token endpoints on another host). */
 export interface RequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   params?: Record<string, string | number | boolean | undefined | null>;
   json?: unknown;
   form?: Record<string, string>;

@@ -2,6 +2,7 @@
 import type { BaseConnector, EnvVar } from './base.ts';
 import * as garmin from './garmin.ts';
 import * as oura from './oura.ts';
+import * as polar from './polar.ts';
 import * as strava from './strava.ts';
 import * as vesync from './vesync.ts';
 import * as whoop from './whoop.ts';
@@ -21,7 +22,7 @@ export interface ConnectorEntry {
 
 /** All API connectors, by source. */
 export const API_CONNECTORS: Record<string, ConnectorEntry> = Object.fromEntries(
-  [strava, whoop, oura, garmin, vesync, withings].map((m) => [m.SOURCE, { source: m.SOURCE, envVars: m.ENV_VARS, fromEnv: (env: Record<string, string | undefined>) => m.fromEnv(env) }]),
+  [strava, whoop, oura, garmin, vesync, withings, polar].map((m) => [m.SOURCE, { source: m.SOURCE, envVars: m.ENV_VARS, fromEnv: (env: Record<string, string | undefined>) => m.fromEnv(env) }]),
 );
 
 /** Every environment variable the API layer reads (for generating or checking `.env.example`). */
