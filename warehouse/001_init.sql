@@ -85,9 +85,18 @@ CREATE TABLE workout_aliases (
     created_at   TIMESTAMP NOT NULL
 );
 
--- Samples, one row each, keyed by the source record they belong to.
-CREATE TABLE workout_streams (
-    record_id    VARCHAR NOT NULL,
+-- Samples of each source record's track. A record's stream gets a small
+-- integer id, so the points table repeats 4 bytes per row instead of the
+-- record's hash; points of one stream are appended together, in stream_id
+-- order for new streams, so DuckDB's zone maps find them without an index.
+CREATE TABLE streams (
+    stream_id    INTEGER PRIMARY KEY,
+    record_id    VARCHAR NOT NULL UNIQUE,
+    points       INTEGER NOT NULL
+);
+
+CREATE TABLE stream_points (
+    stream_id    INTEGER NOT NULL,
     time         TIMESTAMP_MS NOT NULL,
     lat          DOUBLE,
     lon          DOUBLE,
@@ -98,6 +107,11 @@ CREATE TABLE workout_streams (
     power_w      DOUBLE,
     cadence      DOUBLE
 );
+
+-- Samples, one row each, keyed by the source record they belong to (what readers query).
+CREATE VIEW workout_streams AS
+SELECT s.record_id, p.time, p.lat, p.lon, p.altitude_m, p.distance_m, p.speed_mps, p.hr, p.power_w, p.cadence
+FROM stream_points p JOIN streams s ON s.stream_id = p.stream_id;
 
 -- Every biometric reading as a source reported it.
 CREATE TABLE source_biometrics (

@@ -20,6 +20,7 @@
  */
 import { sportsCompatible } from './sports.ts';
 import { mergeCluster, memberComparator } from './dedup_merge.ts';
+import type { Workout } from './models.ts';
 import { resampleRoute, routeDistanceM, type ResampledRoute } from './dedup_route.ts';
 import {
   DEFAULT_DEDUP_OPTIONS,
@@ -88,12 +89,21 @@ function checkTimes(r: DedupRecord): void {
   }
 }
 
+/**
+ * Start and end of each record as epoch ms, read once: the sweep compares
+ * them many times per record.
+ */
+interface Times {
+  start: Float64Array;
+  end: Float64Array;
+}
+
 /** Overlap of two time ranges over the shorter one; an instant counts as 1 inside the other range. */
-function overlapRatio(a: DedupRecord, b: DedupRecord): number {
-  const as = a.start_time.getTime();
-  const ae = a.end_time.getTime();
-  const bs = b.start_time.getTime();
-  const be = b.end_time.getTime();
+function overlapRatio(t: Times, a: number, b: number): number {
+  const as = t.start[a]!;
+  const ae = t.end[a]!;
+  const bs = t.start[b]!;
+  const be = t.end[b]!;
   const shorter = Math.min(ae - as, be - bs);
   const ov = Math.min(ae, be) - Math.max(as, bs);
   if (shorter <= 0) return ov >= 0 ? 1 : 0;
@@ -108,6 +118,18 @@ function distanceDiff(a: DedupRecord, b: DedupRecord): number | undefined {
 }
 
 const isLeg = (r: DedupRecord) => r.parent_external_id != null;
+
+function compareRecords(a: DedupRecord, b: DedupRecord): number {
+  return (
+    compareStrings(a.athlete_id, b.athlete_id) ||
+    a.start_time.getTime() - b.start_time.getTime() ||
+    compareStrings(a.record_id, b.record_id)
+  );
+}
+
+function compareLinks(x: Link, y: Link): number {
+  return x.tier - y.tier || x.gapS - y.gapS || y.overlap - x.overlap || x.a - y.a || x.b - y.b;
+}
 
 /**
  * Group records by athlete and deduplicate them into canonical workouts.
@@ -134,21 +156,79 @@ export function deduplicate(records: DedupRecord[], opts: DedupOptions = {}): De
     if (prev) stats.duplicates++;
     byId.set(r.record_id, prev ? preferred(prev, r) : r);
   }
-  const recs = [...byId.values()].sort(
-    (a, b) =>
-      compareStrings(a.athlete_id, b.athlete_id) ||
-      a.start_time.getTime() - b.start_time.getTime() ||
-      compareStrings(a.record_id, b.record_id),
+  // Input already in this order (as the rebuild reads it) sorts in linear time.
+  const recs = [...byId.values()].sort(compareRecords);
+  const n = recs.length;
+  const times: Times = { start: new Float64Array(n), end: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    times.start[i] = recs[i]!.start_time.getTime();
+    times.end[i] = recs[i]!.end_time.getTime();
+  }
+
+  const links = idLinks(recs, times, o);
+  sweepLinks(recs, times, o, stats, links);
+  links.sort(compareLinks);
+
+  const { root, joinedBy } = linkClusters(recs, links, stats);
+  const clusters = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const c = clusters.get(root[i]!);
+    if (c) c.push(i);
+    else clusters.set(root[i]!, [i]);
+  }
+
+  const order = memberComparator(o.precedence);
+  const built: { idx: number[]; workout: Workout }[] = [];
+  for (const idx of clusters.values()) {
+    if (idx.length > 1) idx.sort((x, y) => order(recs[x]!, recs[y]!));
+    built.push({ idx, workout: mergeCluster(idx.map((i) => recs[i]!)) });
+  }
+  built.sort(
+    (x, y) =>
+      compareStrings(x.workout.athlete_id, y.workout.athlete_id) ||
+      x.workout.start_time.getTime() - y.workout.start_time.getTime() ||
+      compareStrings(x.workout.workout_id, y.workout.workout_id),
   );
 
-  const links = [...idLinks(recs, o), ...sweepLinks(recs, o, stats)];
-  links.sort(
-    (x, y) => x.tier - y.tier || x.gapS - y.gapS || y.overlap - x.overlap || x.a - y.a || x.b - y.b,
-  );
+  const members: DedupMember[] = [];
+  const workouts: Workout[] = [];
+  for (const { idx, workout } of built) {
+    workouts.push(workout);
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k]!;
+      const r = recs[i]!;
+      const link = k === 0 ? undefined : joinedBy.get(i);
+      members.push({
+        workout_id: workout.workout_id,
+        record_id: r.record_id,
+        source: r.source,
+        external_id: r.external_id,
+        match_tier: link ? link.tier : null,
+        match_info: link ? matchInfo(link, link.a === i ? recs[link.b]! : recs[link.a]!) : {},
+      });
+    }
+  }
+  return { workouts, members, stats };
+}
 
-  // Union-find over record indexes; each root keeps the set of sources in its cluster.
-  const parent = recs.map((_, i) => i);
-  const sources = recs.map((r) => new Set([r.source]));
+/**
+ * Apply links, already in order, with union-find over record indexes. Each
+ * root keeps the sources of its cluster (as small source numbers) so a tier-2/3
+ * link joining two records of one source is refused. Returns each record's
+ * root and the link that first joined each record.
+ */
+function linkClusters(recs: DedupRecord[], links: Link[], stats: DedupStats): { root: Int32Array; joinedBy: Map<number, Link> } {
+  const n = recs.length;
+  const sourceNo = new Map<string, number>();
+  const parent = new Int32Array(n);
+  const sources: number[][] = new Array<number[]>(n);
+  for (let i = 0; i < n; i++) {
+    const s = recs[i]!.source;
+    let k = sourceNo.get(s);
+    if (k === undefined) sourceNo.set(s, (k = sourceNo.size));
+    parent[i] = i;
+    sources[i] = [k];
+  }
   const find = (i: number): number => {
     while (parent[i] !== i) {
       parent[i] = parent[parent[i]!]!;
@@ -163,54 +243,22 @@ export function deduplicate(records: DedupRecord[], opts: DedupOptions = {}): De
     if (ra === rb) continue;
     const sa = sources[ra]!;
     const sb = sources[rb]!;
-    if (l.tier !== 1 && [...sb].some((s) => sa.has(s))) {
+    if (l.tier !== 1 && sb.some((s) => sa.includes(s))) {
       stats.conflicts++;
       continue;
     }
-    const [keep, drop] = ra < rb ? [ra, rb] : [rb, ra];
+    const keep = ra < rb ? ra : rb;
+    const drop = ra < rb ? rb : ra;
     parent[drop] = keep;
-    for (const s of sources[drop]!) sources[keep]!.add(s);
+    const into = sources[keep]!;
+    for (const s of sources[drop]!) if (!into.includes(s)) into.push(s);
     stats.links[`tier${l.tier}`]++;
     if (!joinedBy.has(l.a)) joinedBy.set(l.a, l);
     if (!joinedBy.has(l.b)) joinedBy.set(l.b, l);
   }
-
-  const clusters = new Map<number, number[]>();
-  for (let i = 0; i < recs.length; i++) {
-    const root = find(i);
-    const c = clusters.get(root);
-    if (c) c.push(i);
-    else clusters.set(root, [i]);
-  }
-
-  const order = memberComparator(o.precedence);
-  const built = [...clusters.values()].map((idx) => {
-    const sorted = idx.sort((x, y) => order(recs[x]!, recs[y]!));
-    return { idx: sorted, workout: mergeCluster(sorted.map((i) => recs[i]!)) };
-  });
-  built.sort(
-    (x, y) =>
-      compareStrings(x.workout.athlete_id, y.workout.athlete_id) ||
-      x.workout.start_time.getTime() - y.workout.start_time.getTime() ||
-      compareStrings(x.workout.workout_id, y.workout.workout_id),
-  );
-
-  const members: DedupMember[] = [];
-  for (const { idx, workout } of built) {
-    idx.forEach((i, n) => {
-      const r = recs[i]!;
-      const link = n === 0 ? undefined : joinedBy.get(i);
-      members.push({
-        workout_id: workout.workout_id,
-        record_id: r.record_id,
-        source: r.source,
-        external_id: r.external_id,
-        match_tier: link ? link.tier : null,
-        match_info: link ? matchInfo(link, link.a === i ? recs[link.b]! : recs[link.a]!) : {},
-      });
-    });
-  }
-  return { workouts: built.map((b) => b.workout), members, stats };
+  const root = new Int32Array(n);
+  for (let i = 0; i < n; i++) root[i] = find(i);
+  return { root, joinedBy };
 }
 
 function matchInfo(l: Link, other: DedupRecord): MatchInfo {
@@ -232,32 +280,44 @@ function matchInfo(l: Link, other: DedupRecord): MatchInfo {
  * the group it can join: starts within `idLinkMaxGapS`, and for multisport legs
  * (whose ids are often the whole file's) also overlapping time and compatible sports.
  */
-function idLinks(recs: DedupRecord[], o: Required<DedupOptions>): Link[] {
+function idLinks(recs: DedupRecord[], t: Times, o: Required<DedupOptions>): Link[] {
   const groups = new Map<string, number[]>();
-  recs.forEach((r, i) => {
-    const keys = new Set([`${r.source}=${r.external_id}`]);
-    for (const [k, v] of Object.entries(r.external_ids)) keys.add(`${k}=${v}`);
+  const keys: string[] = [];
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i]!;
+    keys.length = 0;
+    keys.push(`${r.source}=${r.external_id}`);
+    for (const k in r.external_ids) {
+      const key = `${k}=${r.external_ids[k]}`;
+      if (!keys.includes(key)) keys.push(key);
+    }
     for (const k of keys) {
       const gk = `${r.athlete_id}\u0000${k}`;
       const g = groups.get(gk);
       if (g) g.push(i);
       else groups.set(gk, [i]);
     }
-  });
-  const byPair = new Map<string, Link>();
-  for (const gk of [...groups.keys()].sort(compareStrings)) {
+  }
+  // Only ids held by two or more records can link; their order decides which key a pair reports.
+  const shared: string[] = [];
+  for (const [gk, g] of groups) if (g.length > 1) shared.push(gk);
+  shared.sort(compareStrings);
+  const byPair = new Map<number, Link>();
+  for (const gk of shared) {
     const g = groups.get(gk)!;
     for (let k = 1; k < g.length; k++) {
-      const b = recs[g[k]!]!;
+      const bi = g[k]!;
+      const b = recs[bi]!;
       for (let m = 0; m < k; m++) {
-        const a = recs[g[m]!]!;
-        const gapS = Math.abs(b.start_time.getTime() - a.start_time.getTime()) / 1000;
-        const overlap = overlapRatio(a, b);
+        const ai = g[m]!;
+        const a = recs[ai]!;
+        const gapS = Math.abs(t.start[bi]! - t.start[ai]!) / 1000;
+        const overlap = overlapRatio(t, ai, bi);
         if (gapS > o.idLinkMaxGapS) continue;
         if ((isLeg(a) || isLeg(b)) && (overlap < o.minOverlap || !sportsCompatible(a.sport, b.sport))) continue;
-        const pk = `${g[m]}:${g[k]}`;
+        const pk = ai * recs.length + bi;
         if (!byPair.has(pk)) {
-          byPair.set(pk, { a: g[m]!, b: g[k]!, tier: 1, gapS, overlap, key: gk.slice(gk.indexOf('\u0000') + 1) });
+          byPair.set(pk, { a: ai, b: bi, tier: 1, gapS, overlap, key: gk.slice(gk.indexOf('\u0000') + 1) });
         }
         break;
       }
@@ -266,8 +326,12 @@ function idLinks(recs: DedupRecord[], o: Required<DedupOptions>): Link[] {
   return [...byPair.values()];
 }
 
-/** Tiers 2 and 3: sweep over records sorted by start, comparing each with later ones inside the window. */
-function sweepLinks(recs: DedupRecord[], o: Required<DedupOptions>, stats: DedupStats): Link[] {
+/**
+ * Tiers 2 and 3: sweep over records sorted by start, comparing each with later
+ * ones inside the window; accepted links are appended to `links`. Routes are
+ * resampled only for records that reach a route comparison.
+ */
+function sweepLinks(recs: DedupRecord[], t: Times, o: Required<DedupOptions>, stats: DedupStats, links: Link[]): void {
   const windowMs = Math.max(o.startToleranceS, o.routeStartToleranceS) * 1000;
   const routes = new Map<number, ResampledRoute | null>();
   const routeOf = (i: number): ResampledRoute | null => {
@@ -279,19 +343,18 @@ function sweepLinks(recs: DedupRecord[], o: Required<DedupOptions>, stats: Dedup
     }
     return r;
   };
-  const links: Link[] = [];
   for (let i = 0; i < recs.length; i++) {
     const a = recs[i]!;
-    const aStart = a.start_time.getTime();
+    const aStart = t.start[i]!;
     for (let j = i + 1; j < recs.length; j++) {
       const b = recs[j]!;
-      if (b.athlete_id !== a.athlete_id || b.start_time.getTime() - aStart > windowMs) break;
+      if (b.athlete_id !== a.athlete_id || t.start[j]! - aStart > windowMs) break;
       stats.comparisons++;
       // Two records of one source are distinct activities unless their ids say otherwise (tier 1).
       if (a.source === b.source) continue;
-      const overlap = overlapRatio(a, b);
+      const overlap = overlapRatio(t, i, j);
       if (overlap < o.minOverlap || !sportsCompatible(a.sport, b.sport)) continue;
-      const gapS = (b.start_time.getTime() - aStart) / 1000;
+      const gapS = (t.start[j]! - aStart) / 1000;
       const dd = distanceDiff(a, b);
       const distanceOk =
         dd === undefined ||
@@ -303,16 +366,16 @@ function sweepLinks(recs: DedupRecord[], o: Required<DedupOptions>, stats: Dedup
         stats.routeComparisons++;
         routeM = routeDistanceM(ra, rb);
       }
-      const base = { a: i, b: j, gapS, overlap, distanceDiff: dd, routeM };
       // A late-detected copy (Oura's auto-detection starts minutes in) lies inside the other record.
       const startOk = gapS <= o.startToleranceS || (overlap >= o.containedOverlap && gapS <= o.routeStartToleranceS);
+      let tier: MatchTier | 0 = 0;
       if (startOk && distanceOk) {
         if (routeM !== undefined && routeM > o.routeMatchM) stats.routeRejections++;
-        else links.push({ ...base, tier: 2 });
+        else tier = 2;
       } else if (routeM !== undefined && routeM <= o.routeMatchM && gapS <= o.routeStartToleranceS) {
-        links.push({ ...base, tier: 3 });
+        tier = 3;
       }
+      if (tier !== 0) links.push({ a: i, b: j, tier, gapS, overlap, key: undefined, distanceDiff: dd, routeM });
     }
   }
-  return links;
 }

@@ -3,12 +3,14 @@
  * to the matching parser, joins account exports (a Strava export's CSV with
  * its activity files), and stores the results in batches.
  */
+import { availableParallelism } from 'node:os';
 import { posix } from 'node:path';
 import { emptyResult, mergeResults, type ParseResult } from './models.ts';
 import { collectInputs, type InputEntry } from './inputs.ts';
 import { storeResult, type StoreSummary } from './store.ts';
 import type { Warehouse } from './warehouse.ts';
 import { logger } from './log.ts';
+import { parseFilesParallel, parseJob, type ParallelFormat, type ParseJob } from './parallel.ts';
 import { detectFormat, type DetectedFormat } from '../connectors/exports/detect.ts';
 import { parseFit } from '../connectors/files/fit.ts';
 import { parseGpx } from '../connectors/files/gpx.ts';
@@ -32,7 +34,24 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number, name: string) => void;
   /** Store after this many files (bounds memory; each batch is one transaction). */
   batchFiles?: number;
+  /**
+   * Worker threads parsing FIT, GPX and TCX files; default: one per core but
+   * the one storing. Fewer than 2 workers, or fewer than
+   * {@link PARALLEL_MIN_FILES} such files, parse in-process.
+   */
+  workers?: number;
 }
+
+/** Below this many activity files, starting worker threads costs more than it saves. */
+export const PARALLEL_MIN_FILES = 20;
+
+/**
+ * Measured on 2 cores: a worker takes ~2 s to start and parses slower than the
+ * main thread, while storing keeps the main thread busy, so one worker is a loss.
+ */
+const MIN_WORKERS = 2;
+
+const POOL_FORMATS: ReadonlySet<DetectedFormat> = new Set<ParallelFormat>(['fit', 'gpx', 'tcx']);
 
 /** What an import did. */
 export interface ImportSummary extends StoreSummary {
@@ -151,13 +170,29 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
 
   const legacyJson: ParseResult[] = [];
   let done = 0;
+  const add = async (r: ParseResult, name: string) => {
+    if (r.workouts.length === 0 && r.biometrics.length === 0 && r.errors.length === 0) summary.skipped++;
+    mergeResults(batch, r);
+    inBatch++;
+    if (inBatch >= batchFiles) await flush();
+    opts.onProgress?.(++done, detected.length, name);
+  };
+
+  // Activity files are parsed last, on the worker pool when there are enough of them; the rest here, in order.
+  const jobs: { e: InputEntry; fmt: ParallelFormat }[] = [];
   for (const { e, fmt } of detected) {
-    done++;
-    if (consumed.has(e)) continue;
+    if (consumed.has(e)) {
+      done++;
+      continue;
+    }
     summary.files++;
     summary.byFormat[fmt] = (summary.byFormat[fmt] ?? 0) + 1;
+    if (POOL_FORMATS.has(fmt)) {
+      jobs.push({ e, fmt: fmt as ParallelFormat });
+      continue;
+    }
+    let r: ParseResult;
     try {
-      let r: ParseResult;
       if (fmt === 'strava_activities_csv') {
         const scoped = new Map<string, InputEntry>();
         for (const [k, v] of byRel) if (k.startsWith(`${e.root}\u0000`)) scoped.set(k.slice(e.root.length + 1), v);
@@ -174,19 +209,30 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
         if (!parser) {
           summary.skipped++;
           log.debug('skipped input of unknown format', { input: e.name });
+          opts.onProgress?.(++done, detected.length, e.name);
           continue;
         }
         r = parser(e.read(), e.name, opts.source, opts.athleteId);
         if (fmt === 'legacy_strava_json') legacyJson.push(r);
       }
-      if (r.workouts.length === 0 && r.biometrics.length === 0 && r.errors.length === 0) summary.skipped++;
-      mergeResults(batch, r);
     } catch (err) {
-      batch.errors.push({ input: e.name, reason: `could not be read: ${(err as Error).message}` });
+      r = emptyResult();
+      r.errors.push({ input: e.name, reason: `could not be read: ${(err as Error).message}` });
     }
-    inBatch++;
-    if (inBatch >= batchFiles) await flush();
-    opts.onProgress?.(done, detected.length, e.name);
+    await add(r, e.name);
+  }
+
+  const parseJobs: ParseJob[] = jobs.map(({ e, fmt }) => ({ name: e.name, read: () => e.read(), format: fmt, source: opts.source, athleteId: opts.athleteId }));
+  const parsed = (index: number, result: ParseResult) => {
+    const { e, fmt } = jobs[index]!;
+    return add(fmt === 'fit' ? linkGarminActivity(result, e.name) : result, e.name);
+  };
+  const workers = opts.workers ?? availableParallelism() - 1;
+  if (parseJobs.length >= PARALLEL_MIN_FILES && workers >= MIN_WORKERS) {
+    // Results arrive in the order workers finish them; each file is its own result, so order does not matter here.
+    for await (const { index, result } of parseFilesParallel(parseJobs, { workers })) await parsed(index, result);
+  } else {
+    for (const [index, job] of parseJobs.entries()) await parsed(index, parseJob(job));
   }
   await flush();
   return summary;

@@ -3,11 +3,11 @@
  * loads a batch into the warehouse in one transaction through the appender.
  * Re-loading the same records changes nothing (upserts keyed by hashes).
  */
-import { formatZodError, SourceWorkout, BiometricReading, type ImportError, type ParseResult } from './models.ts';
+import { formatZodError, SourceWorkout, BiometricReading, type ImportError, type ParseResult, type WorkoutStream } from './models.ts';
 import { sourceRecordId, stableHash } from './ids.ts';
 import { dataQualityScore } from './quality.ts';
 import { redact } from './redact.ts';
-import type { Warehouse } from './warehouse.ts';
+import type { StreamColumns, Warehouse } from './warehouse.ts';
 
 /** What one store call wrote. */
 export interface StoreSummary {
@@ -46,6 +46,53 @@ function validationErrors(err: import('zod').ZodError, input: string, record: st
     field: i.path.join('.') || undefined,
     reason: formatZodError({ issues: [i] } as import('zod').ZodError),
   }));
+}
+
+/** Stream channels in the column order of stream_points (after stream_id and time). */
+const STREAM_CHANNELS = ['lat', 'lon', 'altitude_m', 'distance_m', 'speed_mps', 'hr', 'power_w', 'cadence'] as const;
+
+/** Why a stream cannot be stored (a channel's length differs from time's, or a time is not a number), or undefined. */
+function streamProblem(st: WorkoutStream): { field: string; reason: string } | undefined {
+  const n = st.time.length;
+  for (const [name, col] of Object.entries(st.channels)) {
+    if (col && col.length !== n) return { field: name, reason: `stream channel ${name} has ${col.length} samples for ${n} times (track not stored)` };
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(st.time[i]!)) return { field: 'time', reason: `sample ${i + 1} has no valid time (track not stored)` };
+  }
+  return undefined;
+}
+
+/**
+ * Replace the stored streams of these records (inside the caller's
+ * transaction): a record keeps its stream_id, new records get the next free
+ * ones, and points are bulk-loaded. Returns the points written.
+ */
+async function storeStreams(wh: Warehouse, streams: ReadonlyMap<string, WorkoutStream>): Promise<number> {
+  await wh.run('CREATE OR REPLACE TEMP TABLE stage_stream_keys (record_id VARCHAR, points INTEGER)');
+  await wh.appendRows('stage_stream_keys', [...streams].map(([id, st]) => [id, st.time.length]));
+  const known = await wh.all<{ record_id: string; stream_id: number }>(
+    'SELECT s.record_id, s.stream_id FROM streams s JOIN stage_stream_keys k USING (record_id)',
+  );
+  const ids = new Map(known.map((r) => [r.record_id, r.stream_id]));
+  if (ids.size) {
+    await wh.run('DELETE FROM stream_points WHERE stream_id IN (SELECT stream_id FROM streams JOIN stage_stream_keys USING (record_id))');
+    await wh.run('UPDATE streams SET points = k.points FROM stage_stream_keys k WHERE streams.record_id = k.record_id');
+  }
+  const [top] = await wh.all<{ max: number | null }>('SELECT max(stream_id) AS max FROM streams');
+  let next = (top?.max ?? 0) + 1;
+  const fresh: unknown[][] = [];
+  for (const [id, st] of streams) {
+    if (ids.has(id)) continue;
+    ids.set(id, next);
+    fresh.push([next++, id, st.time.length]);
+  }
+  await wh.appendRows('streams', fresh);
+  // New streams in id order, so each stream's points sit together and in order of id.
+  const columns: StreamColumns[] = [...streams]
+    .map(([id, st]) => ({ id: ids.get(id)!, time: st.time, values: STREAM_CHANNELS.map((c) => st.channels[c]) }))
+    .sort((a, b) => a.id - b.id);
+  return wh.appendStreamColumns('stream_points', columns);
 }
 
 /**
@@ -96,9 +143,20 @@ export async function storeResult(
     readings.set(id, [id, b.athlete_id, b.date, b.time, b.metric_type, b.value, b.unit, b.source, b.confidence, redact(b.raw_data ?? null), b.input, now]);
   });
 
-  const streams = result.streams
-    .map((s) => ({ s, id: sourceRecordId(opts.athleteId, s.source, s.external_id) }))
-    .filter(({ id }) => workouts.has(id));
+  // The last stream given for a record replaces any earlier one, as records do.
+  const streams = new Map<string, WorkoutStream>();
+  for (const st of result.streams) {
+    const id = sourceRecordId(opts.athleteId, st.source, st.external_id);
+    const w = workouts.get(id);
+    if (!w) continue;
+    const problem = streamProblem(st);
+    if (problem) {
+      streams.delete(id);
+      errors.push({ input: String(w[SW_COLUMNS.indexOf('input')] ?? '(unknown input)'), record: `${st.source} ${st.external_id}`, ...problem });
+      continue;
+    }
+    streams.set(id, st);
+  }
 
   const errorRows = errors.map((e) => {
     const id = stableHash(e.input, e.record ?? '', e.field ?? '', e.reason);
@@ -112,16 +170,7 @@ export async function storeResult(
       await wh.appendRows('stage_source_workouts', [...workouts.values()]);
       await wh.run(upsertSql('source_workouts', 'stage_source_workouts', SW_COLUMNS, 'record_id'));
     }
-    if (streams.length) {
-      await wh.run('CREATE OR REPLACE TEMP TABLE stage_stream_keys (record_id VARCHAR)');
-      await wh.appendRows('stage_stream_keys', streams.map(({ id }) => [id]));
-      await wh.run('DELETE FROM workout_streams WHERE record_id IN (SELECT record_id FROM stage_stream_keys)');
-      for (const { s, id } of streams) {
-        const c = s.channels;
-        await wh.appendStreamColumns('workout_streams', id, s.time, [c.lat, c.lon, c.altitude_m, c.distance_m, c.speed_mps, c.hr, c.power_w, c.cadence]);
-        points += s.time.length;
-      }
-    }
+    if (streams.size) points = await storeStreams(wh, streams);
     if (readings.size) {
       await wh.run('CREATE OR REPLACE TEMP TABLE stage_source_biometrics AS SELECT * FROM source_biometrics LIMIT 0');
       await wh.appendRows('stage_source_biometrics', [...readings.values()]);

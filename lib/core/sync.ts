@@ -191,7 +191,9 @@ export async function syncDemo(
 async function forgetInputsUnder(wh: Warehouse, dir: string): Promise<void> {
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
   await wh.transaction(async () => {
-    await wh.run('DELETE FROM workout_streams WHERE record_id IN (SELECT record_id FROM source_workouts WHERE starts_with(input, ?))', [prefix]);
+    const gone = 'SELECT stream_id FROM streams WHERE record_id IN (SELECT record_id FROM source_workouts WHERE starts_with(input, ?))';
+    await wh.run(`DELETE FROM stream_points WHERE stream_id IN (${gone})`, [prefix]);
+    await wh.run(`DELETE FROM streams WHERE stream_id IN (${gone})`, [prefix]);
     await wh.run('DELETE FROM source_workouts WHERE starts_with(input, ?)', [prefix]);
     await wh.run('DELETE FROM source_biometrics WHERE starts_with(input, ?)', [prefix]);
     await wh.run('DELETE FROM import_errors WHERE starts_with(input, ?)', [prefix]);

@@ -9,15 +9,17 @@ import {
   DuckDBInstance,
   DuckDBTypeId,
   DOUBLE,
+  INTEGER,
   TIMESTAMP_MS,
-  VARCHAR,
   dateValue,
   timestampMillisValue,
   timestampValue,
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import duckdb from '@duckdb/node-bindings';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -103,6 +105,86 @@ function convertValue(v: unknown, typeId: DuckDBTypeId): unknown {
     return `${v.getUTCFullYear()}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`;
   }
   return v;
+}
+
+/** One stream to bulk-load: its id, epoch-ms times, and value columns (NaN = NULL; undefined = all NULL). */
+export interface StreamColumns {
+  id: number;
+  time: Float64Array;
+  values: readonly (Float64Array | undefined)[];
+}
+
+/** Rows in one DuckDB vector: a data chunk holds at most this many. */
+const VECTOR_SIZE = duckdb.vector_size();
+
+// The buffers below are copied byte for byte into DuckDB's vectors, which use
+// the CPU's byte order; DuckDB's Node builds exist for little-endian CPUs only.
+if (endianness() !== 'LE') throw new Error('the warehouse loader needs a little-endian CPU');
+
+/** Column buffers of one data chunk being filled, laid out as DuckDB's vectors are. */
+class ChunkBuffer {
+  size = 0;
+  private readonly ids = new Int32Array(VECTOR_SIZE);
+  /** int64 epoch ms as (low, high) 32-bit words, so no BigInt is made per row. */
+  private readonly times = new Uint32Array(VECTOR_SIZE * 2);
+  private readonly values: Float64Array[];
+  /** Validity bitmaps, one bit per row (1 = valid), as DuckDB's uint64 words in little-endian order. */
+  private readonly valid: Uint8Array[];
+
+  constructor(width: number) {
+    this.values = Array.from({ length: width }, () => new Float64Array(VECTOR_SIZE));
+    this.valid = Array.from({ length: width }, () => new Uint8Array(VECTOR_SIZE / 8).fill(0xff));
+  }
+
+  /** Copy rows [off, off + n) of a stream to the end of the buffer. */
+  add(s: StreamColumns, off: number, n: number): void {
+    const at = this.size;
+    this.ids.fill(s.id, at, at + n);
+    const times = this.times;
+    for (let i = 0; i < n; i++) {
+      const ms = Math.round(s.time[off + i]!);
+      const high = Math.floor(ms / 4294967296);
+      times[2 * (at + i)] = ms - high * 4294967296;
+      times[2 * (at + i) + 1] = high;
+    }
+    for (let c = 0; c < this.values.length; c++) {
+      const col = s.values[c];
+      const out = this.values[c]!;
+      const valid = this.valid[c]!;
+      if (!col) {
+        for (let i = at; i < at + n; i++) valid[i >> 3]! &= ~(1 << (i & 7));
+        continue;
+      }
+      const part = col.subarray(off, off + n);
+      out.set(part, at);
+      for (let i = 0; i < n; i++) {
+        const v = part[i]!;
+        // NaN is the only value not equal to itself.
+        if (v !== v) valid[(at + i) >> 3]! &= ~(1 << ((at + i) & 7));
+      }
+    }
+    this.size += n;
+  }
+
+  /** A data chunk holding the buffered rows; the buffer is empty again afterwards. */
+  toChunk(types: readonly DuckDBType[]): DuckDBDataChunk {
+    const n = this.size;
+    const chunk = DuckDBDataChunk.create(types, n);
+    const vector = (c: number) => duckdb.data_chunk_get_vector(chunk.chunk, c);
+    duckdb.copy_data_to_vector(vector(0), 0, this.ids.buffer, 0, n * 4);
+    duckdb.copy_data_to_vector(vector(1), 0, this.times.buffer, 0, n * 8);
+    for (let c = 0; c < this.values.length; c++) {
+      const v = vector(c + 2);
+      duckdb.copy_data_to_vector(v, 0, this.values[c]!.buffer, 0, n * 8);
+      duckdb.vector_ensure_validity_writable(v);
+      const valid = this.valid[c]!;
+      // Whole uint64 words: bits past the last row are never read.
+      duckdb.copy_data_to_vector_validity(v, 0, valid.buffer, 0, Math.ceil(n / 64) * 8);
+      valid.fill(0xff);
+    }
+    this.size = 0;
+    return chunk;
+  }
 }
 
 /** The warehouse: one DuckDB file, migrated on open. */
@@ -221,36 +303,40 @@ export class Warehouse implements SqlRunner {
   }
 
   /**
-   * Append column-wise numeric data (a stream): `key` repeated, `time` epoch ms,
-   * then one Float64Array per remaining column (NaN = NULL). The target table's
-   * columns must be (VARCHAR, TIMESTAMP_MS, DOUBLE...).
+   * Bulk-load streams into `table`, whose columns must be (INTEGER stream id,
+   * TIMESTAMP_MS, DOUBLE...), one DOUBLE per entry of each stream's `values`.
+   * Chunks are filled straight from the typed arrays, several streams per
+   * chunk, with no per-value JS objects. Returns the rows written.
    */
-  async appendStreamColumns(table: string, key: string, time: Float64Array, values: readonly (Float64Array | undefined)[]): Promise<void> {
-    const n = time.length;
-    if (n === 0) return;
+  async appendStreamColumns(table: string, streams: readonly StreamColumns[]): Promise<number> {
+    const first = streams.find((s) => s.time.length > 0);
+    if (!first) return 0;
+    const width = first.values.length;
     const appender = await this.connection.createAppender(table);
     try {
-      const types: DuckDBType[] = [VARCHAR, TIMESTAMP_MS, ...values.map(() => DOUBLE)];
-      const CHUNK = 2048;
-      for (let off = 0; off < n; off += CHUNK) {
-        const len = Math.min(CHUNK, n - off);
-        const chunk = DuckDBDataChunk.create(types, len);
-        const keys = new Array<DuckDBValue>(len).fill(key);
-        const times = new Array<DuckDBValue>(len);
-        for (let i = 0; i < len; i++) times[i] = timestampMillisValue(BigInt(Math.round(time[off + i]!)));
-        const cols: DuckDBValue[][] = [keys, times];
-        for (const col of values) {
-          const out = new Array<DuckDBValue>(len);
-          for (let i = 0; i < len; i++) {
-            const v = col ? col[off + i]! : NaN;
-            out[i] = Number.isNaN(v) ? null : v;
-          }
-          cols.push(out);
-        }
-        chunk.setColumns(cols);
-        appender.appendDataChunk(chunk);
+      if (appender.columnCount !== width + 2) {
+        throw new Error(`${table}: has ${appender.columnCount} columns, a stream gives ${width + 2} (id, time and ${width} values)`);
       }
+      const types: DuckDBType[] = [INTEGER, TIMESTAMP_MS, ...first.values.map(() => DOUBLE)];
+      const buf = new ChunkBuffer(width);
+      let rows = 0;
+      for (const s of streams) {
+        const n = s.time.length;
+        if (s.values.length !== width) throw new Error(`stream ${s.id}: ${s.values.length} value columns, expected ${width}`);
+        for (const [c, col] of s.values.entries()) {
+          if (col && col.length !== n) throw new Error(`stream ${s.id}: value column ${c} has ${col.length} values for ${n} times`);
+        }
+        for (let off = 0; off < n; ) {
+          const take = Math.min(n - off, VECTOR_SIZE - buf.size);
+          buf.add(s, off, take);
+          off += take;
+          if (buf.size === VECTOR_SIZE) appender.appendDataChunk(buf.toChunk(types));
+        }
+        rows += n;
+      }
+      if (buf.size > 0) appender.appendDataChunk(buf.toChunk(types));
       appender.flushSync();
+      return rows;
     } finally {
       appender.closeSync();
     }

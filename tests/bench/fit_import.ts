@@ -86,11 +86,26 @@ export async function benchFit(): Promise<void> {
     report(`END TO END: pool (${workers} workers) + storeResult`, { 'points/s': pps(e2e), ratio: pps(e2e) / baseline, s: e2e });
   }
 
-  const imp = await timedSelf(() => withWarehouse(async (wh) => {
+  // Storing alone: results parsed beforehand, stored in importer-sized batches.
+  const parsed = corpus.files.map((f, i) => parseFit(bufs[i]!, f, { athleteId: 'me' }));
+  const store = await timedSelf(() => withWarehouse(async (wh) => {
     const t = performance.now();
-    const summary = await importPaths(wh, [corpus.dir], { athleteId: 'me' });
-    if (summary.points !== corpus.points) throw new Error(`importPaths stored ${summary.points} points, expected ${corpus.points}`);
+    let points = 0;
+    for (let i = 0; i < parsed.length; i += BATCH_FILES) {
+      points += (await storeResult(wh, parsed.slice(i, i + BATCH_FILES).reduce(mergeResults, emptyResult()), { athleteId: 'me' })).points;
+    }
+    if (points !== corpus.points) throw new Error(`stored ${points} points, expected ${corpus.points}`);
     return (performance.now() - t) / 1000;
   }));
-  report('END TO END: importPaths as it is', { 'points/s': pps(imp), ratio: pps(imp) / baseline, s: imp });
+  report('storeResult alone (parsed beforehand)', { 'points/s': pps(store), s: store });
+
+  for (const [label, workers] of [['importPaths (default; 2 cores: in-process)', undefined], ['importPaths on a 2-worker pool', 2]] as const) {
+    const imp = await timedSelf(() => withWarehouse(async (wh) => {
+      const t = performance.now();
+      const summary = await importPaths(wh, [corpus.dir], { athleteId: 'me', workers });
+      if (summary.points !== corpus.points) throw new Error(`importPaths stored ${summary.points} points, expected ${corpus.points}`);
+      return (performance.now() - t) / 1000;
+    }));
+    report(`END TO END: ${label}`, { 'points/s': pps(imp), ratio: pps(imp) / baseline, s: imp });
+  }
 }
