@@ -250,7 +250,8 @@ export class OAuth2Session implements AuthProvider {
   }
 }
 
-function waitForCallback(server: Server, state: string, opts: AuthorizeOptions): Promise<{ code: string; scope: string | null }> {
+/** Wait on the loopback server for the provider's redirect; checks `state` and answers the browser. */
+export function waitForCallback(server: Server, state: string, opts: AuthorizeOptions): Promise<{ code: string; scope: string | null }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('authorisation timed out: no redirect reached the loopback server')), opts.timeoutMs ?? 300_000);
     const finish = (fn: () => void): void => {

@@ -6,7 +6,7 @@
  * OAuth: authorization code with HTTP Basic client auth; tokens are long-lived
  * and come without a refresh token; the answer carries the Polar user id.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType, type ParseResult, type SourceWorkoutInput } from '../../core/models.ts';
@@ -27,7 +27,7 @@ import {
   type Page,
 } from './base.ts';
 import { AuthError, HttpClient, HttpError, type AuthProvider } from './http.ts';
-import { newState, type AuthorizeOptions } from './oauth2.ts';
+import { newState, waitForCallback, type AuthorizeOptions } from './oauth2.ts';
 import { chain, type ChainPart } from './paginate.ts';
 import { defaultTokenStorePath, TokenStore, type TokenEntry } from './token_store.ts';
 
@@ -252,9 +252,9 @@ export class PolarConnector implements BaseConnector {
     if (s.scopes?.length) url.searchParams.set('scope', s.scopes.join(' '));
     let code: string;
     try {
-      const cb = waitForCode(server, state, opts);
+      const cb = waitForCallback(server, state, opts);
       (opts.onUrl ?? ((u: string) => process.stderr.write(`Open this URL in a browser to authorise polar:\n  ${u}\n`)))(url.toString());
-      code = await cb;
+      code = (await cb).code;
     } finally {
       server.closeAllConnections();
       server.close();
@@ -422,43 +422,6 @@ function parseCursor(cursor: string | null | undefined): { transaction: string; 
     // Reported below.
   }
   throw new Error(`polar: bad cursor "${cursor}": expected {"transaction":…,"offset":…}`);
-}
-
-function waitForCode(server: Server, state: string, opts: AuthorizeOptions): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('authorisation timed out: no redirect reached the loopback server')), opts.timeoutMs ?? 300_000);
-    const finish = (fn: () => void): void => {
-      clearTimeout(timer);
-      fn();
-    };
-    opts.signal?.addEventListener('abort', () => finish(() => reject(opts.signal?.reason ?? new Error('aborted'))), { once: true });
-    server.on('request', (req, res) => {
-      const u = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (u.pathname !== '/callback') {
-        res.writeHead(404).end();
-        return;
-      }
-      const reply = (status: number, text: string): void => {
-        res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(text);
-      };
-      const err = u.searchParams.get('error');
-      const code = u.searchParams.get('code');
-      if (err) {
-        reply(400, 'Authorisation was declined. You can close this window.');
-        finish(() => reject(new Error(redactString(`authorisation declined by Polar: ${err}`))));
-      } else if (u.searchParams.get('state') !== state) {
-        reply(400, 'State mismatch: this redirect was not started by this program.');
-        finish(() => reject(new Error('state mismatch on the OAuth redirect: possible cross-site request forgery; start "athlete auth polar" again')));
-      } else if (!code) {
-        reply(400, 'No authorisation code in the redirect.');
-        finish(() => reject(new Error('the OAuth redirect carried no code')));
-      } else {
-        registerSecret(code);
-        reply(200, 'Authorised. You can close this window and return to the terminal.');
-        finish(() => resolve(code));
-      }
-    });
-  });
 }
 
 /** A Polar connector from environment variables. */
