@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType, type ParseResult, type SourceWorkoutInput } from '../../core/models.ts';
-import { redact, redactString, registerSecret } from '../../core/redact.ts';
+import { redact, registerSecret } from '../../core/redact.ts';
 import { mapSport } from '../../core/sports.ts';
 import {
   inRange,
