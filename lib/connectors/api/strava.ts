@@ -22,7 +22,7 @@ export const ENV_VARS: EnvVar[] = [
   { name: 'STRAVA_CLIENT_SECRET', description: 'Strava API application client secret', default: null, secret: true },
   { name: 'STRAVA_BASE_URL', description: 'Strava API and OAuth host', default: 'https://www.strava.com', secret: false },
   { name: 'STRAVA_REDIRECT_PORT', description: 'Loopback port for the OAuth redirect (0 = any free port)', default: '0', secret: false },
-  { name: 'STRAVA_FETCH_STREAMS', description: 'Also fetch per-second streams (GPS, HR, power) of each activity', default: 'false', secret: false },
+  { name: 'STRAVA_FETCH_STREAMS', description: 'Also fetch per-second streams (GPS, HR, power) of each activity (default: ENABLE_GPS_ANALYSIS)', default: null, secret: false },
 ];
 
 /** Settings of the Strava connector. */
@@ -251,7 +251,8 @@ export function fromEnv(env: Record<string, string | undefined>, overrides: Part
     clientId: env.STRAVA_CLIENT_ID,
     clientSecret: env.STRAVA_CLIENT_SECRET,
     redirectPort: env.STRAVA_REDIRECT_PORT ? Number(env.STRAVA_REDIRECT_PORT) : undefined,
-    fetchStreams: env.STRAVA_FETCH_STREAMS === 'true' || env.STRAVA_FETCH_STREAMS === '1',
+    // Streams cost one request per activity: fetched when GPS analysis is on, unless set explicitly.
+    fetchStreams: ['true', '1'].includes(env.STRAVA_FETCH_STREAMS ?? env.ENABLE_GPS_ANALYSIS ?? 'true'),
     tokenStore: new TokenStore(defaultTokenStorePath(env)),
     ...overrides,
   });
