@@ -268,6 +268,16 @@ export function mergeResults(a: ParseResult, b: ParseResult): ParseResult {
   return a;
 }
 
+/**
+ * Validate a parsed record against its model: the import error for it (the
+ * first bad field named, every problem in the reason), or null when it is valid.
+ */
+export function rejectionOf(schema: z.ZodType, value: unknown, input: string, record: string, field?: string): ImportError | null {
+  const r = schema.safeParse(value);
+  if (r.success) return null;
+  return { input, record, field: field ?? r.error.issues[0]?.path.join('.'), reason: formatZodError(r.error) };
+}
+
 /** Render a zod error as one readable line per issue: `field: message`. */
 export function formatZodError(err: z.ZodError, context?: string): string {
   const lines = err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(record)'}: ${i.message}`);

@@ -10,6 +10,7 @@ import {
   formatZodError,
   type ParseResult,
   type SourceWorkoutInput,
+  rejectionOf,
 } from '../../core/models.ts';
 import { mapSport } from '../../core/sports.ts';
 import {
@@ -139,10 +140,10 @@ export function parseLegacyStravaJson(jsonText: string, input: string, opts: Exp
 }
 
 function accept(w: SourceWorkoutInput, input: string, record: string, result: ParseResult): boolean {
-  const r = SourceWorkout.safeParse(w);
-  if (r.success) result.workouts.push(w);
-  else result.errors.push({ input, record, field: r.error.issues[0]?.path.join('.'), reason: formatZodError(r.error) });
-  return r.success;
+  const problem = rejectionOf(SourceWorkout, w, input, record);
+  if (problem) result.errors.push(problem);
+  else result.workouts.push(w);
+  return problem === null;
 }
 
 /** One row of the predecessor's activities.csv. */

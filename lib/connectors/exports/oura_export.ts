@@ -8,10 +8,10 @@ import {
   METRIC_UNITS,
   SourceWorkout,
   emptyResult,
-  formatZodError,
   type MetricType,
   type ParseResult,
   type SourceWorkoutInput,
+  rejectionOf,
 } from '../../core/models.ts';
 import { mapSport } from '../../core/sports.ts';
 import { isoInstant, readCsv, type CsvTable, type ExportOptions, type OffsetInstant } from '../files/csv.ts';
@@ -197,9 +197,9 @@ function pushReading(ctx: Ctx, record: string, day: string, time: Date | null, m
     raw_data: raw,
     input: ctx.input,
   };
-  const r = BiometricReading.safeParse(reading);
-  if (r.success) ctx.result.biometrics.push(reading);
-  else ctx.result.errors.push({ input: ctx.input, record, field: metric, reason: formatZodError(r.error) });
+  const problem = rejectionOf(BiometricReading, reading, ctx.input, record, metric);
+  if (problem) ctx.result.errors.push(problem);
+  else ctx.result.biometrics.push(reading);
 }
 
 function daily(ctx: Ctx, obj: Obj, record: string, metric: MetricType, key: string, extra: Obj = {}): void {
@@ -274,8 +274,8 @@ function workout(ctx: Ctx, obj: Obj, record: string): void {
       raw_data: { intensity: obj.intensity ?? null, source: obj.source ?? null, day: obj.day ?? null, label: obj.label ?? null },
       input: ctx.input,
     };
-    const r = SourceWorkout.safeParse(w);
-    if (r.success) ctx.result.workouts.push(w);
-    else ctx.result.errors.push({ input: ctx.input, record, field: r.error.issues[0]?.path.join('.'), reason: formatZodError(r.error) });
+    const problem = rejectionOf(SourceWorkout, w, ctx.input, record);
+    if (problem) ctx.result.errors.push(problem);
+    else ctx.result.workouts.push(w);
   });
 }

@@ -7,10 +7,10 @@ import {
   BiometricReading,
   METRIC_UNITS,
   emptyResult,
-  formatZodError,
   type BiometricReadingInput,
   type MetricType,
   type ParseResult,
+  rejectionOf,
 } from '../../core/models.ts';
 import {
   bindColumns,
@@ -107,9 +107,9 @@ export function parseScaleCsv(csvText: string, input: string, opts: ExportOption
   });
   for (const { reading, record } of pending) {
     reading.raw_data = { ...(reading.raw_data as object), zero_weights_skipped: zeroWeights };
-    const r = BiometricReading.safeParse(reading);
-    if (r.success) result.biometrics.push(reading);
-    else result.errors.push({ input, record, field: reading.metric_type, reason: formatZodError(r.error) });
+    const problem = rejectionOf(BiometricReading, reading, input, record, reading.metric_type);
+    if (problem) result.errors.push(problem);
+    else result.biometrics.push(reading);
   }
   return result;
 }

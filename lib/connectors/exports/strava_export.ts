@@ -2,7 +2,7 @@
  * Strava account export: `activities.csv` rows to source workouts, and the
  * join of a row with the parse of its original activity file.
  */
-import { SourceWorkout, formatZodError, type ImportError, type ParseResult, type SourceWorkoutInput, emptyResult } from '../../core/models.ts';
+import { SourceWorkout, type ImportError, type ParseResult, type SourceWorkoutInput, emptyResult, rejectionOf } from '../../core/models.ts';
 import { mapSport } from '../../core/sports.ts';
 import {
   bindColumns,
@@ -180,10 +180,9 @@ export function parseStravaActivitiesCsv(
 }
 
 function accept(w: SourceWorkoutInput, input: string, record: string, errors: ImportError[]): boolean {
-  const r = SourceWorkout.safeParse(w);
-  if (r.success) return true;
-  errors.push({ input, record, field: r.error.issues[0]?.path.join('.'), reason: formatZodError(r.error) });
-  return false;
+  const problem = rejectionOf(SourceWorkout, w, input, record);
+  if (problem) errors.push(problem);
+  return problem === null;
 }
 
 /** Metric fields the CSV supplies and the activity file may fill when the CSV lacks them. */

@@ -8,12 +8,12 @@ import {
   METRIC_UNITS,
   SourceWorkout,
   emptyResult,
-  formatZodError,
   type BiometricReadingInput,
   type ImportError,
   type MetricType,
   type ParseResult,
   type SourceWorkoutInput,
+  rejectionOf,
 } from '../../core/models.ts';
 import { mapSport } from '../../core/sports.ts';
 import {
@@ -172,9 +172,9 @@ function parseDaily<F extends string>(ctx: Ctx, columns: readonly ColumnSpec<F>[
         raw_data: { row: i + 1, cycle_start: cells[columnIndex(table.header, 'Cycle start time')] ?? null },
         input,
       };
-      const r = BiometricReading.safeParse(reading);
-      if (r.success) result.biometrics.push(reading);
-      else result.errors.push({ input, record, field: metric, reason: formatZodError(r.error) });
+      const problem = rejectionOf(BiometricReading, reading, input, record, metric);
+      if (problem) result.errors.push(problem);
+      else result.biometrics.push(reading);
     }
   });
 }
@@ -239,7 +239,7 @@ function cellNumber(table: CsvTable, cells: readonly string[], column: string): 
 }
 
 function acceptWorkout(w: SourceWorkoutInput, input: string, record: string, errors: ImportError[], into: SourceWorkoutInput[]): void {
-  const r = SourceWorkout.safeParse(w);
-  if (r.success) into.push(w);
-  else errors.push({ input, record, field: r.error.issues[0]?.path.join('.'), reason: formatZodError(r.error) });
+  const problem = rejectionOf(SourceWorkout, w, input, record);
+  if (problem) errors.push(problem);
+  else into.push(w);
 }
