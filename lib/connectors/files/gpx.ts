@@ -19,6 +19,7 @@ import {
   isNonNegative,
   isPlausibleHr,
   parseDecimal,
+  parseAll,
   parseIsoTime,
 } from './xml_text.ts';
 
@@ -279,12 +280,7 @@ export function parseGpx(bytes: Uint8Array, input: string, opts: GpxOptions = {}
     t.points.commit();
   }
 
-  let xmlError: string | null = null;
-  try {
-    parser.write(text).close();
-  } catch (e) {
-    xmlError = (e as Error).message;
-  }
+  const xmlError = parseAll(parser, text);
   if (xmlError !== null) {
     if (!rootSeen && finished.length === 0 && track === null) {
       result.errors.push({ input, reason: `not a readable GPX file: ${xmlError}` });

@@ -21,6 +21,7 @@ import {
   isPlausibleHr,
   isoOffsetMinutes,
   parseDecimal,
+  parseAll,
   parseIsoTime,
 } from './xml_text.ts';
 
@@ -345,12 +346,7 @@ export function parseTcx(bytes: Uint8Array, input: string, opts: TcxOptions = {}
     a.points.commit();
   }
 
-  let xmlError: string | null = null;
-  try {
-    parser.write(text).close();
-  } catch (e) {
-    xmlError = (e as Error).message;
-  }
+  const xmlError = parseAll(parser, text);
   if (xmlError !== null) {
     if (!rootSeen && finished.length === 0 && activity === null) {
       result.errors.push({ input, reason: `not a readable TCX file: ${xmlError}` });

@@ -302,3 +302,13 @@ export class BadValues {
     }));
   }
 }
+
+/** Feed the whole text to a saxes parser and close it: the parse error's message, or null. */
+export function parseAll(parser: { write(text: string): { close(): unknown } }, text: string): string | null {
+  try {
+    parser.write(text).close();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
