@@ -291,3 +291,27 @@ export function waitForCallback(server: Server, state: string, opts: AuthorizeOp
     });
   });
 }
+
+/**
+ * What every OAuth2 authorization-code connector shares: the credential check,
+ * authentication before a sync, and the interactive first authorisation.
+ */
+export abstract class OAuthConnector {
+  abstract readonly source: string;
+  abstract readonly session: OAuth2Session;
+
+  constructor(readonly settings: { clientId?: string; clientSecret?: string; tokenStore: TokenStore }) {}
+
+  isConfigured(): boolean {
+    return Boolean(this.settings.clientId && this.settings.clientSecret) || this.settings.tokenStore.has(this.source);
+  }
+
+  async authenticate(): Promise<void> {
+    await this.session.accessToken();
+  }
+
+  /** Interactive first-time authorisation. */
+  authorize(opts?: AuthorizeOptions): Promise<unknown> {
+    return this.session.authorize(opts);
+  }
+}

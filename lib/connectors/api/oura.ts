@@ -8,7 +8,7 @@ import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType,
 import { mapSport } from '../../core/sports.ts';
 import { inRange, itemError, nextDay, parseOffset, parseRaw, utcDay, type ApiSettings, type BaseConnector, type DateRange, type EnvVar, type FetchOptions, type Page } from './base.ts';
 import { HttpClient } from './http.ts';
-import { OAuth2Session, type AuthorizeOptions } from './oauth2.ts';
+import { OAuthConnector, OAuth2Session } from './oauth2.ts';
 import { chain, nextTokens, type ChainPart } from './paginate.ts';
 import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from './token_store.ts';
@@ -134,12 +134,13 @@ export interface OuraSettings extends ApiSettings {
 }
 
 /** The Oura connector. */
-export class OuraConnector implements BaseConnector {
+export class OuraConnector extends OAuthConnector implements BaseConnector {
   readonly source = SOURCE;
   readonly session: OAuth2Session;
   private readonly http: HttpClient;
 
-  constructor(readonly settings: OuraSettings) {
+  constructor(override readonly settings: OuraSettings) {
+    super(settings);
     const api = settings.baseUrl.replace(/\/+$/, '');
     const authBase = (settings.authBaseUrl ?? 'https://cloud.ouraring.com').replace(/\/+$/, '');
     this.session = new OAuth2Session(
@@ -161,17 +162,8 @@ export class OuraConnector implements BaseConnector {
     this.http = new HttpClient({ ...settings.http, source: SOURCE, baseUrl: api, rateLimit: 'standard', auth: this.session });
   }
 
-  isConfigured(): boolean {
+  override isConfigured(): boolean {
     return Boolean(this.settings.personalAccessToken) || Boolean(this.settings.clientId && this.settings.clientSecret) || this.settings.tokenStore.has(SOURCE);
-  }
-
-  async authenticate(): Promise<void> {
-    await this.session.accessToken();
-  }
-
-  /** Interactive first-time authorisation. */
-  authorize(opts?: AuthorizeOptions): Promise<unknown> {
-    return this.session.authorize(opts);
   }
 
   transformWorkout(raw: unknown): SourceWorkoutInput {

@@ -8,7 +8,7 @@ import { emptyResult, type ParseResult, type SourceWorkoutInput, type WorkoutStr
 import { mapSport } from '../../core/sports.ts';
 import { inRange, itemError, parseRaw, type ApiSettings, type BaseConnector, type DateRange, type EnvVar, type FetchOptions, type Page } from './base.ts';
 import { HttpClient } from './http.ts';
-import { OAuth2Session, type AuthorizeOptions } from './oauth2.ts';
+import { OAuthConnector, OAuth2Session } from './oauth2.ts';
 import { pageNumbers } from './paginate.ts';
 import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from './token_store.ts';
@@ -148,12 +148,13 @@ export function stravaStreams(externalId: string, start: Date, raw: unknown): Wo
 }
 
 /** The Strava connector. */
-export class StravaConnector implements BaseConnector {
+export class StravaConnector extends OAuthConnector implements BaseConnector {
   readonly source = SOURCE;
   readonly session: OAuth2Session;
   private readonly http: HttpClient;
 
-  constructor(readonly settings: StravaSettings) {
+  constructor(override readonly settings: StravaSettings) {
+    super(settings);
     const authBase = (settings.authBaseUrl ?? settings.baseUrl).replace(/\/+$/, '');
     this.session = new OAuth2Session(
       {
@@ -173,19 +174,6 @@ export class StravaConnector implements BaseConnector {
       settings.http,
     );
     this.http = new HttpClient({ ...settings.http, source: SOURCE, baseUrl: settings.baseUrl, rateLimit: 'strava', auth: this.session });
-  }
-
-  isConfigured(): boolean {
-    return Boolean(this.settings.clientId && this.settings.clientSecret) || this.settings.tokenStore.has(SOURCE);
-  }
-
-  async authenticate(): Promise<void> {
-    await this.session.accessToken();
-  }
-
-  /** Interactive first-time authorisation. */
-  authorize(opts?: AuthorizeOptions): Promise<unknown> {
-    return this.session.authorize(opts);
   }
 
   transformWorkout(raw: unknown): SourceWorkoutInput {

@@ -19,7 +19,7 @@ import {
   type Page,
 } from './base.ts';
 import { HttpClient } from './http.ts';
-import { OAuth2Session, type AuthorizeOptions } from './oauth2.ts';
+import { OAuthConnector, OAuth2Session } from './oauth2.ts';
 import { chain, nextTokens, type ChainPart } from './paginate.ts';
 import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from './token_store.ts';
@@ -181,12 +181,13 @@ export function whoopSleepReadings(raw: unknown): BiometricReadingInput[] {
 export type WhoopSettings = ApiSettings;
 
 /** The WHOOP connector. */
-export class WhoopConnector implements BaseConnector {
+export class WhoopConnector extends OAuthConnector implements BaseConnector {
   readonly source = SOURCE;
   readonly session: OAuth2Session;
   private readonly http: HttpClient;
 
-  constructor(readonly settings: WhoopSettings) {
+  constructor(override readonly settings: WhoopSettings) {
+    super(settings);
     const authBase = (settings.authBaseUrl ?? settings.baseUrl).replace(/\/+$/, '');
     this.session = new OAuth2Session(
       {
@@ -205,19 +206,6 @@ export class WhoopConnector implements BaseConnector {
       settings.http,
     );
     this.http = new HttpClient({ ...settings.http, source: SOURCE, baseUrl: settings.baseUrl, rateLimit: 'standard', auth: this.session });
-  }
-
-  isConfigured(): boolean {
-    return Boolean(this.settings.clientId && this.settings.clientSecret) || this.settings.tokenStore.has(SOURCE);
-  }
-
-  async authenticate(): Promise<void> {
-    await this.session.accessToken();
-  }
-
-  /** Interactive first-time authorisation. */
-  authorize(opts?: AuthorizeOptions): Promise<unknown> {
-    return this.session.authorize(opts);
   }
 
   transformWorkout(raw: unknown): SourceWorkoutInput {

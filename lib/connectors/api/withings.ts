@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType, type SourceWorkoutInput } from '../../core/models.ts';
 import { inRange, itemError, localDay, parseRaw, zoneOffset, type ApiSettings, type BaseConnector, type DateRange, type EnvVar, type FetchOptions, type Page } from './base.ts';
 import { AuthError, HttpClient } from './http.ts';
-import { OAuth2Session, type AuthorizeOptions } from './oauth2.ts';
+import { OAuthConnector, OAuth2Session } from './oauth2.ts';
 import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from './token_store.ts';
 
@@ -61,12 +61,13 @@ export function withingsReadings(raw: unknown, timeZone = 'UTC'): BiometricReadi
 export type WithingsSettings = ApiSettings;
 
 /** The Withings connector (body measures). */
-export class WithingsConnector implements BaseConnector {
+export class WithingsConnector extends OAuthConnector implements BaseConnector {
   readonly source = SOURCE;
   readonly session: OAuth2Session;
   private readonly http: HttpClient;
 
-  constructor(readonly settings: WithingsSettings) {
+  constructor(override readonly settings: WithingsSettings) {
+    super(settings);
     const api = settings.baseUrl.replace(/\/+$/, '');
     const authBase = (settings.authBaseUrl ?? 'https://account.withings.com').replace(/\/+$/, '');
     this.session = new OAuth2Session(
@@ -91,19 +92,6 @@ export class WithingsConnector implements BaseConnector {
       settings.http,
     );
     this.http = new HttpClient({ ...settings.http, source: SOURCE, baseUrl: api, rateLimit: 'standard', auth: this.session });
-  }
-
-  isConfigured(): boolean {
-    return Boolean(this.settings.clientId && this.settings.clientSecret) || this.settings.tokenStore.has(SOURCE);
-  }
-
-  async authenticate(): Promise<void> {
-    await this.session.accessToken();
-  }
-
-  /** Interactive first-time authorisation. */
-  authorize(opts?: AuthorizeOptions): Promise<unknown> {
-    return this.session.authorize(opts);
   }
 
   transformWorkout(_raw: unknown): SourceWorkoutInput {
