@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { mergeStravaFile, parseStravaActivitiesCsv } from '../../../lib/connectors/exports/strava_export.ts';
 import { emptyResult, type ParseResult } from '../../../lib/core/models.ts';
+import { STRAVA_HEADER_94 } from '../../../lib/demo/write_strava.ts';
 
-/** The 94-column activities.csv header (2022-2025 exports). */
-const HEADER_94 = [
-  'Activity ID', 'Activity Date', 'Activity Name', 'Activity Type', 'Activity Description', 'Elapsed Time', 'Distance',
-  'Max Heart Rate', 'Relative Effort', 'Commute', 'Activity Private Note', 'Activity Gear', 'Filename', 'Athlete Weight',
-  'Bike Weight', 'Elapsed Time', 'Moving Time', 'Distance', 'Max Speed', 'Average Speed', 'Elevation Gain',
-  'Elevation Loss', 'Elevation Low', 'Elevation High', 'Max Grade', 'Average Grade', 'Average Positive Grade',
-  'Average Negative Grade', 'Max Cadence', 'Average Cadence', 'Max Heart Rate', 'Average Heart Rate', 'Max Watts',
-  'Average Watts', 'Calories', 'Max Temperature', 'Average Temperature', 'Relative Effort', 'Total Work',
-  'Number of Runs', 'Uphill Time', 'Downhill Time', 'Other Time', 'Perceived Exertion', 'Type', 'Start Time',
-  'Weighted Average Power', 'Power Count', 'Prefer Perceived Exertion', 'Perceived Relative Effort', 'Commute',
-  'Total Weight Lifted', 'From Upload', 'Grade Adjusted Distance', 'Weather Observation Time', 'Weather Condition',
-  'Weather Temperature', 'Apparent Temperature', 'Dewpoint', 'Humidity', 'Weather Pressure', 'Wind Speed', 'Wind Gust',
-  'Wind Bearing', 'Precipitation Intensity', 'Sunrise Time', 'Sunset Time', 'Moon Phase', 'Bike', 'Gear',
-  'Precipitation Probability', 'Precipitation Type', 'Cloud Cover', 'Weather Visibility', 'UV Index', 'Weather Ozone',
-  'Jump Count', 'Total Grit', 'Average Flow', 'Flagged', 'Average Elapsed Speed', 'Dirt Distance',
-  'Newly Explored Distance', 'Newly Explored Dirt Distance', 'Activity Count', 'Total Steps', 'Carbon Saved',
-  'Pool Length', 'Training Load', 'Intensity', 'Average Grade Adjusted Pace', 'Timer Time', 'Total Cycles', 'Media',
-];
+// The 94-column activities.csv header (2022-2025 exports), as the demo athlete writes it.
+const HEADER_94 = STRAVA_HEADER_94;
 /** The 2026 header adds these before Media. */
 const HEADER_103 = [
   ...HEADER_94.slice(0, -1),
@@ -32,7 +17,7 @@ function quote(c: string): string {
 }
 
 /** A CSV with `header`, rows given by column name; `Name#2` addresses the second column of that name. */
-function csv(header: string[], rows: Record<string, string>[]): string {
+function csv(header: readonly string[], rows: Record<string, string>[]): string {
   const index = (key: string) => {
     const [name, nth] = key.split('#');
     let seen = 0;
