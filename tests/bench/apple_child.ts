@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { SaxesParser } from 'saxes';
-import { importPaths } from '../../lib/core/importer.ts';
+import { importPaths } from '../../lib/ingest/importer.ts';
 import { withWarehouse } from './measure.ts';
 
 const path = process.argv[2];

@@ -5,9 +5,9 @@
  * cases: canonical tables empty (every row written) and a repeated rebuild
  * over unchanged sources (rows compared, none rewritten).
  */
-import { rebuildCanonical, loadDedupRecords } from '../../lib/core/canonical.ts';
-import { deduplicate } from '../../lib/core/dedup.ts';
-import { storeResult } from '../../lib/core/store.ts';
+import { rebuildCanonical, loadDedupRecords } from '../../lib/core/dedup/rebuild.ts';
+import { deduplicate } from '../../lib/core/dedup/deduplicate.ts';
+import { storeResult } from '../../lib/ingest/store.ts';
 import { emptyResult, type SourceWorkoutInput } from '../../lib/core/models.ts';
 import type { Warehouse } from '../../lib/core/warehouse.ts';
 import { rng } from './fit_corpus.ts';

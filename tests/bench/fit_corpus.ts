@@ -7,7 +7,7 @@ import { Encoder, Profile, type Mesg } from '@garmin/fitsdk';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitCrc } from '../../lib/connectors/files/fit_decode.ts';
+import { fitCrc } from '../../lib/formats/fit_decode.ts';
 
 /** A generated corpus: its files and how many track points they hold. */
 export interface FitCorpus {

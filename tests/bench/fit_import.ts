@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import FitParser from 'fit-file-parser';
-import { decodeFit } from '../../lib/connectors/files/fit_decode.ts';
-import { parseFit } from '../../lib/connectors/files/fit.ts';
-import { parseFilesParallel, type ParseJob } from '../../lib/core/parallel.ts';
-import { storeResult } from '../../lib/core/store.ts';
-import { importPaths } from '../../lib/core/importer.ts';
+import { decodeFit } from '../../lib/formats/fit_decode.ts';
+import { parseFit } from '../../lib/formats/fit.ts';
+import { parseFilesParallel, type ParseJob } from '../../lib/ingest/parallel.ts';
+import { storeResult } from '../../lib/ingest/store.ts';
+import { importPaths } from '../../lib/ingest/importer.ts';
 import { emptyResult, mergeResults } from '../../lib/core/models.ts';
 import type { Warehouse } from '../../lib/core/warehouse.ts';
 import { fitCorpus } from './fit_corpus.ts';

@@ -1,8 +1,8 @@
 /** GPX and TCX throughput: one core in process, and the worker pool. */
 import { readFileSync } from 'node:fs';
-import { parseGpx } from '../../lib/connectors/files/gpx.ts';
-import { parseTcx } from '../../lib/connectors/files/tcx.ts';
-import { parseFilesParallel } from '../../lib/core/parallel.ts';
+import { parseGpx } from '../../lib/formats/gpx.ts';
+import { parseTcx } from '../../lib/formats/tcx.ts';
+import { parseFilesParallel } from '../../lib/ingest/parallel.ts';
 import { FULL, report, timed } from './measure.ts';
 import { xmlCorpus } from './xml_corpus.ts';
 

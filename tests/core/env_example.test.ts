@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig, parseDotenv } from '../../lib/core/config.ts';
-import { ENV_VARS } from '../../lib/connectors/api/registry.ts';
+import { ENV_VARS } from '../../lib/sources/registry.ts';
 import { ROOT } from '../helpers/shared.ts';
 
 describe('.env.example', () => {

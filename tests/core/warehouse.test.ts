@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Warehouse, databasePath, DEFAULT_DATABASE } from '../../lib/core/warehouse.ts';
-import { storeResult } from '../../lib/core/store.ts';
+import { storeResult } from '../../lib/ingest/store.ts';
 import type { ParseResult } from '../../lib/core/models.ts';
 
 const dirs: string[] = [];

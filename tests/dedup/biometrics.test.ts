@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BIOMETRIC_PRECEDENCE, reconcileBiometrics, type BiometricInput } from '../../lib/core/dedup.ts';
+import { DEFAULT_BIOMETRIC_PRECEDENCE, reconcileBiometrics, type BiometricInput } from '../../lib/core/dedup/deduplicate.ts';
 
 const r = (source: string, metric_type: string, value: number, extra: Partial<BiometricInput> = {}): BiometricInput => ({
   athlete_id: 'me',

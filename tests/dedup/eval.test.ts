@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateLinks } from '../../lib/core/dedup.ts';
+import { evaluateLinks } from '../../lib/core/dedup/deduplicate.ts';
 
 describe('evaluateLinks', () => {
   it('scores pairwise links on a hand-made case', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deduplicate, workoutId } from '../../lib/core/dedup.ts';
+import { deduplicate, workoutId } from '../../lib/core/dedup/deduplicate.ts';
 import { stableHash } from '../../lib/core/ids.ts';
 import { Workout } from '../../lib/core/models.ts';
 import { rec } from './records.ts';

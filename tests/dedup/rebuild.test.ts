@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Warehouse } from '../../lib/core/warehouse.ts';
-import { storeResult } from '../../lib/core/store.ts';
+import { storeResult } from '../../lib/ingest/store.ts';
 import { emptyResult, type SourceWorkoutInput } from '../../lib/core/models.ts';
-import { loadDedupRecords, rebuildCanonical, resolveWorkoutId } from '../../lib/core/canonical.ts';
+import { loadDedupRecords, rebuildCanonical, resolveWorkoutId } from '../../lib/core/dedup/rebuild.ts';
 import { sourceRecordId } from '../../lib/core/ids.ts';
-import { workoutId } from '../../lib/core/dedup.ts';
+import { workoutId } from '../../lib/core/dedup/deduplicate.ts';
 
 const opened: Warehouse[] = [];
 afterEach(() => {

@@ -1,7 +1,7 @@
 /** Builders of synthetic dedup inputs shared by the dedup tests. */
 import { sourceRecordId } from '../../lib/core/ids.ts';
 import { mapSport } from '../../lib/core/sports.ts';
-import type { DedupRecord, DedupRoute } from '../../lib/core/dedup.ts';
+import type { DedupRecord, DedupRoute } from '../../lib/core/dedup/deduplicate.ts';
 
 /** The inputs a test cares about; everything else gets a neutral default. */
 export interface RecordSpec extends Partial<Omit<DedupRecord, 'start_time' | 'end_time'>> {

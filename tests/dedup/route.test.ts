@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { haversineM, resampleRoute, routeDistanceM } from '../../lib/core/dedup.ts';
+import { haversineM, resampleRoute, routeDistanceM } from '../../lib/core/dedup/deduplicate.ts';
 import { track } from './records.ts';
 
 const M_PER_DEG_LAT = 111_195;

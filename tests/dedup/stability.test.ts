@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aliasChanges, clustersOf, deduplicate, evaluateLinks, type DedupRecord, type DedupResult } from '../../lib/core/dedup.ts';
+import { aliasChanges, clustersOf, deduplicate, evaluateLinks, type DedupRecord, type DedupResult } from '../../lib/core/dedup/deduplicate.ts';
 import { groups, rec } from './records.ts';
 
 /** mulberry32: a small seeded PRNG so the corpus is the same on every run. */

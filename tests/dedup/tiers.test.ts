@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deduplicate } from '../../lib/core/dedup.ts';
+import { deduplicate } from '../../lib/core/dedup/deduplicate.ts';
 import { groups, rec, track } from './records.ts';
 
 describe('tier 1: shared external ids', () => {

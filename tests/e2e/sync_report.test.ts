@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../lib/cli.ts';
+import { main } from '../../lib/cli/cli.ts';
 
 let dir: string;
 const saved = { ...process.env };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../lib/cli.ts';
+import { main } from '../../lib/cli/cli.ts';
 import { Warehouse } from '../../lib/core/warehouse.ts';
 import { buildFigures, loadReportData } from '../../lib/report/index.ts';
 import { PLOTLY_MIME, plainFigure, type PlotlyFigure } from '../../kernel/display.ts';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { PluginStreams, PluginWorkout } from '../../lib/plugins/base.ts';
 import { analyzeBallSports, ballSportsPlugin } from '../../lib/plugins/ball_sports/index.ts';
 import { fieldCoverage, pitchFromCorners, pitchFromPositions } from '../../lib/plugins/ball_sports/field.ts';
-import { projectAll } from '../../lib/plugins/ball_sports/projection.ts';
-import { estimateKinematics, trackDistance } from '../../lib/plugins/ball_sports/speed.ts';
+import { projectAll } from '../../lib/core/motion/projection.ts';
+import { estimateKinematics, trackDistance } from '../../lib/core/motion/kinematics.ts';
 import { detectAccelerations, detectSprints } from '../../lib/plugins/ball_sports/sprints.ts';
 import { workRest, zoneDistances } from '../../lib/plugins/ball_sports/zones.ts';
 

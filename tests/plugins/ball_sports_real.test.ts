@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePositionsCsv } from '../../lib/connectors/files/positions_csv.ts';
+import { parsePositionsCsv } from '../../lib/formats/positions_csv.ts';
 import type { PluginWorkout } from '../../lib/plugins/base.ts';
 import { analyzeBallSports } from '../../lib/plugins/ball_sports/index.ts';
 import { readFixture } from '../helpers/shared.ts';

@@ -4,8 +4,8 @@
  * player's own positions (PCA of the 2-D covariance) with the 2nd–98th
  * percentiles as its extent. Positions are then normalised to the pitch.
  */
-import { projectPoint, type LocalPlane } from './projection.ts';
-import { quantile } from './smoothing.ts';
+import { projectPoint, type LocalPlane } from '../../core/motion/projection.ts';
+import { quantile } from '../../core/motion/smoothing.ts';
 
 /** A rectangle on the local plane: centre, unit length axis, half extents (m). */
 export interface PitchFrame {

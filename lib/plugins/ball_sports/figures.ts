@@ -2,7 +2,7 @@
 import type { PluginFigure } from '../base.ts';
 import type { FieldCoverage } from './field.ts';
 import type { Effort } from './sprints.ts';
-import type { Kinematics } from './speed.ts';
+import type { Kinematics } from '../../core/motion/kinematics.ts';
 
 const FONT = { family: 'DejaVu Sans, Liberation Sans, Arial, sans-serif', size: 12, color: '#222' };
 const WIDTH = 690;

@@ -8,7 +8,7 @@ import { formatZodError } from '../../core/models.ts';
 import { secondsFromStart, type AnalysisPlugin, type PluginResult, type PluginStreams, type PluginWorkout } from '../base.ts';
 import { fieldCoverage, pitchFromCorners, pitchFromPositions, type FieldCoverage } from './field.ts';
 import { heatmapFigure, speedProfileFigure } from './figures.ts';
-import { estimateKinematics, trackDistance, trackDuration } from './speed.ts';
+import { estimateKinematics, trackDistance, trackDuration } from '../../core/motion/kinematics.ts';
 import { detectAccelerations, detectSprints, type Effort } from './sprints.ts';
 import { distanceAbove, workRest, zoneDistances } from './zones.ts';
 

@@ -3,7 +3,7 @@
  * at least a minimum time (sprints, accelerations, decelerations). A run ends
  * at a recording gap, so one effort never spans lost signal.
  */
-import type { Kinematics } from './speed.ts';
+import type { Kinematics } from '../../core/motion/kinematics.ts';
 
 /** One effort on the grid of a {@link Kinematics}. */
 export interface Effort {

@@ -1,6 +1,6 @@
 /** Distance and time by speed zone, high-speed running, and work:rest patterns. */
 import { findEfforts } from './sprints.ts';
-import type { Kinematics } from './speed.ts';
+import type { Kinematics } from '../../core/motion/kinematics.ts';
 
 /** Distance and time in one speed band `[from_kmh, to_kmh)`. */
 export interface SpeedZone {

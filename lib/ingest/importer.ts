@@ -1,0 +1,239 @@
+/**
+ * The import orchestrator: detects each input's format by content, hands it
+ * to the matching parser, joins account exports (a Strava export's CSV with
+ * its activity files), and stores the results in batches.
+ */
+import { availableParallelism } from 'node:os';
+import { posix } from 'node:path';
+import { emptyResult, mergeResults, type ParseResult } from '../core/models.ts';
+import { collectInputs, type InputEntry } from './inputs.ts';
+import { storeResult, type StoreSummary } from './store.ts';
+import type { Warehouse } from '../core/warehouse.ts';
+import { logger } from '../core/log.ts';
+import { parseFilesParallel, parseJob, type ParallelFormat, type ParseJob } from './parallel.ts';
+import { detectFormat, type DetectedFormat } from './detect.ts';
+import { parseFit } from '../formats/fit.ts';
+import { parseGpx } from '../formats/gpx.ts';
+import { parseTcx } from '../formats/tcx.ts';
+import { parseStravaActivitiesCsv, mergeStravaFile } from '../sources/strava/export.ts';
+import { parseWhoopCsv } from '../sources/whoop/export.ts';
+import { parseOura } from '../sources/oura/export.ts';
+import { parseScaleCsv } from '../sources/vesync/export.ts';
+import { parseAppleHealth } from '../sources/apple_health/export.ts';
+import { parseGarminJson, garminFitActivityId } from '../sources/garmin/export.ts';
+import { parseLegacyActivitiesCsv, parseLegacyStravaJson, matchLegacyCsvToJson } from '../sources/legacy/export.ts';
+
+const log = logger('import');
+
+/** Options of an import. */
+export interface ImportOptions {
+  athleteId: string;
+  /** Source to attribute records to when the files do not say (a folder of GPX from Strava: `strava`). */
+  source?: string;
+  /** Called after each input file. */
+  onProgress?: (done: number, total: number, name: string) => void;
+  /** Store after this many files (bounds memory; each batch is one transaction). */
+  batchFiles?: number;
+  /**
+   * Worker threads parsing FIT, GPX and TCX files; default: one per core but
+   * the one storing. Fewer than 2 workers, or fewer than
+   * {@link PARALLEL_MIN_FILES} such files, parse in-process.
+   */
+  workers?: number;
+}
+
+/** Below this many activity files, starting worker threads costs more than it saves. */
+export const PARALLEL_MIN_FILES = 20;
+
+/**
+ * Measured on 2 cores: a worker takes ~2 s to start and parses slower than the
+ * main thread, while storing keeps the main thread busy, so one worker is a loss.
+ */
+const MIN_WORKERS = 2;
+
+const POOL_FORMATS: ReadonlySet<DetectedFormat> = new Set<ParallelFormat>(['fit', 'gpx', 'tcx']);
+
+/** What an import did. */
+export interface ImportSummary extends StoreSummary {
+  files: number;
+  /** Inputs that were recognised but hold nothing to import, or are not a known format. */
+  skipped: number;
+  byFormat: Record<string, number>;
+}
+
+const decoder = new TextDecoder('utf-8');
+const text = (b: Uint8Array) => decoder.decode(b);
+
+type Parser = (bytes: Uint8Array, name: string, source: string | undefined, athleteId: string) => ParseResult;
+
+const PARSERS: Partial<Record<DetectedFormat, Parser>> = {
+  fit: (b, n, source, athleteId) => linkGarminActivity(parseFit(b, n, { source, athleteId }), n),
+  gpx: (b, n, source, athleteId) => parseGpx(b, n, { source, athleteId }),
+  tcx: (b, n, source, athleteId) => parseTcx(b, n, { source, athleteId }),
+  whoop_csv: (b, n, source, athleteId) => parseWhoopCsv(text(b), n, { source, athleteId }),
+  oura_json: (b, n, source, athleteId) => parseOura(b, n, { source, athleteId }),
+  oura_csv: (b, n, source, athleteId) => parseOura(b, n, { source, athleteId }),
+  scale_csv: (b, n, source, athleteId) => parseScaleCsv(text(b), n, { source, athleteId }),
+  garmin_json: (b, n, source, athleteId) => parseGarminJson(b, n, { source, athleteId }),
+  legacy_strava_json: (b, n, source, athleteId) => parseLegacyStravaJson(text(b), n, { source, athleteId }),
+};
+
+/**
+ * A FIT file from Garmin's export is named after its Connect activity id: record it,
+ * so the file's workout links (tier 1) to the activity summary of the same export.
+ */
+function linkGarminActivity(r: ParseResult, name: string): ParseResult {
+  const id = garminFitActivityId(posix.basename(name.split('!').pop()!.split('\\').join('/')));
+  if (id && r.workouts.length === 1) r.workouts[0]!.external_ids = { ...r.workouts[0]!.external_ids, garmin: id };
+  return r;
+}
+
+/** Strava export: the CSV names its activity files relative to the export's root. */
+function stravaExport(csv: InputEntry, byRel: Map<string, InputEntry>, opts: ImportOptions, consumed: Set<InputEntry>): ParseResult {
+  const out = emptyResult();
+  const { rows, result } = parseStravaActivitiesCsv(text(csv.read()), csv.name, { source: opts.source, athleteId: opts.athleteId });
+  out.errors.push(...result.errors);
+  const base = posix.dirname(csv.rel.split('\\').join('/'));
+  rows.forEach((row, i) => {
+    const w = result.workouts[i]!;
+    const filename = row.filename;
+    const entry = filename ? byRel.get(posix.normalize(posix.join(base, filename))) : undefined;
+    if (!filename || !entry) {
+      if (filename) out.errors.push({ input: csv.name, record: `row ${i + 2}`, field: 'Filename', reason: `activity file ${filename} is not in the export (summary kept)` });
+      out.workouts.push(w);
+      return;
+    }
+    consumed.add(entry);
+    const bytes = entry.read();
+    const fmt = detectFormat(entry.name, bytes.subarray(0, 4096));
+    const parser = PARSERS[fmt];
+    if (!parser || !['fit', 'gpx', 'tcx'].includes(fmt)) {
+      out.errors.push({ input: entry.name, reason: `unrecognised activity file format (expected FIT, GPX or TCX); summary from activities.csv kept` });
+      out.workouts.push(w);
+      return;
+    }
+    mergeResults(out, mergeStravaFile(w, parser(bytes, entry.name, 'strava', opts.athleteId)));
+  });
+  return out;
+}
+
+/** Apple Health: export.xml streamed, each workout joined with its route GPX from the same export. */
+async function appleHealth(xml: InputEntry, byRel: Map<string, InputEntry>, opts: ImportOptions, consumed: Set<InputEntry>): Promise<ParseResult> {
+  const parsed = await parseAppleHealth(xml.stream(), xml.name, { source: opts.source, athleteId: opts.athleteId });
+  const { routes, ...out } = parsed;
+  const base = posix.dirname(xml.rel);
+  const byId = new Map(out.workouts.map((w) => [w.external_id, w]));
+  for (const ref of routes) {
+    const entry = byRel.get(`${xml.root}\u0000${posix.normalize(posix.join(base, ref.path))}`);
+    const w = byId.get(ref.external_id);
+    if (!entry || !w) {
+      out.errors.push({ input: xml.name, record: `Workout ${ref.external_id}`, field: 'WorkoutRoute', reason: `route file ${ref.path} is not in the export (workout kept without its track)` });
+      if (w) w.has_gps = false;
+      continue;
+    }
+    consumed.add(entry);
+    const route = parseGpx(entry.read(), entry.name, { source: w.source, athleteId: opts.athleteId });
+    out.errors.push(...route.errors);
+    for (const s of route.streams) out.streams.push({ ...s, source: w.source, external_id: w.external_id });
+  }
+  return out;
+}
+
+/**
+ * Import files, folders and zip archives into the warehouse. Each input's
+ * problems are recorded in import_errors and the rest goes on.
+ */
+export async function importPaths(wh: Warehouse, paths: readonly string[], opts: ImportOptions): Promise<ImportSummary> {
+  const entries = collectInputs(paths);
+  const byRel = new Map(entries.map((e) => [`${e.root}\u0000${e.rel.split('\\').join('/')}`, e]));
+  const summary: ImportSummary = { files: 0, skipped: 0, byFormat: {}, workouts: 0, biometrics: 0, points: 0, errors: 0, invalid: 0 };
+  const consumed = new Set<InputEntry>();
+  const batchFiles = opts.batchFiles ?? 50;
+  let batch = emptyResult();
+  let inBatch = 0;
+  const flush = async () => {
+    if (inBatch === 0) return;
+    const s = await storeResult(wh, batch, { athleteId: opts.athleteId });
+    summary.workouts += s.workouts;
+    summary.biometrics += s.biometrics;
+    summary.points += s.points;
+    summary.errors += s.errors;
+    summary.invalid += s.invalid;
+    batch = emptyResult();
+    inBatch = 0;
+  };
+
+  // Formats read first: account-export indexes claim their activity files.
+  const detected = entries.map((e) => ({ e, fmt: detectFormat(e.name, e.head(4096)) }));
+  const order = (f: DetectedFormat) => (f === 'strava_activities_csv' || f === 'legacy_strava_json' || f === 'apple_health_xml' ? 0 : f === 'legacy_activities_csv' ? 2 : 1);
+  detected.sort((a, b) => order(a.fmt) - order(b.fmt));
+
+  const legacyJson: ParseResult[] = [];
+  let done = 0;
+  const add = async (r: ParseResult, name: string) => {
+    if (r.workouts.length === 0 && r.biometrics.length === 0 && r.errors.length === 0) summary.skipped++;
+    mergeResults(batch, r);
+    inBatch++;
+    if (inBatch >= batchFiles) await flush();
+    opts.onProgress?.(++done, detected.length, name);
+  };
+
+  // Activity files are parsed last, on the worker pool when there are enough of them; the rest here, in order.
+  const jobs: { e: InputEntry; fmt: ParallelFormat }[] = [];
+  for (const { e, fmt } of detected) {
+    if (consumed.has(e)) {
+      done++;
+      continue;
+    }
+    summary.files++;
+    summary.byFormat[fmt] = (summary.byFormat[fmt] ?? 0) + 1;
+    if (POOL_FORMATS.has(fmt)) {
+      jobs.push({ e, fmt: fmt as ParallelFormat });
+      continue;
+    }
+    let r: ParseResult;
+    try {
+      if (fmt === 'strava_activities_csv') {
+        const scoped = new Map<string, InputEntry>();
+        for (const [k, v] of byRel) if (k.startsWith(`${e.root}\u0000`)) scoped.set(k.slice(e.root.length + 1), v);
+        r = stravaExport(e, scoped, opts, consumed);
+      } else if (fmt === 'apple_health_xml') {
+        r = await appleHealth(e, byRel, opts, consumed);
+      } else if (fmt === 'legacy_activities_csv') {
+        const csv = parseLegacyActivitiesCsv(text(e.read()), e.name, { source: opts.source, athleteId: opts.athleteId });
+        // Rows matched to the JSON are the same activities, which carry the Strava ids: keep only the rest.
+        const { unmatched } = matchLegacyCsvToJson(csv.rows, legacyJson.flatMap((j) => j.workouts));
+        r = { ...csv.result, workouts: unmatched };
+      } else {
+        const parser = PARSERS[fmt];
+        if (!parser) {
+          summary.skipped++;
+          log.debug('skipped input of unknown format', { input: e.name });
+          opts.onProgress?.(++done, detected.length, e.name);
+          continue;
+        }
+        r = parser(e.read(), e.name, opts.source, opts.athleteId);
+        if (fmt === 'legacy_strava_json') legacyJson.push(r);
+      }
+    } catch (err) {
+      r = emptyResult();
+      r.errors.push({ input: e.name, reason: `could not be read: ${(err as Error).message}` });
+    }
+    await add(r, e.name);
+  }
+
+  const parseJobs: ParseJob[] = jobs.map(({ e, fmt }) => ({ name: e.name, read: () => e.read(), format: fmt, source: opts.source, athleteId: opts.athleteId }));
+  const parsed = (index: number, result: ParseResult) => {
+    const { e, fmt } = jobs[index]!;
+    return add(fmt === 'fit' ? linkGarminActivity(result, e.name) : result, e.name);
+  };
+  const workers = opts.workers ?? availableParallelism() - 1;
+  if (parseJobs.length >= PARALLEL_MIN_FILES && workers >= MIN_WORKERS) {
+    // Results arrive in the order workers finish them; each file is its own result, so order does not matter here.
+    for await (const { index, result } of parseFilesParallel(parseJobs, { workers })) await parsed(index, result);
+  } else {
+    for (const [index, job] of parseJobs.entries()) await parsed(index, parseJob(job));
+  }
+  await flush();
+  return summary;
+}

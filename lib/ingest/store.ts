@@ -1,0 +1,187 @@
+/**
+ * Persisting parsed records: validates each with the canonical models, then
+ * loads a batch into the warehouse in one transaction through the appender.
+ * Re-loading the same records changes nothing (upserts keyed by hashes).
+ */
+import { formatZodError, SourceWorkout, BiometricReading, type ImportError, type ParseResult, type WorkoutStream } from '../core/models.ts';
+import { sourceRecordId, stableHash } from '../core/ids.ts';
+import { dataQualityScore } from '../core/quality.ts';
+import { redact } from '../core/redact.ts';
+import type { StreamColumns, Warehouse } from '../core/warehouse.ts';
+
+/** What one store call wrote. */
+export interface StoreSummary {
+  workouts: number;
+  biometrics: number;
+  points: number;
+  /** Problems recorded in import_errors (parse errors plus invalid records). */
+  errors: number;
+  /** Records that failed validation and were skipped. */
+  invalid: number;
+}
+
+const SW_COLUMNS = [
+  'record_id', 'athlete_id', 'source', 'external_id', 'name', 'start_time', 'end_time', 'duration_s', 'moving_time_s',
+  'utc_offset_min', 'sport', 'source_sport', 'sport_category', 'distance_m', 'calories_kcal', 'avg_hr', 'max_hr',
+  'elevation_gain_m', 'avg_power_w', 'max_power_w', 'avg_cadence', 'training_load', 'perceived_exertion', 'external_ids',
+  'raw_data', 'has_gps', 'has_power', 'data_quality_score', 'parent_external_id', 'input', 'ingested_at',
+] as const;
+const SB_COLUMNS = [
+  'reading_id', 'athlete_id', 'date', 'time', 'metric_type', 'value', 'unit', 'source', 'confidence', 'raw_data', 'input', 'ingested_at',
+] as const;
+
+function upsertSql(table: string, stage: string, columns: readonly string[], key: string): string {
+  const updates = columns.filter((c) => c !== key && c !== 'ingested_at').map((c) => `${c} = excluded.${c}`);
+  return `INSERT INTO ${table} SELECT * FROM ${stage} ON CONFLICT (${key}) DO UPDATE SET ${updates.join(', ')}`;
+}
+
+function recordLabel(source: unknown, id: unknown, index: number): string {
+  return typeof source === 'string' && typeof id === 'string' ? `${source} ${id}` : `record ${index + 1}`;
+}
+
+function validationErrors(err: import('zod').ZodError, input: string, record: string): ImportError[] {
+  return err.issues.map((i) => ({
+    input,
+    record,
+    field: i.path.join('.') || undefined,
+    reason: formatZodError({ issues: [i] } as import('zod').ZodError),
+  }));
+}
+
+/** Stream channels in the column order of stream_points (after stream_id and time). */
+const STREAM_CHANNELS = ['lat', 'lon', 'altitude_m', 'distance_m', 'speed_mps', 'hr', 'power_w', 'cadence'] as const;
+
+/** Why a stream cannot be stored (a channel's length differs from time's, or a time is not a number), or undefined. */
+function streamProblem(st: WorkoutStream): { field: string; reason: string } | undefined {
+  const n = st.time.length;
+  for (const [name, col] of Object.entries(st.channels)) {
+    if (col && col.length !== n) return { field: name, reason: `stream channel ${name} has ${col.length} samples for ${n} times (track not stored)` };
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(st.time[i]!)) return { field: 'time', reason: `sample ${i + 1} has no valid time (track not stored)` };
+  }
+  return undefined;
+}
+
+/**
+ * Replace the stored streams of these records (inside the caller's
+ * transaction): a record keeps its stream_id, new records get the next free
+ * ones, and points are bulk-loaded. Returns the points written.
+ */
+async function storeStreams(wh: Warehouse, streams: ReadonlyMap<string, WorkoutStream>): Promise<number> {
+  await wh.run('CREATE OR REPLACE TEMP TABLE stage_stream_keys (record_id VARCHAR, points INTEGER)');
+  await wh.appendRows('stage_stream_keys', [...streams].map(([id, st]) => [id, st.time.length]));
+  const known = await wh.all<{ record_id: string; stream_id: number }>(
+    'SELECT s.record_id, s.stream_id FROM streams s JOIN stage_stream_keys k USING (record_id)',
+  );
+  const ids = new Map(known.map((r) => [r.record_id, r.stream_id]));
+  if (ids.size) {
+    await wh.run('DELETE FROM stream_points WHERE stream_id IN (SELECT stream_id FROM streams JOIN stage_stream_keys USING (record_id))');
+    await wh.run('UPDATE streams SET points = k.points FROM stage_stream_keys k WHERE streams.record_id = k.record_id');
+  }
+  const [top] = await wh.all<{ max: number | null }>('SELECT max(stream_id) AS max FROM streams');
+  let next = (top?.max ?? 0) + 1;
+  const fresh: unknown[][] = [];
+  for (const [id, st] of streams) {
+    if (ids.has(id)) continue;
+    ids.set(id, next);
+    fresh.push([next++, id, st.time.length]);
+  }
+  await wh.appendRows('streams', fresh);
+  // New streams in id order, so each stream's points sit together and in order of id.
+  const columns: StreamColumns[] = [...streams]
+    .map(([id, st]) => ({ id: ids.get(id)!, time: st.time, values: STREAM_CHANNELS.map((c) => st.channels[c]) }))
+    .sort((a, b) => a.id - b.id);
+  return wh.appendStreamColumns('stream_points', columns);
+}
+
+/**
+ * Validate and load a parse result. Invalid records become import_errors rows
+ * naming input, record and field; the valid rest is stored. All writes of one
+ * call are one transaction.
+ */
+export async function storeResult(
+  wh: Warehouse,
+  result: ParseResult,
+  opts: { athleteId: string; now?: Date; /** More writes that must commit with these rows (a sync cursor). */ alsoInTransaction?: () => Promise<void> },
+): Promise<StoreSummary> {
+  const now = opts.now ?? new Date();
+  const errors: ImportError[] = [...result.errors];
+  let invalid = 0;
+
+  const workouts = new Map<string, unknown[]>();
+  result.workouts.forEach((raw, i) => {
+    const parsed = SourceWorkout.safeParse({ ...raw, athlete_id: raw.athlete_id ?? opts.athleteId });
+    const input = raw.input ?? '(unknown input)';
+    if (!parsed.success) {
+      invalid++;
+      errors.push(...validationErrors(parsed.error, input, recordLabel(raw.source, raw.external_id, i)));
+      return;
+    }
+    const w = parsed.data;
+    const id = sourceRecordId(w.athlete_id, w.source, w.external_id);
+    workouts.set(id, [
+      id, w.athlete_id, w.source, w.external_id, w.name, w.start_time, w.end_time, w.duration_s, w.moving_time_s,
+      w.utc_offset_min, w.sport, w.source_sport, w.sport_category, w.distance_m, w.calories_kcal, w.avg_hr, w.max_hr,
+      w.elevation_gain_m, w.avg_power_w, w.max_power_w, w.avg_cadence, w.training_load, w.perceived_exertion,
+      w.external_ids, redact(w.raw_data ?? null), w.has_gps, w.has_power, dataQualityScore(w), w.parent_external_id,
+      w.input, now,
+    ]);
+  });
+
+  const readings = new Map<string, unknown[]>();
+  result.biometrics.forEach((raw, i) => {
+    const parsed = BiometricReading.safeParse({ ...raw, athlete_id: raw.athlete_id ?? opts.athleteId });
+    const input = raw.input ?? '(unknown input)';
+    if (!parsed.success) {
+      invalid++;
+      errors.push(...validationErrors(parsed.error, input, `${raw.source ?? '?'} ${raw.metric_type ?? '?'} ${raw.date ?? `reading ${i + 1}`}`));
+      return;
+    }
+    const b = parsed.data;
+    const id = stableHash(b.athlete_id, b.source, b.metric_type, b.date, b.time ? b.time.toISOString() : '');
+    readings.set(id, [id, b.athlete_id, b.date, b.time, b.metric_type, b.value, b.unit, b.source, b.confidence, redact(b.raw_data ?? null), b.input, now]);
+  });
+
+  // The last stream given for a record replaces any earlier one, as records do.
+  const streams = new Map<string, WorkoutStream>();
+  for (const st of result.streams) {
+    const id = sourceRecordId(opts.athleteId, st.source, st.external_id);
+    const w = workouts.get(id);
+    if (!w) continue;
+    const problem = streamProblem(st);
+    if (problem) {
+      streams.delete(id);
+      errors.push({ input: String(w[SW_COLUMNS.indexOf('input')] ?? '(unknown input)'), record: `${st.source} ${st.external_id}`, ...problem });
+      continue;
+    }
+    streams.set(id, st);
+  }
+
+  const errorRows = errors.map((e) => {
+    const id = stableHash(e.input, e.record ?? '', e.field ?? '', e.reason);
+    return [id, e.input, e.record ?? null, e.field ?? null, String(redact(e.reason)), now];
+  });
+
+  let points = 0;
+  await wh.transaction(async () => {
+    if (workouts.size) {
+      await wh.run('CREATE OR REPLACE TEMP TABLE stage_source_workouts AS SELECT * FROM source_workouts LIMIT 0');
+      await wh.appendRows('stage_source_workouts', [...workouts.values()]);
+      await wh.run(upsertSql('source_workouts', 'stage_source_workouts', SW_COLUMNS, 'record_id'));
+    }
+    if (streams.size) points = await storeStreams(wh, streams);
+    if (readings.size) {
+      await wh.run('CREATE OR REPLACE TEMP TABLE stage_source_biometrics AS SELECT * FROM source_biometrics LIMIT 0');
+      await wh.appendRows('stage_source_biometrics', [...readings.values()]);
+      await wh.run(upsertSql('source_biometrics', 'stage_source_biometrics', SB_COLUMNS, 'reading_id'));
+    }
+    if (errorRows.length) {
+      await wh.run('CREATE OR REPLACE TEMP TABLE stage_import_errors AS SELECT * FROM import_errors LIMIT 0');
+      await wh.appendRows('stage_import_errors', errorRows);
+      await wh.run('INSERT INTO import_errors SELECT DISTINCT ON (error_id) * FROM stage_import_errors ON CONFLICT (error_id) DO NOTHING');
+    }
+    await opts.alsoInTransaction?.();
+  });
+  return { workouts: workouts.size, biometrics: readings.size, points, errors: errorRows.length, invalid };
+}
