@@ -13,7 +13,7 @@ import { syncConnector, type SourceSyncResult } from '../ingest/sync.ts';
 import { syncDemo, DEFAULT_DEMO_DIR } from '../demo/sync.ts';
 import { parseArgs, UsageError, intOption, choiceOption, type OptionSpec } from './args.ts';
 import { formatCsv, formatJson, formatTable, progressBar } from './output.ts';
-import { API_CONNECTORS } from '../sources/registry.ts';
+import { API_SOURCES, allConnectors, sourceDescriptor } from '../sources/registry.ts';
 import { authenticateSource, importGarminTokens, listAuth } from '../sources/auth_flow.ts';
 import { buildReport } from '../report/index.ts';
 import { runAnalysis, type AthleteSettings } from '../analysis/run.ts';
@@ -101,11 +101,11 @@ is skipped with a note. With no source configured, or with --demo, loads the dem
     async run({ options }, ctx) {
       const days = intOption(options.days, 'days', ctx.config.SYNC_DAYS);
       const only = typeof options.source === 'string' ? options.source.split(',').map((s) => s.trim()).filter(Boolean) : null;
-      const all = Object.values(API_CONNECTORS).map((e) => e.fromEnv(ctx.env));
+      const all = await allConnectors(ctx.env);
       const configured = all.filter((c) => c.isConfigured());
       const skipped = all
         .filter((c) => !c.isConfigured())
-        .map((c) => ({ source: c.source, reason: `not configured: no credentials or saved token (see ${API_CONNECTORS[c.source]!.envVars.map((v) => v.name).filter((n) => !n.endsWith('_BASE_URL'))[0] ?? '.env.example'})` }));
+        .map((c) => ({ source: c.source, reason: `not configured: no credentials or saved token (see ${sourceDescriptor(c.source)!.envVars.map((v) => v.name).filter((n) => !n.endsWith('_BASE_URL'))[0] ?? '.env.example'})` }));
       const chosen = configured.filter((c) => !only || only.includes(c.source));
       return withWarehouse(ctx, async (wh) => {
         const results: SourceSyncResult[] = [];
@@ -189,7 +189,7 @@ dependable path. athlete auth vesync logs in with VESYNC_EMAIL/VESYNC_PASSWORD.
       }
       if (positionals.length !== 1) throw new UsageError('name one source, or use --list');
       const source = positionals[0]!;
-      if (!API_CONNECTORS[source]) throw new UsageError(`unknown source ${source} (known: ${Object.keys(API_CONNECTORS).join(', ')})`);
+      if (!API_SOURCES.includes(source)) throw new UsageError(`unknown source ${source} (known: ${API_SOURCES.join(', ')})`);
       if (typeof options['token-file'] === 'string') {
         if (source !== 'garmin') throw new UsageError('--token-file is for garmin');
         const r = await importGarminTokens(options['token-file'], ctx.env);

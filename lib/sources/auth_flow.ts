@@ -10,7 +10,7 @@ import { AuthError, type HttpTuning } from './http/http.ts';
 import type { AuthorizeOptions } from './http/oauth2.ts';
 import * as oura from './oura/api.ts';
 import { redactString, registerSecret } from '../core/redact.ts';
-import { API_CONNECTORS } from './registry.ts';
+import { API_SOURCES } from './registry.ts';
 import * as strava from './strava/api.ts';
 import { defaultTokenStorePath, TokenStore, type TokenEntry } from './http/token_store.ts';
 import * as vesync from './vesync/api.ts';
@@ -98,7 +98,7 @@ function has(env: Env, names: string[]): boolean {
  */
 export async function importGarminTokens(file: string, env: Env = {}, now: Date = new Date()): Promise<{ expires: string | null }> {
   const entry = await garmin.readGarminTokenFile(file, Math.floor(now.getTime() / 1000));
-  await storeOf(env).set(garmin.SOURCE, entry);
+  await storeOf(env).set('garmin', entry);
   return { expires: expiryOf(entry) };
 }
 
@@ -111,7 +111,7 @@ export async function importGarminTokens(file: string, env: Env = {}, now: Date 
  */
 export async function authenticateSource(source: string, env: Env, io: AuthIO, opts: AuthFlowOptions = {}): Promise<AuthResult> {
   const say = (s: string): void => io.out(redactString(s));
-  if (!API_CONNECTORS[source]) throw new Error(`unknown API source "${source}" (known: ${Object.keys(API_CONNECTORS).join(', ')})`);
+  if (!API_SOURCES.includes(source)) throw new Error(`unknown API source "${source}" (known: ${API_SOURCES.join(', ')})`);
   const store = storeOf(env);
   const done = async (method: AuthMethod): Promise<AuthResult> => {
     const expires = expiryOf(await store.get(source));
@@ -161,14 +161,14 @@ async function garminFlow(env: Env, say: (s: string) => void, opts: AuthFlowOpti
     return done('token_file');
   }
   const c = garmin.fromEnv(env, { http: opts.http });
-  if (await c.settings.tokenStore.get(garmin.SOURCE)) {
+  if (await c.settings.tokenStore.get('garmin')) {
     // Token-first: a saved token (renewed from its OAuth1 token) beats a login that is likely refused.
     await c.authenticate();
     say('garmin: using the saved token');
     return done('saved_token');
   }
   if (!env.GARMIN_EMAIL || !env.GARMIN_PASSWORD) {
-    throw new AuthError(garmin.SOURCE, 'set GARMIN_TOKEN_FILE to a saved token file (preferred), or GARMIN_EMAIL and GARMIN_PASSWORD to try a login');
+    throw new AuthError('garmin', 'set GARMIN_TOKEN_FILE to a saved token file (preferred), or GARMIN_EMAIL and GARMIN_PASSWORD to try a login');
   }
   say('garmin: trying a login with GARMIN_EMAIL (Garmin often refuses logins from scripts)...');
   try {
@@ -176,7 +176,7 @@ async function garminFlow(env: Env, say: (s: string) => void, opts: AuthFlowOpti
   } catch (err) {
     if (err instanceof garmin.GarminLoginBlockedError) {
       for (const line of GARMIN_BLOCKED_ADVICE) say(line);
-      return { source: garmin.SOURCE, ok: false, method: 'login', expires: null, message: err.message };
+      return { source: 'garmin', ok: false, method: 'login', expires: null, message: err.message };
     }
     throw err;
   }
@@ -211,7 +211,7 @@ export async function listAuth(env: Env, opts: { warehouse?: SqlRunner; athleteI
     );
     for (const r of rows) syncs.set(r.source, r);
   }
-  return Object.keys(API_CONNECTORS).map((source) => {
+  return API_SOURCES.map((source) => {
     const t = tokens.get(source);
     const present = Boolean(t && (t.hasAccessToken || t.hasRefreshToken));
     const s = syncs.get(source);

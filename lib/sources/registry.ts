@@ -1,45 +1,50 @@
-/** The API connectors by source name, and every environment variable they read. */
+/** Every service, by name, and every environment variable the sources read. */
 import type { BaseConnector, EnvVar } from './base.ts';
-import * as garmin from './garmin/api.ts';
-import * as oura from './oura/api.ts';
-import * as polar from './polar/api.ts';
-import * as strava from './strava/api.ts';
-import * as vesync from './vesync/api.ts';
-import * as whoop from './whoop/api.ts';
-import * as withings from './withings/api.ts';
+import type { Env, SourceDescriptor } from './source.ts';
+import { APPLE_HEALTH } from './apple_health/index.ts';
+import { GARMIN } from './garmin/index.ts';
+import { LEGACY } from './legacy/index.ts';
+import { OURA } from './oura/index.ts';
+import { POLAR } from './polar/index.ts';
+import { STRAVA } from './strava/index.ts';
+import { VESYNC } from './vesync/index.ts';
+import { WHOOP } from './whoop/index.ts';
+import { WITHINGS } from './withings/index.ts';
 
 /** Environment variables shared by all API connectors. */
 export const SHARED_ENV_VARS: EnvVar[] = [
   { name: 'TOKEN_STORE_PATH', description: 'OAuth token file (owner-only, outside the warehouse)', default: '~/.config/athlete-performance/tokens.json', secret: false },
 ];
 
-/** One registered connector. */
-export interface ConnectorEntry {
-  source: string;
-  envVars: EnvVar[];
-  fromEnv: (env: Record<string, string | undefined>) => BaseConnector;
+/** Every service, API ones in the order a sync runs them. */
+export const SOURCES: readonly SourceDescriptor[] = [STRAVA, WHOOP, OURA, GARMIN, VESYNC, WITHINGS, POLAR, APPLE_HEALTH, LEGACY];
+
+/** The names of the services that have a web API. */
+export const API_SOURCES: readonly string[] = SOURCES.filter((s) => s.api).map((s) => s.source);
+
+/** Every environment variable the sources read (for generating or checking `.env.example`). */
+export const ENV_VARS: EnvVar[] = [...SHARED_ENV_VARS, ...SOURCES.flatMap((s) => s.envVars)];
+
+/** The service called `source`, or undefined. */
+export function sourceDescriptor(source: string): SourceDescriptor | undefined {
+  return SOURCES.find((s) => s.source === source);
 }
 
-/** All API connectors, by source. */
-export const API_CONNECTORS: Record<string, ConnectorEntry> = Object.fromEntries(
-  [strava, whoop, oura, garmin, vesync, withings, polar].map((m) => [m.SOURCE, { source: m.SOURCE, envVars: m.ENV_VARS, fromEnv: (env: Record<string, string | undefined>) => m.fromEnv(env) }]),
-);
+/** The API connector for `source`, configured from `env` (its code is loaded now). */
+export async function createConnector(source: string, env: Env): Promise<BaseConnector> {
+  const api = sourceDescriptor(source)?.api;
+  if (!api) throw new Error(`unknown API source "${source}" (known: ${API_SOURCES.join(', ')})`);
+  return (await api()).fromEnv(env);
+}
 
-/** Every environment variable the API layer reads (for generating or checking `.env.example`). */
-export const ENV_VARS: EnvVar[] = [...SHARED_ENV_VARS, ...Object.values(API_CONNECTORS).flatMap((c) => c.envVars)];
-
-/** The connector for `source`, configured from `env`. */
-export function createConnector(source: string, env: Record<string, string | undefined>): BaseConnector {
-  const entry = API_CONNECTORS[source];
-  if (!entry) throw new Error(`unknown API source "${source}" (known: ${Object.keys(API_CONNECTORS).join(', ')})`);
-  return entry.fromEnv(env);
+/** Every API connector, configured from `env`. */
+export async function allConnectors(env: Env): Promise<BaseConnector[]> {
+  return Promise.all(API_SOURCES.map((s) => createConnector(s, env)));
 }
 
 /** The connectors that have credentials or saved tokens. */
-export function configuredConnectors(env: Record<string, string | undefined>): BaseConnector[] {
-  return Object.values(API_CONNECTORS)
-    .map((c) => c.fromEnv(env))
-    .filter((c) => c.isConfigured());
+export async function configuredConnectors(env: Env): Promise<BaseConnector[]> {
+  return (await allConnectors(env)).filter((c) => c.isConfigured());
 }
 
 /** `.env.example` text: every variable with its description and default; secrets left blank. */

@@ -16,21 +16,7 @@ import { REFRESH_MARGIN_S } from '../http/oauth2.ts';
 import { offsets } from '../http/paginate.ts';
 import { redact, registerSecret } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore, type TokenEntry } from '../http/token_store.ts';
-
-/** Source name. */
-export const SOURCE = 'garmin';
-
-/** Environment variables this connector reads. */
-export const ENV_VARS: EnvVar[] = [
-  { name: 'GARMIN_TOKEN_FILE', description: 'Saved Garmin tokens to import (garth token folder or JSON with oauth1/oauth2)', default: null, secret: false },
-  { name: 'GARMIN_EMAIL', description: 'Garmin Connect login (scripted logins are often blocked; prefer a token file)', default: null, secret: false },
-  { name: 'GARMIN_PASSWORD', description: 'Garmin Connect password', default: null, secret: true },
-  { name: 'GARMIN_OAUTH_CONSUMER_KEY', description: 'OAuth1 consumer key of the Garmin Connect mobile app (for token refresh)', default: null, secret: true },
-  { name: 'GARMIN_OAUTH_CONSUMER_SECRET', description: 'OAuth1 consumer secret matching the key', default: null, secret: true },
-  { name: 'GARMIN_BASE_URL', description: 'Garmin Connect API host', default: 'https://connectapi.garmin.com', secret: false },
-  { name: 'GARMIN_SSO_URL', description: 'Garmin SSO host', default: 'https://sso.garmin.com', secret: false },
-  { name: 'GARMIN_EXCHANGE_URL', description: 'OAuth1 to OAuth2 exchange endpoint', default: 'https://connectapi.garmin.com/oauth-service/oauth/exchange/user/2.0', secret: false },
-];
+import { SOURCE } from './index.ts';
 
 /** The message for a refused login. */
 export const GARMIN_LOGIN_BLOCKED =

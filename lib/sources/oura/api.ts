@@ -12,19 +12,7 @@ import { OAuthConnector, OAuth2Session } from '../http/oauth2.ts';
 import { chain, nextTokens, type ChainPart } from '../http/paginate.ts';
 import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
-
-/** Source name. */
-export const SOURCE = 'oura';
-
-/** Environment variables this connector reads. */
-export const ENV_VARS: EnvVar[] = [
-  { name: 'OURA_CLIENT_ID', description: 'Oura OAuth application client id', default: null, secret: false },
-  { name: 'OURA_CLIENT_SECRET', description: 'Oura OAuth application client secret', default: null, secret: true },
-  { name: 'OURA_PERSONAL_ACCESS_TOKEN', description: 'Oura personal access token (deprecated by Oura; use OAuth)', default: null, secret: true },
-  { name: 'OURA_BASE_URL', description: 'Oura API host (token endpoint too)', default: 'https://api.ouraring.com', secret: false },
-  { name: 'OURA_AUTH_BASE_URL', description: 'Oura authorisation page host', default: 'https://cloud.ouraring.com', secret: false },
-  { name: 'OURA_REDIRECT_PORT', description: 'Loopback port for the OAuth redirect (0 = any free port)', default: '0', secret: false },
-];
+import { SOURCE } from './index.ts';
 
 /** Default scopes. */
 export const OURA_SCOPES = ['personal', 'daily', 'heartrate', 'workout', 'session', 'spo2'];

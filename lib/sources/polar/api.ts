@@ -9,6 +9,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { SOURCE } from './index.ts';
 import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType, type ParseResult, type SourceWorkoutInput } from '../../core/models.ts';
 import { redact, registerSecret } from '../../core/redact.ts';
 import { mapSport } from '../../core/sports.ts';
@@ -31,22 +32,8 @@ import { newState, waitForCallback, type AuthorizeOptions } from '../http/oauth2
 import { chain, type ChainPart } from '../http/paginate.ts';
 import { defaultTokenStorePath, TokenStore, type TokenEntry } from '../http/token_store.ts';
 
-/** Source name. */
-export const SOURCE = 'polar';
-
-/** Environment variables this connector reads. */
-export const ENV_VARS: EnvVar[] = [
-  { name: 'POLAR_CLIENT_ID', description: 'Polar AccessLink client id', default: null, secret: false },
-  { name: 'POLAR_CLIENT_SECRET', description: 'Polar AccessLink client secret', default: null, secret: true },
-  { name: 'POLAR_BASE_URL', description: 'Polar AccessLink API host', default: 'https://www.polaraccesslink.com', secret: false },
-  { name: 'POLAR_AUTH_BASE_URL', description: 'Polar Flow authorisation page host', default: 'https://flow.polar.com', secret: false },
-  { name: 'POLAR_TOKEN_URL', description: 'Polar token endpoint host (the path /v2/oauth2/token is added)', default: 'https://polarremote.com', secret: false },
-  { name: 'POLAR_REDIRECT_PORT', description: 'Loopback port for the OAuth redirect (0 = any free port)', default: '0', secret: false },
-];
-
 /** Exercises fetched per page (one warehouse commit each). */
 export const DEFAULT_PAGE_SIZE = 20;
-
 
 const num = z.number().finite();
 

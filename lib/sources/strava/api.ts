@@ -12,18 +12,7 @@ import { OAuthConnector, OAuth2Session } from '../http/oauth2.ts';
 import { pageNumbers } from '../http/paginate.ts';
 import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
-
-/** Source name. */
-export const SOURCE = 'strava';
-
-/** Environment variables this connector reads. */
-export const ENV_VARS: EnvVar[] = [
-  { name: 'STRAVA_CLIENT_ID', description: 'Strava API application client id', default: null, secret: false },
-  { name: 'STRAVA_CLIENT_SECRET', description: 'Strava API application client secret', default: null, secret: true },
-  { name: 'STRAVA_BASE_URL', description: 'Strava API and OAuth host', default: 'https://www.strava.com', secret: false },
-  { name: 'STRAVA_REDIRECT_PORT', description: 'Loopback port for the OAuth redirect (0 = any free port)', default: '0', secret: false },
-  { name: 'STRAVA_FETCH_STREAMS', description: 'Also fetch per-second streams (GPS, HR, power) of each activity (default: ENABLE_GPS_ANALYSIS)', default: null, secret: false },
-];
+import { SOURCE } from './index.ts';
 
 /** Settings of the Strava connector. */
 export interface StravaSettings extends ApiSettings {

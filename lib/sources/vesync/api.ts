@@ -18,17 +18,7 @@ import { AuthError, HttpClient, type AuthProvider } from '../http/http.ts';
 import { chain, offsets, type ChainPart } from '../http/paginate.ts';
 import { redact, registerSecret } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
-
-/** Source name. */
-export const SOURCE = 'vesync';
-
-/** Environment variables this connector reads. */
-export const ENV_VARS: EnvVar[] = [
-  { name: 'VESYNC_EMAIL', description: 'VeSync account e-mail', default: null, secret: false },
-  { name: 'VESYNC_PASSWORD', description: 'VeSync account password (sent as its MD5, as the app does)', default: null, secret: true },
-  { name: 'VESYNC_BASE_URL', description: 'VeSync cloud host', default: 'https://smartapi.vesync.com', secret: false },
-  { name: 'VESYNC_TIME_ZONE', description: 'IANA time zone used to place weigh-ins on local days', default: 'UTC', secret: false },
-];
+import { SOURCE } from './index.ts';
 
 /** Settings of the VeSync connector. */
 export interface VesyncSettings extends Omit<ApiSettings, 'clientId' | 'clientSecret' | 'scopes' | 'redirectPort' | 'authBaseUrl'> {

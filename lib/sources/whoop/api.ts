@@ -3,6 +3,7 @@
  * paged with `nextToken`. Only records with `score_state` SCORED carry a score.
  */
 import { z } from 'zod';
+import { SOURCE } from './index.ts';
 import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType, type ParseResult, type SourceWorkoutInput } from '../../core/models.ts';
 import { mapSport } from '../../core/sports.ts';
 import {
@@ -23,17 +24,6 @@ import { OAuthConnector, OAuth2Session } from '../http/oauth2.ts';
 import { chain, nextTokens, type ChainPart } from '../http/paginate.ts';
 import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
-
-/** Source name. */
-export const SOURCE = 'whoop';
-
-/** Environment variables this connector reads. */
-export const ENV_VARS: EnvVar[] = [
-  { name: 'WHOOP_CLIENT_ID', description: 'WHOOP developer app client id', default: null, secret: false },
-  { name: 'WHOOP_CLIENT_SECRET', description: 'WHOOP developer app client secret', default: null, secret: true },
-  { name: 'WHOOP_BASE_URL', description: 'WHOOP API host (OAuth lives on the same host)', default: 'https://api.prod.whoop.com', secret: false },
-  { name: 'WHOOP_REDIRECT_PORT', description: 'Loopback port for the OAuth redirect (0 = any free port)', default: '0', secret: false },
-];
 
 /** Default scopes; `offline` yields a refresh token. */
 export const WHOOP_SCOPES = ['read:recovery', 'read:cycles', 'read:sleep', 'read:workout', 'read:profile', 'read:body_measurement', 'offline'];

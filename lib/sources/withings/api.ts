@@ -10,18 +10,7 @@ import { AuthError, HttpClient } from '../http/http.ts';
 import { OAuthConnector, OAuth2Session } from '../http/oauth2.ts';
 import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
-
-/** Source name. */
-export const SOURCE = 'withings';
-
-/** Environment variables this connector reads. */
-export const ENV_VARS: EnvVar[] = [
-  { name: 'WITHINGS_CLIENT_ID', description: 'Withings developer app client id', default: null, secret: false },
-  { name: 'WITHINGS_CLIENT_SECRET', description: 'Withings developer app client secret', default: null, secret: true },
-  { name: 'WITHINGS_BASE_URL', description: 'Withings API host (token endpoint too)', default: 'https://wbsapi.withings.net', secret: false },
-  { name: 'WITHINGS_AUTH_BASE_URL', description: 'Withings authorisation page host', default: 'https://account.withings.com', secret: false },
-  { name: 'WITHINGS_REDIRECT_PORT', description: 'Loopback port for the OAuth redirect (0 = any free port)', default: '0', secret: false },
-];
+import { SOURCE } from './index.ts';
 
 /** Withings `meastype` codes this connector keeps, with the metric they become. */
 export const MEASURE_TYPES: Record<number, MetricType> = { 1: 'weight', 6: 'body_fat_pct', 76: 'muscle_mass' };

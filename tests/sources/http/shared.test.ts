@@ -129,7 +129,7 @@ describe('base helpers', () => {
 });
 
 describe('registry', () => {
-  it('lists every variable once and builds configured connectors', () => {
+  it('lists every variable once and builds configured connectors', async () => {
     const names = ENV_VARS.map((v) => v.name);
     expect(new Set(names).size).toBe(names.length);
     for (const n of ['STRAVA_CLIENT_ID', 'STRAVA_BASE_URL', 'WHOOP_CLIENT_SECRET', 'OURA_PERSONAL_ACCESS_TOKEN', 'GARMIN_TOKEN_FILE', 'GARMIN_EMAIL', 'GARMIN_PASSWORD', 'VESYNC_EMAIL', 'VESYNC_PASSWORD', 'TOKEN_STORE_PATH']) {
@@ -141,9 +141,9 @@ describe('registry', () => {
     const { path, cleanup } = tempStore();
     try {
       const env = { TOKEN_STORE_PATH: path, STRAVA_CLIENT_ID: '1', STRAVA_CLIENT_SECRET: 'x', OURA_PERSONAL_ACCESS_TOKEN: 'pat' };
-      expect(configuredConnectors(env).map((c) => c.source).sort()).toEqual(['oura', 'strava']);
-      expect(createConnector('whoop', env).isConfigured()).toBe(false);
-      expect(() => createConnector('fitbit', env)).toThrow(/unknown API source "fitbit"/);
+      expect((await configuredConnectors(env)).map((c) => c.source).sort()).toEqual(['oura', 'strava']);
+      expect((await createConnector('whoop', env)).isConfigured()).toBe(false);
+      await expect(createConnector('fitbit', env)).rejects.toThrow(/unknown API source "fitbit"/);
     } finally {
       cleanup();
     }

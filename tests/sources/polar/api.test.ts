@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isoDurationSeconds, PolarConnector, polarRechargeReadings, polarSleepReadings, transformPolarExercise } from '../../../lib/sources/polar/api.ts';
 import { AuthError, RateLimitError } from '../../../lib/sources/http/http.ts';
-import { API_CONNECTORS } from '../../../lib/sources/registry.ts';
+import { sourceDescriptor } from '../../../lib/sources/registry.ts';
 import { polarExercise, startPolarFake, type PolarFake } from '../../fakes/polar.ts';
 import { drain, dump, modeOf, quickHttp, range, tempStore } from '../helpers.ts';
 
@@ -109,7 +109,7 @@ describe('polar mapping', () => {
   });
 
   it('is registered with its environment variables', () => {
-    expect(API_CONNECTORS.polar!.envVars.map((v) => v.name)).toEqual([
+    expect(sourceDescriptor('polar')!.envVars.map((v) => v.name)).toEqual([
       'POLAR_CLIENT_ID',
       'POLAR_CLIENT_SECRET',
       'POLAR_BASE_URL',
@@ -117,7 +117,7 @@ describe('polar mapping', () => {
       'POLAR_TOKEN_URL',
       'POLAR_REDIRECT_PORT',
     ]);
-    expect(API_CONNECTORS.polar!.envVars.find((v) => v.name === 'POLAR_CLIENT_SECRET')!.secret).toBe(true);
+    expect(sourceDescriptor('polar')!.envVars.find((v) => v.name === 'POLAR_CLIENT_SECRET')!.secret).toBe(true);
   });
 });
 

@@ -1,0 +1,15 @@
+/** The earlier Python version's files: what the service offers. */
+import { sourcePrecedence } from '../../core/dedup/precedence.ts';
+import type { SourceDescriptor } from '../source.ts';
+
+/** Source name. */
+export const SOURCE = 'legacy';
+
+/** The earlier Python version's files. */
+export const LEGACY: SourceDescriptor = {
+  source: SOURCE,
+  title: "The earlier Python version's files",
+  envVars: [],
+  exportFormats: ['legacy_strava_json', 'legacy_activities_csv'],
+  precedence: sourcePrecedence(SOURCE),
+};
