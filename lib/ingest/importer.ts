@@ -112,7 +112,7 @@ function stravaExport(csv: InputEntry, byRel: Map<string, InputEntry>, opts: Imp
       out.workouts.push(w);
       return;
     }
-    mergeResults(out, mergeStravaFile(w, parser(bytes, entry.name, 'strava', opts.athleteId)));
+    mergeResults(out, mergeStravaFile(row, parser(bytes, entry.name, 'strava', opts.athleteId)));
   });
   return out;
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { StravaConnector, stravaExternalIds } from '../../../lib/sources/strava/api.ts';
+import { StravaConnector } from '../../../lib/sources/strava/api.ts';
+import { stravaExternalIds } from '../../../lib/sources/strava/map.ts';
 import { AuthError, RateLimitError, ResponseFormatError } from '../../../lib/sources/http/http.ts';
 import { startStravaFake, stravaActivity, type StravaFake } from '../../fakes/strava.ts';
 import { drain, dump, modeOf, quickHttp, range, tempStore } from '../helpers.ts';

@@ -117,14 +117,17 @@ describe('mergeStravaFile', () => {
       end_time: new Date('2022-10-06T23:34:19Z'), duration_s: 898, utc_offset_min: 120, sport: 'trail_running', sport_category: 'ENDURANCE',
       distance_m: 2440, avg_hr: 150, max_hr: 182, avg_power_w: 250, max_power_w: 400, has_gps: true, has_power: true, input: 'activities/8474917700.fit.gz',
     });
-    r.streams.push({ source: 'fit', external_id: 'fit:123', time: new Float64Array([1, 2]), channels: { hr: new Float64Array([140, 141]) } });
+    r.streams.push({
+      source: 'fit', external_id: 'fit:123', time: new Float64Array([1, 2]),
+      channels: { lat: new Float64Array([NaN, 47.37]), lon: new Float64Array([NaN, 8.54]), hr: new Float64Array([140, 141]) },
+    });
     r.errors.push({ input: 'activities/8474917700.fit.gz', record: 'record 7', reason: 'bad CRC' });
     return r;
   }
 
   it('keeps the CSV identity and metrics, fills gaps from the file and re-keys its streams', () => {
-    const { result } = parseStravaActivitiesCsv(csv(HEADER_94, [RUN]), 'activities.csv');
-    const merged = mergeStravaFile(result.workouts[0]!, fitParse());
+    const { rows } = parseStravaActivitiesCsv(csv(HEADER_94, [RUN]), 'activities.csv');
+    const merged = mergeStravaFile(rows[0]!, fitParse());
     expect(merged.workouts).toHaveLength(1);
     const w = merged.workouts[0]!;
     expect(w).toMatchObject({
@@ -140,8 +143,8 @@ describe('mergeStravaFile', () => {
   });
 
   it('returns the CSV row unchanged when the file gave no workout', () => {
-    const { result } = parseStravaActivitiesCsv(csv(HEADER_94, [RIDE]), 'activities.csv');
-    const merged = mergeStravaFile(result.workouts[0]!, emptyResult());
+    const { rows, result } = parseStravaActivitiesCsv(csv(HEADER_94, [RIDE]), 'activities.csv');
+    const merged = mergeStravaFile(rows[0]!, emptyResult());
     expect(merged.workouts).toEqual([result.workouts[0]]);
   });
 });
