@@ -21,7 +21,8 @@ import { parseOura } from '../sources/oura/export.ts';
 import { parseScaleCsv } from '../sources/vesync/export.ts';
 import { parseAppleHealth } from '../sources/apple_health/export.ts';
 import { parseGarminJson, garminFitActivityId } from '../sources/garmin/export.ts';
-import { parseLegacyActivitiesCsv, parseLegacyStravaJson, matchLegacyCsvToJson } from '../sources/legacy/export.ts';
+import { parseLegacyActivitiesCsv, parseLegacyStravaJson } from '../sources/legacy/export.ts';
+import { matchLegacyCsvToJson } from '../sources/legacy/map.ts';
 
 const log = logger('import');
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matchLegacyCsvToJson, parseLegacyActivitiesCsv, parseLegacyStravaJson } from '../../../lib/sources/legacy/export.ts';
+import { parseLegacyActivitiesCsv, parseLegacyStravaJson } from '../../../lib/sources/legacy/export.ts';
+import { matchLegacyCsvToJson } from '../../../lib/sources/legacy/map.ts';
 
 /** SummaryActivity objects as the predecessor saved them. */
 const ACTIVITIES = [
@@ -45,6 +46,24 @@ describe('parseLegacyStravaJson', () => {
       ['data/strava_activities.json', 'activity 3', 'id'],
       ['data/strava_activities.json', 'activity 4', 'start_date'],
     ]);
+  });
+
+  it('recovers a missing utc_offset from start_date_local, whose Z is not UTC', () => {
+    const base = { id: 5, elapsed_time: 600, start_date: '2024-06-01T11:05:00Z', timezone: '(GMT+00:00) Africa/Abidjan' };
+    const items = [
+      { ...base, start_date_local: '2024-06-01T07:05:00Z' },
+      { ...base, id: 6, start_date_local: '2024-06-01T16:50:00Z' },
+      // Two days away is no UTC offset: left unknown.
+      { ...base, id: 7, start_date_local: '2024-06-03T11:05:00Z' },
+      // A given utc_offset wins.
+      { ...base, id: 8, start_date_local: '2024-06-01T07:05:00Z', utc_offset: 7200 },
+    ];
+    const r = parseLegacyStravaJson(JSON.stringify(items), 'j');
+    expect(r.errors).toEqual([]);
+    expect(r.workouts.map((w) => [w.external_id, w.utc_offset_min])).toEqual([['5', -240], ['6', 345], ['7', null], ['8', 120]]);
+    expect(r.workouts.every((w) => (w.start_time as Date).toISOString() === '2024-06-01T11:05:00.000Z')).toBe(true);
+    // raw_data keeps the item as saved, not the recovered offset.
+    expect(r.workouts[0]!.raw_data).not.toHaveProperty('utc_offset');
   });
 
   it('refuses a document that is not an array', () => {
