@@ -40,13 +40,15 @@ export interface StravaFake {
   fake: Fake;
   oauth: FakeOAuth;
   activities: Array<Record<string, unknown>>;
+  /** Streams response (`key_by_type=true`) by activity id; others get a short default track. */
+  streams: Map<string, Record<string, unknown>>;
   usage: { limit: string; usage: string };
 }
 
 /** Start a fake Strava. */
 export async function startStravaFake(clientId = 'cid-strava', clientSecret = 'csecret-strava-123'): Promise<StravaFake> {
   const oauth = new FakeOAuth(clientId, clientSecret);
-  const state: StravaFake = { fake: undefined as unknown as Fake, oauth, activities: [], usage: { limit: '200,2000', usage: '15,300' } };
+  const state: StravaFake = { fake: undefined as unknown as Fake, oauth, activities: [], streams: new Map(), usage: { limit: '200,2000', usage: '15,300' } };
   state.fake = await startFake((r) => {
     const rl = { 'X-RateLimit-Limit': state.usage.limit, 'X-RateLimit-Usage': state.usage.usage };
     if (r.path === '/oauth/authorize') return oauth.authorize(r);
@@ -70,6 +72,8 @@ export async function startStravaFake(clientId = 'cid-strava', clientSecret = 'c
     const m = /^\/api\/v3\/activities\/(\d+)\/streams$/.exec(r.path);
     if (m) {
       if (r.query.get('key_by_type') !== 'true') return { status: 400, body: { message: 'Bad Request' } };
+      const own = state.streams.get(m[1]!);
+      if (own) return { headers: rl, body: own };
       return {
         headers: rl,
         body: {
