@@ -38,6 +38,44 @@ export function garminListItem(id: number, startGmt: string, over: Record<string
   };
 }
 
+/** `2026-01-08T14:10:21.0` (the detail's time text) as the list writes it: `2026-01-08 14:10:21`. */
+const listTime = (t: string): string => t.replace('T', ' ').replace(/\.\d+$/, '');
+
+/** The parts of an activity detail response (activity-service/activity/{id}) the list item is made from. */
+export interface GarminDetail {
+  activityId: number;
+  activityName: string;
+  activityTypeDTO: Record<string, unknown>;
+  metadataDTO?: { hasPolyline?: boolean };
+  summaryDTO: { startTimeGMT: string; startTimeLocal: string; averageRunCadence?: number; maxRunCadence?: number; averagePower?: number } & Record<string, unknown>;
+}
+
+/**
+ * The item activities/search/activities lists for the activity of a recorded
+ * detail response: the same summary under the list's field names.
+ */
+export function garminListItemOf(detail: GarminDetail): Record<string, unknown> {
+  const { startTimeGMT, startTimeLocal, averageRunCadence, maxRunCadence, averagePower, ...summary } = detail.summaryDTO;
+  return {
+    activityId: detail.activityId,
+    activityName: detail.activityName,
+    activityType: detail.activityTypeDTO,
+    ...summary,
+    startTimeGMT: listTime(startTimeGMT),
+    startTimeLocal: listTime(startTimeLocal),
+    averageRunningCadenceInStepsPerMinute: averageRunCadence,
+    maxRunningCadenceInStepsPerMinute: maxRunCadence,
+    avgPower: averagePower,
+    hasPolyline: detail.metadataDTO?.hasPolyline,
+  };
+}
+
+/** One weigh-in of the weight service: grams, `date` the local wall clock (UTC+2 here) and `timestampGMT` the instant, both epoch ms. */
+export function garminWeighIn(timestampGMT: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  const t = Date.parse(timestampGMT);
+  return { samplePk: t, date: t + 2 * 3_600_000, calendarDate: new Date(t + 2 * 3_600_000).toISOString().slice(0, 10), timestampGMT: t, sourceType: 'INDEX_SCALE', ...over };
+}
+
 /** Fake server state. */
 export interface GarminFake {
   fake: Fake;
@@ -45,6 +83,8 @@ export interface GarminFake {
   oauth1: { token: string; secret: string };
   exchanges: number;
   activities: Array<Record<string, unknown>>;
+  /** What weight-service/weight/dateRange lists. */
+  weighIns: Array<Record<string, unknown>>;
   /** What the SSO does with a login: 'block403', 'block429' or 'challenge'. */
   sso: 'block403' | 'block429' | 'challenge';
 }
@@ -57,6 +97,10 @@ export async function startGarminFake(): Promise<GarminFake> {
     oauth1: { token: 'oauth1-token-abcdef', secret: 'oauth1-secret-ghijkl' },
     exchanges: 0,
     activities: [],
+    weighIns: [
+      garminWeighIn('2025-07-07T06:10:00Z', { weight: 72450, bmi: 22.4, bodyFat: 14.2, muscleMass: 34100 }),
+      garminWeighIn('2025-07-07T06:11:00Z', { weight: 0, sourceType: 'MANUAL' }),
+    ],
     sso: 'block403',
   };
   st.fake = await startFake((r: FakeRequest): FakeResponse => {
@@ -87,10 +131,7 @@ export async function startGarminFake(): Promise<GarminFake> {
         body: {
           startDate: r.query.get('startDate'),
           endDate: r.query.get('endDate'),
-          dateWeightList: [
-            { samplePk: 1, date: Date.parse('2025-07-07T06:10:00Z'), calendarDate: '2025-07-07', weight: 72450, bmi: 22.4, bodyFat: 14.2, muscleMass: 34100, sourceType: 'INDEX_SCALE' },
-            { samplePk: 2, date: Date.parse('2025-07-07T06:11:00Z'), calendarDate: '2025-07-07', weight: 0, sourceType: 'MANUAL' },
-          ],
+          dateWeightList: st.weighIns.filter((w) => String(w.calendarDate) >= String(r.query.get('startDate')) && String(w.calendarDate) <= String(r.query.get('endDate'))),
         },
       };
     }

@@ -8,15 +8,15 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType, type SourceWorkoutInput } from '../../core/models.ts';
-import { mapSport } from '../../core/sports.ts';
-import { daysOf, inRange, itemError, nextDay, parseRaw, utcDay, type ApiSettings, type BaseConnector, type DateRange, type EnvVar, type FetchOptions, type Page } from '../base.ts';
+import { emptyResult, type BiometricReadingInput, type ParseResult, type SourceWorkoutInput } from '../../core/models.ts';
+import { daysOf, inRange, itemError, nextDay, utcDay, type ApiSettings, type BaseConnector, type DateRange, type FetchOptions, type Page } from '../base.ts';
 import { AuthError, HttpClient, HttpError, RateLimitError, type AuthProvider } from '../http/http.ts';
 import { REFRESH_MARGIN_S } from '../http/oauth2.ts';
 import { offsets } from '../http/paginate.ts';
-import { redact, registerSecret } from '../../core/redact.ts';
+import { registerSecret } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore, type TokenEntry } from '../http/token_store.ts';
 import { SOURCE } from './index.ts';
+import { garminHrvReadings, garminSleepReadings, garminSummaryReadings, garminWeighInReadings, garminWeighIns, garminWorkout } from './map.ts';
 
 /** The message for a refused login. */
 export const GARMIN_LOGIN_BLOCKED =
@@ -121,160 +121,6 @@ export async function readGarminTokenFile(path: string, nowS = Math.floor(Date.n
     entry.scope = t2.data.scope ?? undefined;
   }
   return entry;
-}
-
-const num = z.number().finite();
-const garminTime = z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}/);
-
-/** A list item of `activities/search/activities`, or the detail with `summaryDTO` (normalised to the list shape). */
-export const GarminActivity = z.looseObject({
-  activityId: z.union([z.number().int(), z.string().regex(/^\d+$/)]),
-  activityName: z.string().nullish(),
-  startTimeGMT: garminTime,
-  startTimeLocal: garminTime.nullish(),
-  activityType: z.looseObject({ typeKey: z.string() }).nullish(),
-  distance: num.nonnegative().nullish(),
-  duration: num.nonnegative().nullish(),
-  elapsedDuration: num.nonnegative().nullish(),
-  movingDuration: num.nonnegative().nullish(),
-  averageHR: num.nullish(),
-  maxHR: num.nullish(),
-  calories: num.nonnegative().nullish(),
-  avgPower: num.nullish(),
-  averagePower: num.nullish(),
-  maxPower: num.nullish(),
-  elevationGain: num.nullish(),
-  averageRunningCadenceInStepsPerMinute: num.nullish(),
-  averageBikingCadenceInRevPerMinute: num.nullish(),
-  averageRunCadence: num.nullish(),
-  activityTrainingLoad: num.nonnegative().nullish(),
-  startLatitude: num.nullish(),
-  hasPolyline: z.boolean().nullish(),
-});
-
-function flattenDetail(raw: unknown): unknown {
-  if (!raw || typeof raw !== 'object' || !('summaryDTO' in raw)) return raw;
-  const d = raw as { summaryDTO: Record<string, unknown>; activityTypeDTO?: unknown; activityId?: unknown; activityName?: unknown };
-  return { ...d.summaryDTO, activityId: d.activityId, activityName: d.activityName, activityType: d.activityTypeDTO };
-}
-
-function gmt(text: string): Date {
-  return new Date(`${text.replace(' ', 'T').replace(/\.\d+$/, '')}Z`);
-}
-
-/** Map a Garmin activity (list item or detail) to a canonical workout. */
-export function transformGarminActivity(raw: unknown): SourceWorkoutInput {
-  const a = parseRaw(GarminActivity, flattenDetail(raw), 'garmin activity');
-  const id = String(a.activityId);
-  const start = gmt(a.startTimeGMT);
-  const duration = a.elapsedDuration ?? a.duration ?? 0;
-  const offset = a.startTimeLocal ? Math.round((gmt(a.startTimeLocal).getTime() - start.getTime()) / 60_000) : null;
-  const { sport, category } = mapSport(a.activityType?.typeKey ?? null);
-  const power = a.avgPower ?? a.averagePower ?? null;
-  return {
-    source: SOURCE,
-    external_id: id,
-    name: a.activityName ?? null,
-    start_time: start,
-    end_time: new Date(start.getTime() + duration * 1000),
-    duration_s: duration,
-    moving_time_s: a.movingDuration ?? null,
-    utc_offset_min: offset,
-    sport,
-    source_sport: a.activityType?.typeKey ?? null,
-    sport_category: category,
-    distance_m: a.distance ?? null,
-    calories_kcal: a.calories ?? null,
-    avg_hr: a.averageHR ?? null,
-    max_hr: a.maxHR ?? null,
-    elevation_gain_m: a.elevationGain != null && a.elevationGain >= 0 ? a.elevationGain : null,
-    avg_power_w: power,
-    max_power_w: a.maxPower ?? null,
-    avg_cadence: a.averageRunningCadenceInStepsPerMinute ?? a.averageRunCadence ?? a.averageBikingCadenceInRevPerMinute ?? null,
-    training_load: a.activityTrainingLoad ?? null,
-    external_ids: { garmin: id },
-    raw_data: redact(raw),
-    has_gps: a.hasPolyline === true || a.startLatitude != null,
-    has_power: power != null,
-  };
-}
-
-const Hrv = z.looseObject({ hrvSummary: z.looseObject({ calendarDate: z.string(), lastNightAvg: num.nullish() }).nullish() });
-const Sleep = z.looseObject({
-  dailySleepDTO: z
-    .looseObject({
-      calendarDate: z.string(),
-      sleepTimeSeconds: num.nullish(),
-      deepSleepSeconds: num.nullish(),
-      lightSleepSeconds: num.nullish(),
-      remSleepSeconds: num.nullish(),
-      awakeSleepSeconds: num.nullish(),
-      averageRespirationValue: num.nullish(),
-      averageSpO2Value: num.nullish(),
-      sleepScores: z.looseObject({ overall: z.looseObject({ value: num.nullish() }).nullish() }).nullish(),
-    })
-    .nullish(),
-});
-const Summary = z.looseObject({ calendarDate: z.string(), restingHeartRate: num.nullish(), totalSteps: num.nullish() });
-// Assumed shape of weight-service/weight/dateRange: entries with grams (as the day view returns).
-const Weight = z.looseObject({
-  dateWeightList: z
-    .array(z.looseObject({ calendarDate: z.string(), weight: num.nullish(), bodyFat: num.nullish(), muscleMass: num.nullish(), bmi: num.nullish(), date: num.nullish() }))
-    .nullish(),
-});
-
-function reading(date: string, metric: MetricType, value: number | null | undefined, raw: unknown, time: Date | null = null): BiometricReadingInput[] {
-  if (value == null || !Number.isFinite(value)) return [];
-  if (metric === 'weight' && value <= 0) return [];
-  return [{ date, time, metric_type: metric, value, unit: METRIC_UNITS[metric], source: SOURCE, raw_data: raw }];
-}
-
-/** Readings of one HRV response: `lastNightAvg` is the night's RMSSD in ms. */
-export function garminHrvReadings(raw: unknown): BiometricReadingInput[] {
-  const h = parseRaw(Hrv, raw, 'garmin hrv').hrvSummary;
-  return h ? reading(h.calendarDate, 'hrv_rmssd', h.lastNightAvg, redact(h)) : [];
-}
-
-/** Readings of one dailySleepData response (wellness-service or sleep-service). */
-export function garminSleepReadings(raw: unknown): BiometricReadingInput[] {
-  const s = parseRaw(Sleep, raw, 'garmin sleep').dailySleepDTO;
-  if (!s || !s.sleepTimeSeconds) return [];
-  const r = redact(s);
-  const d = s.calendarDate;
-  const awake = s.awakeSleepSeconds ?? 0;
-  return [
-    ...reading(d, 'sleep_duration', s.sleepTimeSeconds, r),
-    ...reading(d, 'sleep_in_bed', s.sleepTimeSeconds + awake, r),
-    ...reading(d, 'sleep_deep', s.deepSleepSeconds, r),
-    ...reading(d, 'sleep_light', s.lightSleepSeconds, r),
-    ...reading(d, 'sleep_rem', s.remSleepSeconds, r),
-    ...reading(d, 'sleep_awake', s.awakeSleepSeconds, r),
-    ...reading(d, 'sleep_score', s.sleepScores?.overall?.value, r),
-    ...reading(d, 'respiratory_rate', s.averageRespirationValue, r),
-    ...reading(d, 'spo2', s.averageSpO2Value, r),
-  ];
-}
-
-/** Readings of one daily user summary: resting HR and steps. */
-export function garminSummaryReadings(raw: unknown): BiometricReadingInput[] {
-  const s = parseRaw(Summary, raw, 'garmin daily summary');
-  const r = { calendarDate: s.calendarDate, restingHeartRate: s.restingHeartRate, totalSteps: s.totalSteps };
-  return [...reading(s.calendarDate, 'resting_hr', s.restingHeartRate, r), ...reading(s.calendarDate, 'steps', s.totalSteps, r)];
-}
-
-/** Readings of a weight range response (grams → kg; 0 means absent). */
-export function garminWeightReadings(raw: unknown): BiometricReadingInput[] {
-  const list = parseRaw(Weight, raw, 'garmin weight').dateWeightList ?? [];
-  return list.flatMap((w) => {
-    const r = redact(w);
-    const t = w.date != null ? new Date(w.date) : null;
-    return [
-      ...reading(w.calendarDate, 'weight', w.weight != null ? w.weight / 1000 : null, r, t),
-      ...reading(w.calendarDate, 'body_fat_pct', w.bodyFat, r, t),
-      ...reading(w.calendarDate, 'muscle_mass', w.muscleMass != null ? w.muscleMass / 1000 : null, r, t),
-      ...reading(w.calendarDate, 'bmi', w.bmi, r, t),
-    ];
-  });
 }
 
 /** The Garmin connector. */
@@ -392,7 +238,7 @@ export class GarminConnector implements BaseConnector, AuthProvider {
   }
 
   transformWorkout(raw: unknown): SourceWorkoutInput {
-    return transformGarminActivity(raw);
+    return garminWorkout(raw);
   }
 
   async *fetchWorkouts(range: DateRange, opts: FetchOptions = {}): AsyncIterable<Page> {
@@ -417,7 +263,7 @@ export class GarminConnector implements BaseConnector, AuthProvider {
       for (const [i, raw] of b.items.entries()) {
         const id = raw && typeof raw === 'object' ? (raw as { activityId?: unknown }).activityId : undefined;
         try {
-          const w = transformGarminActivity(raw);
+          const w = garminWorkout(raw);
           if (!inRange(w.start_time, range)) continue;
           w.input = input;
           result.workouts.push(w);
@@ -438,37 +284,45 @@ export class GarminConnector implements BaseConnector, AuthProvider {
       idx = days.indexOf(opts.cursor);
       if (idx < 0) throw new Error(`garmin: cursor "${opts.cursor}" is not a day of the range`);
     } else {
-      const result = emptyResult();
-      await this.collect(result, '/weight-service/weight/dateRange', { startDate: days[0], endDate: days.at(-1) }, garminWeightReadings, opts.signal);
-      yield { result, cursor: days[0] ?? null };
+      yield { result: await this.weighIns(days[0], days.at(-1), opts.signal), cursor: days[0] ?? null };
     }
     const name = days.length > idx ? await this.displayName(opts.signal) : '';
     for (; idx < days.length; idx++) {
       const d = days[idx]!;
       const result = emptyResult();
-      await this.collect(result, `/hrv-service/hrv/${d}`, {}, garminHrvReadings, opts.signal);
-      await this.collect(result, '/sleep-service/sleep/dailySleepData', { date: d, nonSleepBufferMinutes: 60 }, garminSleepReadings, opts.signal);
-      await this.collect(result, `/usersummary-service/usersummary/daily/${encodeURIComponent(name)}`, { calendarDate: d }, garminSummaryReadings, opts.signal);
+      const daily: Array<[string, Record<string, string | number>, (raw: unknown) => BiometricReadingInput[]]> = [
+        [`/hrv-service/hrv/${d}`, {}, garminHrvReadings],
+        ['/sleep-service/sleep/dailySleepData', { date: d, nonSleepBufferMinutes: 60 }, garminSleepReadings],
+        [`/usersummary-service/usersummary/daily/${encodeURIComponent(name)}`, { calendarDate: d }, garminSummaryReadings],
+      ];
+      for (const [path, params, map] of daily) {
+        const body = await this.body(path, params, opts.signal);
+        if (body != null) addReadings(result, this.http.urlOf(path), d, () => map(body));
+      }
       yield { result, cursor: days[idx + 1] ?? null };
     }
   }
 
-  private async collect(
-    out: ReturnType<typeof emptyResult>,
-    path: string,
-    params: Record<string, string | number | undefined>,
-    map: (raw: unknown) => BiometricReadingInput[],
-    signal?: AbortSignal,
-  ): Promise<void> {
+  /** The weigh-ins of a range of days, each mapped on its own. */
+  private async weighIns(startDate: string | undefined, endDate: string | undefined, signal?: AbortSignal): Promise<ParseResult> {
+    const result = emptyResult();
+    const path = '/weight-service/weight/dateRange';
     const input = this.http.urlOf(path);
-    const res = await this.http.json(path, { params, signal });
-    // Days without data come back as 204 or an empty body.
-    if (res.data == null) return;
+    const body = await this.body(path, { startDate, endDate }, signal);
+    if (body == null) return result;
+    let items: ReturnType<typeof garminWeighIns> = [];
     try {
-      for (const b of map(res.data)) out.biometrics.push({ ...b, input });
+      items = garminWeighIns(body);
     } catch (e) {
-      out.errors.push(itemError(input, String(params.date ?? params.calendarDate ?? path.split('/').pop()), e));
+      result.errors.push(itemError(input, `${startDate}..${endDate}`, e));
     }
+    for (const { record, item } of items) addReadings(result, input, record, () => garminWeighInReadings(item));
+    return result;
+  }
+
+  /** The JSON body of a GET; null when Garmin has no data (it answers days without data with 204 or an empty body). */
+  private async body(path: string, params: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<unknown> {
+    return (await this.http.json(path, { params, signal })).data ?? null;
   }
 
   private async displayName(signal?: AbortSignal): Promise<string> {
@@ -477,6 +331,15 @@ export class GarminConnector implements BaseConnector, AuthProvider {
     const name = (res.data as { displayName?: unknown } | null)?.displayName;
     if (typeof name !== 'string' || !name) throw new Error('garmin: the profile has no displayName; set it in the settings');
     return name;
+  }
+}
+
+/** Add one record's readings to `out`; a record that cannot be mapped becomes an error naming it, the rest is kept. */
+function addReadings(out: ParseResult, input: string, record: string, map: () => BiometricReadingInput[]): void {
+  try {
+    for (const b of map()) out.biometrics.push({ ...b, input });
+  } catch (e) {
+    out.errors.push(itemError(input, record, e));
   }
 }
 

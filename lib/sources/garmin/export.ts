@@ -1,27 +1,24 @@
 /**
  * Garmin JSON files: the account export's (`DI_CONNECT/...`) activity
  * summaries, sleep, daily summaries (UDS), HRV / health status and weight
- * files, and the Connect API bodies of the same data. Pure parsing: records
- * and errors out, nothing written.
+ * files, and saved Connect API bodies of the same data. Pure reading: each
+ * entry is turned into the Connect API's record shape and mapped by
+ * `map.ts`, as the API client's records are; records and errors out,
+ * nothing written.
  *
- * Units differ between the two: the export's `summarizedActivities` store
- * distance and elevation in centimetres, durations in milliseconds and
- * `calories` in kilojoules (the value equals the sum of the laps' energy,
- * which the export labels KILOJOULE); the API uses metres, seconds and kcal.
- * Weights are grams in both.
+ * The export's `summarizedActivities` store distance and elevation in
+ * centimetres, durations in milliseconds, `calories` in kilojoules (the value
+ * equals the sum of the laps' energy, which the export labels KILOJOULE),
+ * running cadence in strides per minute and times as epoch ms; its sleep
+ * files write GMT timestamps as text and leave the total sleep to the sum of
+ * the stages. The API uses metres, seconds, kcal, steps per minute and
+ * wall-clock text. Weights are grams in both.
  */
-import {
-  BiometricReading,
-  METRIC_UNITS,
-  SourceWorkout,
-  emptyResult,
-  formatZodError,
-  type MetricType,
-  type ParseResult,
-  type SourceWorkoutInput,
-} from '../../core/models.ts';
-import { mapSport } from '../../core/sports.ts';
+import { emptyResult, type BiometricReadingInput, type ParseResult, type SourceWorkoutInput } from '../../core/models.ts';
 import type { ExportOptions } from '../../formats/csv.ts';
+import { itemError, RawItemError } from '../base.ts';
+import { SOURCE } from './index.ts';
+import { garminHrvReadings, garminSleepReadings, garminSummaryReadings, garminWeighInReadings, garminWeighIns, garminWorkout } from './map.ts';
 
 /** The kinds of Garmin JSON this module reads. */
 export type GarminJsonKind = 'garmin_activities' | 'garmin_sleep' | 'garmin_uds' | 'garmin_hrv' | 'garmin_weight' | 'garmin_api_activity';
@@ -104,15 +101,7 @@ export function garminFitActivityId(fileName: string): string | null {
   return m?.[1] ?? null;
 }
 
-class FieldError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
+/** Where one file's records and errors go. */
 interface Ctx {
   input: string;
   source: string;
@@ -120,15 +109,19 @@ interface Ctx {
   result: ParseResult;
 }
 
-/** One object of the file with the means to read its fields, reporting bad values under its record label. */
-class Entry {
+/** One object of a file, read field by field: an unreadable value is reported under the record and read as absent. */
+class Fields {
   constructor(
-    readonly ctx: Ctx,
     readonly obj: Obj,
-    readonly record: string,
+    private readonly report: (field: string, reason: string) => void,
   ) {}
 
-  /** A number (or numeric text) at the first present key; a bad value is reported and read as absent. */
+  /** The fields of a nested object, reported under the same record. */
+  nested(obj: Obj): Fields {
+    return new Fields(obj, this.report);
+  }
+
+  /** A number (or numeric text) at the first present key. */
   num(...keys: string[]): number | null {
     const key = keys.find((k) => this.obj[k] != null && this.obj[k] !== '');
     return key === undefined ? null : this.value(key, this.obj[key]);
@@ -139,7 +132,7 @@ class Entry {
     if (v == null || v === '') return null;
     const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
     if (Number.isFinite(n)) return n;
-    this.error(field, `not a number (got ${JSON.stringify(v)})`);
+    this.report(field, `not a number (got ${JSON.stringify(v)})`);
     return null;
   }
 
@@ -151,43 +144,42 @@ class Entry {
     return null;
   }
 
-  /** A UTC instant (epoch ms, or text without a zone meaning GMT); throws naming the field when unreadable. */
-  instant(...keys: string[]): Date | null {
+  /** Epoch ms of the first present key (epoch ms, or text without a zone meaning GMT); throws naming the field when unreadable. */
+  instant(...keys: string[]): number | null {
     const key = keys.find((k) => this.obj[k] != null && this.obj[k] !== '');
     if (key === undefined) return null;
     const ms = instantMs(this.obj[key]);
-    if (ms === null) throw new FieldError(key, `not a time (got ${JSON.stringify(this.obj[key])})`);
-    return new Date(ms);
+    if (ms === null) throw new RawItemError(key, `not a time (got ${JSON.stringify(this.obj[key])})`);
+    return ms;
   }
 
   /** Like `instant`, but an unreadable value is reported and read as absent. */
-  softInstant(...keys: string[]): Date | null {
+  softInstant(...keys: string[]): number | null {
     try {
       return this.instant(...keys);
     } catch (err) {
-      if (!(err instanceof FieldError)) throw err;
-      this.error(err.field, err.message);
+      if (!(err instanceof RawItemError)) throw err;
+      this.report(err.field!, err.message);
       return null;
     }
   }
 
-  day(key = 'calendarDate'): string {
-    const v = this.obj[key];
+  /** A YYYY-MM-DD day (text, or `{ date }` as some export files write it); throws naming the field when unreadable. */
+  day(key = 'calendarDate', v: unknown = this.obj[key]): string {
     const text = typeof v === 'string' ? v : isObj(v) && typeof v.date === 'string' ? v.date : null;
-    if (!text || !/^\d{4}-\d{2}-\d{2}/.test(text)) throw new FieldError(key, `not a YYYY-MM-DD day (got ${JSON.stringify(v ?? null)})`);
+    if (!text || !/^\d{4}-\d{2}-\d{2}/.test(text)) throw new RawItemError(key, `not a YYYY-MM-DD day (got ${JSON.stringify(v ?? null)})`);
     return text.slice(0, 10);
-  }
-
-  error(field: string, reason: string): void {
-    this.ctx.result.errors.push({ input: this.ctx.input, record: this.record, field, reason });
   }
 }
 
 /** Epoch ms from a number, digits, or ISO text (no zone = UTC, as Garmin's `...GMT` fields are). */
 function instantMs(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v !== 'string') return null;
-  const t = v.trim();
+  const ms = typeof v === 'number' ? v : typeof v === 'string' ? textMs(v.trim()) : null;
+  // The range a Date can hold.
+  return ms !== null && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : null;
+}
+
+function textMs(t: string): number | null {
   if (/^\d+$/.test(t)) return Number(t);
   const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(t);
   if (!m) return null;
@@ -197,6 +189,14 @@ function instantMs(v: unknown): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
+/** Epoch ms as the API's zone-less wall-clock text. */
+const wallClock = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString().slice(0, 23));
+
+/** `v` divided into the API's unit. */
+const per = (v: number | null, factor: number): number | null => (v === null ? null : v / factor);
+
+/** kJ per kcal (thermochemical calorie). */
+const KJ_PER_KCAL = 4.184;
 
 /**
  * Parse one Garmin JSON file (bytes or text). Activities become `garmin`
@@ -206,7 +206,7 @@ function instantMs(v: unknown): number | null {
  */
 export function parseGarminJson(bytes: Uint8Array | string, input: string, opts: ExportOptions = {}): ParseResult {
   const result = emptyResult();
-  const ctx: Ctx = { input, source: opts.source ?? 'garmin', athleteId: opts.athleteId ?? 'me', result };
+  const ctx: Ctx = { input, source: opts.source ?? SOURCE, athleteId: opts.athleteId ?? 'me', result };
   const text = (typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes)).replace(/^\uFEFF/, '');
   let json: unknown;
   try {
@@ -220,243 +220,167 @@ export function parseGarminJson(bytes: Uint8Array | string, input: string, opts:
     result.errors.push({ input, reason: 'not a Garmin JSON file: no activity summaries, sleep, daily summary, HRV or weight entries found' });
     return result;
   }
-  if (kind === 'garmin_activities') {
-    entries(ctx, exportActivityBlocks(json) ?? json, (e) => activity(e, EXPORT_UNITS));
-  } else if (kind === 'garmin_api_activity') {
-    entries(ctx, json, (e) => activity(e, API_UNITS));
-  } else if (kind === 'garmin_weight' && isObj(json) && !isWeight(json)) {
-    weightResponse(ctx, json);
-  } else {
-    entries(ctx, json, READERS[kind]);
-  }
+  if (kind === 'garmin_weight' && isObj(json) && !isWeight(json)) weightResponse(ctx, json);
+  else entries(ctx, kind === 'garmin_activities' ? (exportActivityBlocks(json) ?? json) : json, READERS[kind]);
   return result;
 }
 
-const READERS: Record<'garmin_sleep' | 'garmin_uds' | 'garmin_hrv' | 'garmin_weight', (e: Entry) => void> = {
-  garmin_sleep: sleep,
-  garmin_uds: uds,
-  garmin_hrv: hrv,
-  garmin_weight: weight,
+/** Reads one entry of a file into the Connect API's record shape and maps it. */
+type Reader = (ctx: Ctx, f: Fields) => void;
+
+const READERS: Record<GarminJsonKind, Reader> = {
+  garmin_activities: (ctx, f) => addWorkout(ctx, garminWorkout(exportActivity(f), { source: ctx.source, payload: f.obj })),
+  garmin_api_activity: (ctx, f) => addWorkout(ctx, garminWorkout(f.obj, { source: ctx.source })),
+  garmin_sleep: (ctx, f) => addReadings(ctx, garminSleepReadings(isObj(f.obj.dailySleepDTO) ? f.obj : exportSleep(f), ctx.source)),
+  garmin_hrv: (ctx, f) => {
+    const body = isObj(f.obj.hrvSummary) ? f.obj : exportHrv(f);
+    if (body) addReadings(ctx, garminHrvReadings(body, ctx.source));
+  },
+  garmin_uds: (ctx, f) => addReadings(ctx, garminSummaryReadings(exportUds(f), ctx.source)),
+  garmin_weight: (ctx, f) => {
+    const weighIn = exportWeighIn(f);
+    if (weighIn) addReadings(ctx, garminWeighInReadings(weighIn, ctx.source));
+  },
 };
 
+function addWorkout(ctx: Ctx, w: SourceWorkoutInput): void {
+  ctx.result.workouts.push({ ...w, athlete_id: ctx.athleteId, input: ctx.input });
+}
+
+function addReadings(ctx: Ctx, readings: BiometricReadingInput[]): void {
+  for (const b of readings) ctx.result.biometrics.push({ ...b, athlete_id: ctx.athleteId, input: ctx.input });
+}
+
 /** Apply `read` to each object of a list (record "entry i") or to a single object (record "response"). */
-function entries(ctx: Ctx, json: unknown, read: (e: Entry) => void): void {
+function entries(ctx: Ctx, json: unknown, read: Reader): void {
   if (!Array.isArray(json)) {
-    if (isObj(json)) guardedRead(new Entry(ctx, json, 'response'), read);
+    if (isObj(json)) guarded(ctx, 'response', () => read(ctx, fieldsOf(ctx, json, 'response')));
     return;
   }
   json.forEach((item, i) => {
     const record = `entry ${i}`;
-    if (isObj(item)) guardedRead(new Entry(ctx, item, record), read);
+    if (isObj(item)) guarded(ctx, record, () => read(ctx, fieldsOf(ctx, item, record)));
     else ctx.result.errors.push({ input: ctx.input, record, reason: `not an object (got ${JSON.stringify(item)})` });
   });
 }
 
-/** Run one entry's mapping; a FieldError drops that entry only and is reported. */
-function guardedRead(e: Entry, read: (e: Entry) => void): void {
+function fieldsOf(ctx: Ctx, obj: Obj, record: string): Fields {
+  return new Fields(obj, (field, reason) => ctx.result.errors.push({ input: ctx.input, record, field, reason }));
+}
+
+/** Run one record's reading and mapping; a record that cannot be used is reported and dropped alone. */
+function guarded(ctx: Ctx, record: string, run: () => void): void {
   try {
-    read(e);
+    run();
   } catch (err) {
-    if (!(err instanceof FieldError)) throw err;
-    e.error(err.field, err.message);
+    if (!(err instanceof RawItemError)) throw err;
+    ctx.result.errors.push(itemError(ctx.input, record, err));
   }
 }
 
-/** Factors from a file's activity units to SI (and kcal). */
-interface Units {
-  distance: number;
-  duration: number;
-  elevation: number;
-  energy: number;
-  /** Factor from the file's running cadence to strides per minute (the FIT convention the FIT parser keeps). */
-  runCadence: number;
-}
-
-const EXPORT_UNITS: Units = { distance: 0.01, duration: 0.001, elevation: 0.01, energy: 1 / 4.184, runCadence: 1 };
-// The API's run cadence is in steps per minute (its maxima near 180); halve to strides.
-const API_UNITS: Units = { distance: 1, duration: 1, elevation: 1, energy: 1, runCadence: 0.5 };
-
-/** The API detail response flattened to the list-item shape: ids and type beside the `summaryDTO` fields. */
-function flattenApiDetail(o: Obj): Obj {
-  if (!isObj(o.summaryDTO)) return o;
-  const meta = isObj(o.metadataDTO) ? o.metadataDTO : {};
-  return {
-    ...o.summaryDTO,
-    activityId: o.activityId,
-    activityName: o.activityName,
-    activityType: o.activityTypeDTO,
-    parentId: o.parentId,
-    hasPolyline: meta.hasPolyline,
-  };
-}
-
-const scaled = (v: number | null, f: number) => (v == null ? null : v * f);
-const positive = (v: number | null) => (v != null && v > 0 ? v : null);
-
-function activity(entry: Entry, units: Units): void {
-  const e = new Entry(entry.ctx, flattenApiDetail(entry.obj), entry.record);
-  const ctx = e.ctx;
-  const rawId = e.obj.activityId;
-  if ((typeof rawId !== 'number' && typeof rawId !== 'string') || !/^\d+$/.test(String(rawId))) {
-    throw new FieldError('activityId', `missing or not an id (got ${JSON.stringify(rawId ?? null)})`);
-  }
-  const id = String(rawId);
-  const start = e.instant('startTimeGmt', 'startTimeGMT', 'beginTimestamp');
-  if (!start) throw new FieldError('startTimeGmt', 'activity has no start time (startTimeGmt / beginTimestamp)');
-  const durationKey = ['elapsedDuration', 'duration'].find((k) => e.obj[k] != null);
-  const duration = scaled(e.num('elapsedDuration', 'duration'), units.duration);
-  if (duration == null || duration < 0) throw new FieldError(durationKey ?? 'duration', 'activity has no valid duration');
-  const local = e.obj.startTimeLocal;
-  const localMs = local == null ? null : instantMs(local);
-  if (local != null && localMs === null) e.error('startTimeLocal', `not a time (got ${JSON.stringify(local)})`);
-  // startTimeLocal is the local wall clock written as if it were UTC; offsets come in whole quarter hours.
-  const offset = localMs === null ? null : Math.round((localMs - start.getTime()) / 60_000 / 15) * 15;
-  const type = e.obj.activityType;
+/** An export activity summary in the API list item's shape (metres, seconds, kcal, steps per minute). */
+function exportActivity(f: Fields): Obj {
+  const start = f.instant('startTimeGmt', 'beginTimestamp');
+  if (start === null) throw new RawItemError('startTimeGmt', 'activity has no start time (startTimeGmt / beginTimestamp)');
+  const type = f.obj.activityType;
   const typeKey = typeof type === 'string' ? type : isObj(type) && typeof type.typeKey === 'string' ? type.typeKey : null;
-  // typeKey (treadmill_running) is more specific than sportType (RUNNING), so it goes in the sub-sport slot.
-  const { sport, category } = mapSport(e.text('sportType'), typeKey);
-  const doubleCadence = e.num('avgDoubleCadence');
-  const runCadence = scaled(e.num('avgRunCadence', 'averageRunningCadenceInStepsPerMinute', 'averageRunCadence'), units.runCadence);
-  const cadence = runCadence ?? (doubleCadence != null ? doubleCadence / 2 : null) ?? e.num('avgBikeCadence', 'averageBikingCadenceInRevPerMinute', 'averageBikeCadence');
-  const avgPower = positive(e.num('avgPower', 'averagePower'));
-  const elevation = scaled(e.num('elevationGain'), units.elevation);
-  const parent = e.obj.parentId;
-  const w: SourceWorkoutInput = {
-    athlete_id: ctx.athleteId,
-    source: ctx.source,
-    external_id: id,
-    name: e.text('name', 'activityName'),
-    start_time: start,
-    end_time: new Date(start.getTime() + duration * 1000),
-    duration_s: duration,
-    moving_time_s: scaled(e.num('movingDuration'), units.duration),
-    utc_offset_min: offset != null && offset >= -720 && offset <= 840 ? offset : null,
-    sport,
-    source_sport: typeKey ?? e.text('sportType'),
-    sport_category: category,
-    distance_m: scaled(e.num('distance'), units.distance),
-    calories_kcal: scaled(e.num('calories'), units.energy),
-    avg_hr: positive(e.num('avgHr', 'averageHR')),
-    max_hr: positive(e.num('maxHr', 'maxHR')),
-    elevation_gain_m: elevation != null && elevation >= 0 ? elevation : null,
-    avg_power_w: avgPower,
-    max_power_w: positive(e.num('maxPower')),
-    avg_cadence: cadence,
-    training_load: e.num('activityTrainingLoad'),
-    external_ids: { garmin: id },
-    raw_data: isObj(entry.obj.summaryDTO)
-      ? { activityId: entry.obj.activityId, activityName: entry.obj.activityName ?? null, activityTypeDTO: entry.obj.activityTypeDTO ?? null, summaryDTO: entry.obj.summaryDTO }
-      : entry.obj,
-    has_gps: e.num('startLatitude') != null || e.obj.hasPolyline === true,
-    has_power: avgPower != null,
-    parent_external_id: typeof parent === 'number' || (typeof parent === 'string' && parent !== '') ? String(parent) : null,
-    input: ctx.input,
+  const strides = f.num('avgRunCadence');
+  return {
+    activityId: f.obj.activityId,
+    activityName: f.text('name'),
+    startTimeGMT: wallClock(start),
+    startTimeLocal: wallClock(f.softInstant('startTimeLocal')),
+    activityType: typeKey ? { typeKey } : null,
+    sportType: f.text('sportType'),
+    parentId: f.obj.parentId,
+    distance: per(f.num('distance'), 100),
+    duration: per(f.num('duration'), 1000),
+    elapsedDuration: per(f.num('elapsedDuration'), 1000),
+    movingDuration: per(f.num('movingDuration'), 1000),
+    elevationGain: per(f.num('elevationGain'), 100),
+    calories: per(f.num('calories'), KJ_PER_KCAL),
+    averageHR: f.num('avgHr'),
+    maxHR: f.num('maxHr'),
+    avgPower: f.num('avgPower'),
+    maxPower: f.num('maxPower'),
+    averageRunningCadenceInStepsPerMinute: strides !== null ? strides * 2 : f.num('avgDoubleCadence'),
+    averageBikingCadenceInRevPerMinute: f.num('avgBikeCadence'),
+    activityTrainingLoad: f.num('activityTrainingLoad'),
+    startLatitude: f.num('startLatitude'),
+    hasPolyline: f.obj.hasPolyline === true,
   };
-  const r = SourceWorkout.safeParse(w);
-  if (r.success) ctx.result.workouts.push(w);
-  else e.error(r.error.issues[0]?.path.join('.') ?? 'activity', formatZodError(r.error));
 }
 
-/** Add one reading after validating it; an invalid value is reported under its metric and skipped. */
-function push(e: Entry, date: string, time: Date | null, metric: MetricType, value: number | null, raw: Obj): void {
-  if (value == null) return;
-  const reading = {
-    athlete_id: e.ctx.athleteId,
-    date,
-    time,
-    metric_type: metric,
-    value,
-    unit: METRIC_UNITS[metric],
-    source: e.ctx.source,
-    raw_data: raw,
-    input: e.ctx.input,
-  };
-  const r = BiometricReading.safeParse(reading);
-  if (r.success) e.ctx.result.biometrics.push(reading);
-  else e.error(metric, formatZodError(r.error));
-}
-
-/** Sleep: an export `sleepData` entry or an API `dailySleepDTO` (with the response's SpO2 summary beside it). */
-function sleep(outer: Entry): void {
-  const inner = isObj(outer.obj.dailySleepDTO) ? outer.obj.dailySleepDTO : outer.obj;
-  const e = new Entry(outer.ctx, inner, outer.record);
-  const date = e.day();
-  const startTime = e.softInstant('sleepStartTimestampGMT');
-  const endTime = e.softInstant('sleepEndTimestampGMT');
-  const deep = e.num('deepSleepSeconds');
-  const light = e.num('lightSleepSeconds');
-  const rem = e.num('remSleepSeconds');
+/** An export `sleepData` entry as a `dailySleepData` response (epoch ms, total sleep = the stages' sum when absent). */
+function exportSleep(f: Fields): Obj {
+  const calendarDate = f.day();
+  const deep = f.num('deepSleepSeconds');
+  const light = f.num('lightSleepSeconds');
+  const rem = f.num('remSleepSeconds');
   const staged = (deep ?? 0) + (light ?? 0) + (rem ?? 0);
-  const total = e.num('sleepTimeSeconds') ?? (staged > 0 ? staged : null);
-  // A day Garmin recorded no sleep for (no stages, zero total) yields nothing rather than a zero-hour night.
-  if (!total) return;
-  const scores = isObj(e.obj.sleepScores) ? e.obj.sleepScores : {};
-  const overall = isObj(scores.overall) ? scores.overall.value : (scores.overallScore ?? e.obj.overallScore);
-  const spo2Summary = [e.obj.spo2SleepSummary, outer.obj.wellnessSpO2SleepSummaryDTO].find(isObj);
-  const raw = { calendarDate: date, sleepStartTimestampGMT: e.obj.sleepStartTimestampGMT ?? null, sleepEndTimestampGMT: e.obj.sleepEndTimestampGMT ?? null };
-  const at = (metric: MetricType, value: number | null) => push(e, date, endTime, metric, value, raw);
-  at('sleep_duration', total);
-  if (startTime && endTime && endTime > startTime) at('sleep_in_bed', (endTime.getTime() - startTime.getTime()) / 1000);
-  at('sleep_deep', deep);
-  at('sleep_light', light);
-  at('sleep_rem', rem);
-  at('sleep_awake', e.num('awakeSleepSeconds'));
-  at('sleep_score', e.value('sleepScores.overall', overall));
-  at('respiratory_rate', positive(e.num('averageRespirationValue', 'averageRespiration')));
-  const spo2 = e.num('averageSpO2Value') ?? e.value('averageSPO2', spo2Summary?.averageSPO2);
-  at('spo2', positive(spo2));
+  const scores = isObj(f.obj.sleepScores) ? f.obj.sleepScores : {};
+  const overall = isObj(scores.overall) ? scores.overall.value : (scores.overallScore ?? f.obj.overallScore);
+  const spo2 = isObj(f.obj.spo2SleepSummary) ? f.obj.spo2SleepSummary.averageSPO2 : null;
+  return {
+    dailySleepDTO: {
+      calendarDate,
+      sleepTimeSeconds: f.num('sleepTimeSeconds') ?? (staged > 0 ? staged : null),
+      deepSleepSeconds: deep,
+      lightSleepSeconds: light,
+      remSleepSeconds: rem,
+      awakeSleepSeconds: f.num('awakeSleepSeconds'),
+      sleepStartTimestampGMT: f.softInstant('sleepStartTimestampGMT'),
+      sleepEndTimestampGMT: f.softInstant('sleepEndTimestampGMT'),
+      averageRespirationValue: f.num('averageRespirationValue', 'averageRespiration'),
+      averageSpO2Value: f.num('averageSpO2Value') ?? f.value('spo2SleepSummary.averageSPO2', spo2),
+      sleepScores: { overall: { value: f.value('sleepScores.overall', overall) } },
+    },
+  };
 }
 
-/** Daily user summary: resting HR and steps. */
-function uds(e: Entry): void {
-  const date = e.day();
-  const raw = { calendarDate: date };
-  push(e, date, null, 'resting_hr', positive(e.num('restingHeartRate', 'currentDayRestingHeartRate')), raw);
-  push(e, date, null, 'steps', e.num('totalSteps'), raw);
-}
-
-/** HRV: the API's `hrvSummary.lastNightAvg`, or the export's health-status `metrics` entry of type HRV (RMSSD, ms). */
-function hrv(outer: Entry): void {
-  const e = isObj(outer.obj.hrvSummary) ? new Entry(outer.ctx, outer.obj.hrvSummary, outer.record) : outer;
-  const date = e.day();
-  if (has(e.obj, 'lastNightAvg')) {
-    push(e, date, null, 'hrv_rmssd', positive(e.num('lastNightAvg')), { calendarDate: date, status: e.obj.status ?? null });
-    return;
+/** A flat HRV summary or a health-status entry's HRV metric as an HRV response; null when the entry has no HRV. */
+function exportHrv(f: Fields): Obj | null {
+  const calendarDate = f.day();
+  if ('lastNightAvg' in f.obj) {
+    return { hrvSummary: { calendarDate, lastNightAvg: f.num('lastNightAvg'), status: f.text('status') } };
   }
-  const metrics = Array.isArray(e.obj.metrics) ? e.obj.metrics : [];
+  const metrics = Array.isArray(f.obj.metrics) ? f.obj.metrics : [];
   const m = metrics.find((x): x is Obj => isObj(x) && x.type === 'HRV');
-  if (m) push(e, date, null, 'hrv_rmssd', positive(e.value('metrics.HRV.value', m.value)), { calendarDate: date, status: m.status ?? null });
+  if (!m) return null;
+  return { hrvSummary: { calendarDate, lastNightAvg: f.value('metrics.HRV.value', m.value), status: typeof m.status === 'string' ? m.status : null } };
 }
 
-/** One weigh-in: grams to kg; Garmin writes 0 for a failed impedance reading, so 0 is absent. */
-function weight(outer: Entry): void {
-  // userBioMetrics also holds entries without a weigh-in (VO2 max, height): not errors, just not weights.
-  if (outer.obj.weight == null) return;
-  const e = isObj(outer.obj.weight) ? new Entry(outer.ctx, outer.obj.weight, outer.record) : outer;
+/** A UDS entry as a daily user summary. */
+function exportUds(f: Fields): Obj {
+  return { calendarDate: f.day(), restingHeartRate: f.num('restingHeartRate', 'currentDayRestingHeartRate'), totalSteps: f.num('totalSteps') };
+}
+
+/**
+ * A `userBioMetrics` entry (`{ weight: {...}, metaData: { calendarDate } }`)
+ * or a flat weigh-in as the weight service's weigh-in; null for entries
+ * without a weigh-in (VO2 max, height), which are not errors.
+ */
+function exportWeighIn(outer: Fields): Obj | null {
+  if (outer.obj.weight == null) return null;
+  const f = isObj(outer.obj.weight) ? outer.nested(outer.obj.weight) : outer;
   const meta = isObj(outer.obj.metaData) ? outer.obj.metaData : {};
-  const time = e.softInstant('timestampGMT', 'date');
-  const dayKey = [meta.calendarDate, outer.obj.calendarDate, e.obj.calendarDate, e.obj.summaryDate].find((v) => v != null);
-  let date: string;
-  if (dayKey != null) date = new Entry(e.ctx, { calendarDate: dayKey }, e.record).day();
-  else if (time) date = time.toISOString().slice(0, 10);
-  else throw new FieldError('calendarDate', 'weigh-in has neither a calendarDate nor a timestampGMT');
-  const raw = { calendarDate: date, timestampGMT: e.obj.timestampGMT ?? null, sourceType: e.obj.sourceType ?? null };
-  const grams = (v: number | null) => (v != null && v > 0 ? v / 1000 : null);
-  push(e, date, time, 'weight', grams(e.num('weight')), raw);
-  push(e, date, time, 'body_fat_pct', positive(e.num('bodyFat')), raw);
-  push(e, date, time, 'muscle_mass', grams(e.num('muscleMass')), raw);
-  push(e, date, time, 'bmi', positive(e.num('bmi')), raw);
+  const dayValue = [meta.calendarDate, outer.obj.calendarDate, f.obj.calendarDate, f.obj.summaryDate].find((v) => v != null);
+  return {
+    calendarDate: dayValue == null ? null : f.day('calendarDate', dayValue),
+    timestampGMT: f.softInstant('timestampGMT'),
+    weight: f.num('weight'),
+    bodyFat: f.num('bodyFat'),
+    bmi: f.num('bmi'),
+    muscleMass: f.num('muscleMass'),
+    sourceType: f.text('sourceType'),
+  };
 }
 
-/** The weight service's range responses: `dateWeightList`, or `dailyWeightSummaries[].allWeightMetrics`. */
-function weightResponse(ctx: Ctx, o: Obj): void {
-  if (Array.isArray(o.dateWeightList)) {
-    o.dateWeightList.forEach((w, i) => isObj(w) && guardedRead(new Entry(ctx, w, `dateWeightList[${i}]`), weight));
-  }
-  if (Array.isArray(o.dailyWeightSummaries)) {
-    o.dailyWeightSummaries.forEach((d, i) => {
-      const all = isObj(d) && Array.isArray(d.allWeightMetrics) ? d.allWeightMetrics : [];
-      all.forEach((w, j) => isObj(w) && guardedRead(new Entry(ctx, w, `dailyWeightSummaries[${i}].allWeightMetrics[${j}]`), weight));
-    });
-  }
+/** A weight-service range response saved to a file: its weigh-ins are in the API's shape already. */
+function weightResponse(ctx: Ctx, body: Obj): void {
+  let items: ReturnType<typeof garminWeighIns> = [];
+  guarded(ctx, 'response', () => {
+    items = garminWeighIns(body);
+  });
+  for (const { record, item } of items) guarded(ctx, record, () => addReadings(ctx, garminWeighInReadings(item, ctx.source)));
 }

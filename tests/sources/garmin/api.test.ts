@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { GarminConnector, GarminLoginBlockedError, oauth1Header, transformGarminActivity } from '../../../lib/sources/garmin/api.ts';
-import { garminFixture, garminListItem, startGarminFake, type GarminFake } from '../../fakes/garmin.ts';
+import { GarminConnector, GarminLoginBlockedError, oauth1Header } from '../../../lib/sources/garmin/api.ts';
+import { garminWorkout } from '../../../lib/sources/garmin/map.ts';
+import { garminFixture, garminListItem, garminListItemOf, startGarminFake, type GarminDetail, type GarminFake } from '../../fakes/garmin.ts';
 import { drain, dump, modeOf, quickHttp, range, tempStore } from '../helpers.ts';
 
 let gf: GarminFake;
@@ -114,7 +115,7 @@ describe('garmin data', () => {
   });
 
   it('maps the recorded activity detail', () => {
-    const w = transformGarminActivity(garminFixture('activity_21482825013.json'));
+    const w = garminWorkout(garminFixture('activity_21482825013.json'));
     expect(w.external_id).toBe('21482825013');
     expect(w.sport).toBe('trail_running');
     expect(w.distance_m).toBe(4261.19);
@@ -124,6 +125,22 @@ describe('garmin data', () => {
     expect(w.max_hr).toBe(162);
     expect(w.calories_kcal).toBe(390);
     expect(w.training_load).toBeCloseTo(50.886444, 5);
+    // The detail's cadence is in steps per minute; workouts keep strides per minute, as FIT files do.
+    expect(w.avg_cadence).toBeCloseTo(111.734375 / 2, 9);
+  });
+
+  it('maps the list item of an activity as it maps its detail', async () => {
+    await saveTokens();
+    const detail = garminFixture('activity_21482825013.json') as GarminDetail;
+    gf.activities.push(garminListItemOf(detail));
+    const { c } = connector();
+    const [listed] = (await drain(c.fetchWorkouts(range('2026-01-08T00:00:00Z', '2026-01-09T00:00:00Z')))).flatMap((p) => p.result.workouts);
+    const fromDetail = c.transformWorkout(detail);
+    expect(listed).toBeDefined();
+    const { raw_data: _a, input, ...fromList } = listed!;
+    const { raw_data: _b, ...expected } = fromDetail;
+    expect(fromList).toEqual(expected);
+    expect(input).toMatch(/activitylist-service/);
   });
 
   it('reads HRV, sleep, daily summary and weight from the recorded bodies', async () => {
@@ -142,6 +159,11 @@ describe('garmin data', () => {
     expect(val('body_fat_pct')).toBe(14.2);
     expect(val('muscle_mass')).toBe(34.1);
     expect(sleep.filter((b) => b.metric_type === 'weight')).toHaveLength(1); // the 0 g entry is absent, not a reading
+    // A weigh-in happens at timestampGMT; `date` is the local wall clock two hours later.
+    expect(sleep.find((b) => b.metric_type === 'weight')?.time).toEqual(new Date('2025-07-07T06:10:00Z'));
+    // The night's readings are timed at its end; time in bed is the sleep window.
+    expect(sleep.find((b) => b.metric_type === 'sleep_duration')?.time).toEqual(new Date(1751888248000));
+    expect(val('sleep_in_bed')).toBe((1751888248000 - 1751863648000) / 1000);
     const summary = await bio('2025-06-14T00:00:00Z', '2025-06-15T00:00:00Z');
     expect(summary.filter((b) => b.metric_type === 'resting_hr').map((b) => b.value)).toEqual([51]);
     expect(summary.filter((b) => b.metric_type === 'steps').map((b) => b.value)).toEqual([5459]);

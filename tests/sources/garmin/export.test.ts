@@ -126,6 +126,13 @@ describe('export summarizedActivities', () => {
     expect(w.parent_external_id).toBe('9000000099');
   });
 
+  it('halves the steps-per-minute cadence when the strides one is absent', () => {
+    const doc = [{ summarizedActivitiesExport: [exportActivity(9_000_000_020, '2024-06-01T05:00:00', 0, { avgRunCadence: undefined, avgDoubleCadence: 171 })] }];
+    const res = parse(doc, 'x_summarizedActivities.json');
+    expect(res.errors).toEqual([]);
+    expect(workout(res, '9000000020').avg_cadence).toBe(85.5);
+  });
+
   it('reports malformed entries by index and field and keeps the rest', () => {
     const good = exportActivity(9_000_000_010, '2024-06-01T05:00:00', 120);
     const doc = [
@@ -348,6 +355,13 @@ describe('detectGarminJson', () => {
     expect(detectGarminJson('DI_CONNECT/DI-Connect-Wellness/a_sleepData.json', [])).toBe('garmin_sleep');
     expect(detectGarminJson('UDSFile_1.json', [])).toBe('garmin_uds');
     expect(detectGarminJson('me_0_summarizedActivities.json', [{ summarizedActivitiesExport: [] }])).toBe('garmin_activities');
+  });
+
+  it('reads a saved API body as the connector does, naming the API field of a bad value', () => {
+    const apiItem = { activityId: 2, startTimeGMT: '2024-01-01 10:00:00', duration: 'long', activityType: { typeKey: 'running' } };
+    const r = parse([apiItem], 'list.json');
+    expect(r.workouts).toEqual([]);
+    expect(r.errors).toEqual([expect.objectContaining({ input: 'list.json', record: 'entry 0', field: 'duration' })]);
   });
 
   it('tells the API activity list from the export list', () => {
