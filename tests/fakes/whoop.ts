@@ -84,6 +84,22 @@ export function whoopRecovery(cycleId: number, sleepId: string, over: Record<str
   };
 }
 
+/** A scored v2 cycle. */
+export function whoopCycle(id: number, start: string, end: string | null, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    user_id: 10129,
+    created_at: start,
+    updated_at: start,
+    start,
+    end,
+    timezone_offset: '-05:00',
+    score_state: 'SCORED',
+    score: { strain: 5.2951527, kilojoule: 8288.297, average_heart_rate: 68, max_heart_rate: 141 },
+    ...over,
+  };
+}
+
 function startOf(rec: Record<string, unknown>): number {
   return Date.parse(String(rec.start ?? rec.created_at));
 }

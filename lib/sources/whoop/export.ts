@@ -1,21 +1,30 @@
 /**
  * WHOOP account export CSVs: physiological_cycles.csv (recovery and strain),
  * sleeps.csv (nightly sleep) and workouts.csv. Which file it is comes from the
- * header, never the file name.
+ * header, never the file name. Each row is put into the shape of the API's
+ * record (map.ts) and mapped there.
  */
 import {
+  cyclePlacement,
+  cycleReadings,
+  recoveryReadings,
+  sleepReadings,
+  wakingOf,
+  workoutRow,
+  type CycleRecord,
+  type Origin,
+  type RecoveryRecord,
+  type SleepRecord,
+  type WorkoutRecord,
+} from './map.ts';
+import {
   BiometricReading,
-  METRIC_UNITS,
   SourceWorkout,
   emptyResult,
   type BiometricReadingInput,
-  type ImportError,
-  type MetricType,
   type ParseResult,
-  type SourceWorkoutInput,
   rejectionOf,
 } from '../../core/models.ts';
-import { mapSport } from '../../core/sports.ts';
 import {
   bindColumns,
   bool,
@@ -24,10 +33,10 @@ import {
   num,
   readCsv,
   reported,
-  scaled,
   text,
   utcOffset,
   wallTime,
+  type CellConverter,
   type ColumnSpec,
   type CsvTable,
   type ExportOptions,
@@ -48,71 +57,62 @@ export function whoopFileKind(header: readonly string[]): WhoopFile | null {
   return null;
 }
 
-type CycleField = 'cycle_start' | 'tz' | 'wake' | MetricType;
+/** Cell converter: minutes, as the export gives durations, to whole milliseconds, as the API does. */
+const minutesToMilli: CellConverter<number> = (cell) => Math.round(num(cell) * 60_000);
 
-const CYCLE_COLUMNS: readonly ColumnSpec<CycleField>[] = [
+// Fields carry the API record's names (map.ts); the extra ones are the row's local times.
+const CYCLE_COLUMNS: readonly ColumnSpec<string>[] = [
   { column: 'Cycle start time', field: 'cycle_start', convert: wallTime },
-  { column: 'Cycle timezone', field: 'tz', convert: utcOffset },
+  { column: 'Cycle timezone', field: 'offset', convert: utcOffset },
   { column: 'Wake onset', field: 'wake', convert: wallTime },
   { column: 'Recovery score %', field: 'recovery_score', convert: num },
-  { column: 'Resting heart rate (bpm)', field: 'resting_hr', convert: num },
-  { column: 'Heart rate variability (ms)', field: 'hrv_rmssd', convert: num },
-  { column: 'Skin temp (celsius)', field: 'skin_temp', convert: num },
-  { column: 'Blood oxygen %', field: 'spo2', convert: num },
-  { column: 'Respiratory rate (rpm)', field: 'respiratory_rate', convert: num },
-  { column: 'Day Strain', field: 'day_strain', convert: num },
+  { column: 'Resting heart rate (bpm)', field: 'resting_heart_rate', convert: num },
+  { column: 'Heart rate variability (ms)', field: 'hrv_rmssd_milli', convert: num },
+  { column: 'Skin temp (celsius)', field: 'skin_temp_celsius', convert: num },
+  { column: 'Blood oxygen %', field: 'spo2_percentage', convert: num },
+  { column: 'Day Strain', field: 'strain', convert: num },
 ];
-const CYCLE_METRICS: MetricType[] = ['recovery_score', 'resting_hr', 'hrv_rmssd', 'skin_temp', 'spo2', 'respiratory_rate', 'day_strain'];
 
-type SleepField = 'cycle_start' | 'tz' | 'wake' | 'nap' | MetricType;
-
-const SLEEP_COLUMNS: readonly ColumnSpec<SleepField>[] = [
-  { column: 'Cycle start time', field: 'cycle_start', convert: wallTime },
-  { column: 'Cycle timezone', field: 'tz', convert: utcOffset },
+const SLEEP_COLUMNS: readonly ColumnSpec<string>[] = [
+  { column: 'Cycle timezone', field: 'offset', convert: utcOffset },
   { column: 'Wake onset', field: 'wake', convert: wallTime },
   { column: 'Nap', field: 'nap', convert: bool },
-  { column: 'Asleep duration (min)', field: 'sleep_duration', convert: scaled(60) },
-  { column: 'In bed duration (min)', field: 'sleep_in_bed', convert: scaled(60) },
-  { column: 'Deep (SWS) duration (min)', field: 'sleep_deep', convert: scaled(60) },
-  { column: 'REM duration (min)', field: 'sleep_rem', convert: scaled(60) },
-  { column: 'Light sleep duration (min)', field: 'sleep_light', convert: scaled(60) },
-  { column: 'Awake duration (min)', field: 'sleep_awake', convert: scaled(60) },
-  { column: 'Sleep efficiency %', field: 'sleep_efficiency', convert: num },
-  { column: 'Sleep performance %', field: 'sleep_score', convert: num },
-];
-const SLEEP_METRICS: MetricType[] = [
-  'sleep_duration', 'sleep_in_bed', 'sleep_deep', 'sleep_rem', 'sleep_light', 'sleep_awake', 'sleep_efficiency', 'sleep_score',
+  { column: 'Asleep duration (min)', field: 'total_asleep_time_milli', convert: minutesToMilli },
+  { column: 'In bed duration (min)', field: 'total_in_bed_time_milli', convert: minutesToMilli },
+  { column: 'Deep (SWS) duration (min)', field: 'total_slow_wave_sleep_time_milli', convert: minutesToMilli },
+  { column: 'REM duration (min)', field: 'total_rem_sleep_time_milli', convert: minutesToMilli },
+  { column: 'Light sleep duration (min)', field: 'total_light_sleep_time_milli', convert: minutesToMilli },
+  { column: 'Awake duration (min)', field: 'total_awake_time_milli', convert: minutesToMilli },
+  { column: 'Sleep efficiency %', field: 'sleep_efficiency_percentage', convert: num },
+  { column: 'Sleep performance %', field: 'sleep_performance_percentage', convert: num },
+  { column: 'Respiratory rate (rpm)', field: 'respiratory_rate', convert: num },
 ];
 
-type WorkoutField =
-  | 'tz' | 'start' | 'end' | 'duration_min' | 'activity' | 'strain' | 'calories' | 'max_hr' | 'avg_hr' | 'gps'
-  | 'distance' | 'altitude_gain' | 'altitude_change';
-
-const WORKOUT_COLUMNS: readonly ColumnSpec<WorkoutField>[] = [
-  { column: 'Cycle timezone', field: 'tz', convert: utcOffset },
+const WORKOUT_COLUMNS: readonly ColumnSpec<string>[] = [
+  { column: 'Cycle timezone', field: 'offset', convert: utcOffset },
   { column: 'Workout start time', field: 'start', convert: wallTime },
   { column: 'Workout end time', field: 'end', convert: wallTime },
   { column: 'Duration (min)', field: 'duration_min', convert: num },
-  { column: 'Activity name', field: 'activity', convert: text },
+  { column: 'Activity name', field: 'sport_name', convert: text },
   { column: 'Activity Strain', field: 'strain', convert: num },
   // WHOOP labels kilocalories "cal".
-  { column: 'Energy burned (cal)', field: 'calories', convert: num },
-  { column: 'Max HR (bpm)', field: 'max_hr', convert: num },
-  { column: 'Average HR (bpm)', field: 'avg_hr', convert: num },
-  { column: 'GPS enabled', field: 'gps', convert: bool },
-  { column: 'Distance (meters)', field: 'distance', convert: num },
-  { column: 'Altitude gain (meters)', field: 'altitude_gain', convert: num },
-  { column: 'Altitude change (meters)', field: 'altitude_change', convert: num },
+  { column: 'Energy burned (cal)', field: 'kilocalorie', convert: num },
+  { column: 'Max HR (bpm)', field: 'max_heart_rate', convert: num },
+  { column: 'Average HR (bpm)', field: 'average_heart_rate', convert: num },
+  { column: 'GPS enabled', field: 'gps_enabled', convert: bool },
+  { column: 'Distance (meters)', field: 'distance_meter', convert: num },
+  { column: 'Altitude gain (meters)', field: 'altitude_gain_meter', convert: num },
+  { column: 'Altitude change (meters)', field: 'altitude_change_meter', convert: num },
 ];
 
 /**
  * Parse one WHOOP export CSV. Cycles give recovery, resting HR, HRV (RMSSD),
- * skin temperature, SpO2, respiratory rate and day strain, dated on the local
- * day the cycle's sleep ended (Wake onset), else the cycle's start day.
- * Sleeps give nightly durations (s), efficiency and sleep performance as
- * sleep_score; naps are left out. Workouts become `whoop` source workouts
- * with UTC times from the `Cycle timezone` offset; strain stays in raw_data.
- * Journal entries carry nothing canonical and give an empty result.
+ * skin temperature and SpO2 at the waking of the cycle's sleep, and day
+ * strain on the day the cycle is named for. Sleeps give nightly durations
+ * (s), efficiency, sleep performance as sleep_score and respiratory rate;
+ * naps are left out. Workouts become `whoop` source workouts with UTC times
+ * from the `Cycle timezone` offset; strain stays in raw_data. Journal entries
+ * carry nothing canonical and give an empty result.
  */
 export function parseWhoopCsv(csvText: string, input: string, opts: ExportOptions = {}): ParseResult {
   const result = emptyResult();
@@ -125,9 +125,9 @@ export function parseWhoopCsv(csvText: string, input: string, opts: ExportOption
   }
   const kind = whoopFileKind(table.header);
   const ctx: Ctx = { table, input, source: opts.source ?? 'whoop', athleteId: opts.athleteId ?? 'me', result };
-  if (kind === 'cycles') parseDaily(ctx, CYCLE_COLUMNS, CYCLE_METRICS, false);
-  else if (kind === 'sleeps') parseDaily(ctx, SLEEP_COLUMNS, SLEEP_METRICS, true);
-  else if (kind === 'workouts') parseWorkouts(ctx);
+  if (kind === 'cycles') eachRow(ctx, CYCLE_COLUMNS, cycleRow);
+  else if (kind === 'sleeps') eachRow(ctx, SLEEP_COLUMNS, sleepRow);
+  else if (kind === 'workouts') eachRow(ctx, WORKOUT_COLUMNS, workoutRowOf);
   else if (kind === null) {
     result.errors.push({ input, reason: 'not a WHOOP export CSV: the header has no "Cycle start time" column of a known file' });
   }
@@ -142,104 +142,159 @@ interface Ctx {
   result: ParseResult;
 }
 
-function parseDaily<F extends string>(ctx: Ctx, columns: readonly ColumnSpec<F>[], metrics: MetricType[], skipNaps: boolean): void {
+/** One data row: its converted cells, and how to report a problem with it. */
+interface Row {
+  v: Record<string, unknown>;
+  cells: readonly string[];
+  index: number;
+  record: string;
+  /** Report a problem with a column, unless its cell was already reported. */
+  fail(column: string, reason: string): void;
+}
+
+function eachRow(ctx: Ctx, columns: readonly ColumnSpec<string>[], each: (ctx: Ctx, row: Row) => void): void {
   const { table, input, result } = ctx;
   const bound = bindColumns(table.header, columns);
-  table.rows.forEach((cells, i) => {
-    const record = `row ${i + 1}`;
+  table.rows.forEach((cells, index) => {
+    const record = `row ${index + 1}`;
     const v = convertRow(bound, cells, input, record, result.errors) as Record<string, unknown>;
-    if (skipNaps && v.nap === true) return;
-    const wake = v.wake as WallTime | undefined;
-    const cycleStart = v.cycle_start as WallTime | undefined;
-    const day = wake?.day ?? cycleStart?.day;
-    if (!day) {
-      result.errors.push({ input, record, field: 'Cycle start time', reason: `no Wake onset or Cycle start time to date the row by (line ${table.lines[i]})` });
-      return;
-    }
-    const offset = v.tz as number | undefined;
-    const time = wake && offset != null ? new Date(wake.wallMs - offset * 60_000) : null;
-    for (const metric of metrics) {
-      const value = v[metric] as number | undefined;
-      if (value == null) continue;
-      const reading: BiometricReadingInput = {
-        athlete_id: ctx.athleteId,
-        date: day,
-        time,
-        metric_type: metric,
-        value,
-        unit: METRIC_UNITS[metric],
-        source: ctx.source,
-        raw_data: { row: i + 1, cycle_start: cells[columnIndex(table.header, 'Cycle start time')] ?? null },
-        input,
-      };
-      const problem = rejectionOf(BiometricReading, reading, input, record, metric);
-      if (problem) result.errors.push(problem);
-      else result.biometrics.push(reading);
-    }
+    const fail = (column: string, reason: string) => {
+      if (!reported(result.errors, record, column)) result.errors.push({ input, record, field: column, reason: `${reason} (line ${table.lines[index]})` });
+    };
+    each(ctx, { v, cells, index, record, fail });
   });
 }
 
-function parseWorkouts(ctx: Ctx): void {
-  const { table, input, result } = ctx;
-  const bound = bindColumns(table.header, WORKOUT_COLUMNS);
-  table.rows.forEach((cells, i) => {
-    const record = `row ${i + 1}`;
-    const v = convertRow(bound, cells, input, record, result.errors);
-    const fail = (field: string, reason: string) => {
-      if (!reported(result.errors, record, field)) result.errors.push({ input, record, field, reason: `${reason} (line ${table.lines[i]})` });
-    };
-    const start = v.start as WallTime | undefined;
-    const offset = v.tz as number | undefined;
-    if (!start) return fail('Workout start time', 'no usable Workout start time');
-    if (offset == null) return fail('Cycle timezone', 'no usable Cycle timezone to place the local times in UTC');
-    const startTime = new Date(start.wallMs - offset * 60_000);
-    const end = v.end as WallTime | undefined;
-    const minutes = v.duration_min as number | undefined;
-    const endMs = end ? end.wallMs - offset * 60_000 : minutes != null ? startTime.getTime() + minutes * 60_000 : null;
-    if (endMs == null) return fail('Workout end time', 'neither Workout end time nor Duration (min) is given');
-    const activity = (v.activity as string | undefined) ?? null;
-    const { sport, category } = mapSport(activity);
-    const externalId = `whoop:${startTime.toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
-    const workout: SourceWorkoutInput = {
-      athlete_id: ctx.athleteId,
-      source: ctx.source,
-      external_id: externalId,
-      name: activity,
-      start_time: startTime,
-      end_time: new Date(endMs),
-      duration_s: (endMs - startTime.getTime()) / 1000,
-      utc_offset_min: offset,
-      sport,
-      source_sport: activity,
-      sport_category: category,
-      distance_m: (v.distance as number | undefined) ?? null,
-      calories_kcal: (v.calories as number | undefined) ?? null,
-      avg_hr: (v.avg_hr as number | undefined) ?? null,
-      max_hr: (v.max_hr as number | undefined) ?? null,
-      elevation_gain_m: (v.altitude_gain as number | undefined) ?? null,
-      training_load: null,
-      raw_data: {
-        row: i + 1,
-        strain: (v.strain as number | undefined) ?? null,
-        altitude_change_m: (v.altitude_change as number | undefined) ?? null,
-        hr_zone_pct: [1, 2, 3, 4, 5].map((z) => cellNumber(table, cells, `HR Zone ${z} %`)),
+/** The offset as the API writes it ("+10:00", "-04:00"). */
+function offsetText(min: number): string {
+  const a = Math.abs(min);
+  return `${min < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+/** The instant of a local wall time at an offset, as an ISO string. */
+function instantOf(wall: WallTime, offsetMin: number): string {
+  return new Date(wall.wallMs - offsetMin * 60_000).toISOString();
+}
+
+/** The row's Cycle timezone, or a reported problem. */
+function offsetOf(row: Row): number | undefined {
+  const offset = row.v.offset as number | undefined;
+  if (offset == null) row.fail('Cycle timezone', 'no usable Cycle timezone to place the local times in UTC');
+  return offset;
+}
+
+const n = (x: unknown): number | undefined => x as number | undefined;
+
+function dailyOrigin(ctx: Ctx, row: Row): Origin {
+  return { source: ctx.source, raw_data: { row: row.index + 1, cycle_start: row.cells[columnIndex(ctx.table.header, 'Cycle start time')] ?? null } };
+}
+
+function cycleRow(ctx: Ctx, row: Row): void {
+  const { v } = row;
+  const start = v.cycle_start as WallTime | undefined;
+  if (!start) return row.fail('Cycle start time', 'no usable Cycle start time');
+  const offset = offsetOf(row);
+  if (offset == null) return;
+  const timezone = offsetText(offset);
+  const cycle: CycleRecord = { start: instantOf(start, offset), timezone_offset: timezone, score_state: 'SCORED', score: { strain: n(v.strain) } };
+  const recovery: RecoveryRecord = {
+    score_state: 'SCORED',
+    score: {
+      recovery_score: n(v.recovery_score),
+      resting_heart_rate: n(v.resting_heart_rate),
+      hrv_rmssd_milli: n(v.hrv_rmssd_milli),
+      spo2_percentage: n(v.spo2_percentage),
+      skin_temp_celsius: n(v.skin_temp_celsius),
+    },
+  };
+  const wake = v.wake as WallTime | undefined;
+  const at = wake ? wakingOf({ end: instantOf(wake, offset), timezone_offset: timezone }) : cyclePlacement(cycle);
+  const o = dailyOrigin(ctx, row);
+  keepReadings(ctx, row, [...recoveryReadings(recovery, at, o), ...cycleReadings(cycle, o)]);
+}
+
+function sleepRow(ctx: Ctx, row: Row): void {
+  const { v } = row;
+  const wake = v.wake as WallTime | undefined;
+  if (!wake) return row.fail('Wake onset', 'no usable Wake onset to date the sleep by');
+  const offset = offsetOf(row);
+  if (offset == null) return;
+  const sleep: SleepRecord = {
+    end: instantOf(wake, offset),
+    timezone_offset: offsetText(offset),
+    nap: v.nap as boolean | undefined,
+    score_state: 'SCORED',
+    score: {
+      stage_summary: {
+        total_asleep_time_milli: n(v.total_asleep_time_milli),
+        total_in_bed_time_milli: n(v.total_in_bed_time_milli),
+        total_awake_time_milli: n(v.total_awake_time_milli),
+        total_light_sleep_time_milli: n(v.total_light_sleep_time_milli),
+        total_slow_wave_sleep_time_milli: n(v.total_slow_wave_sleep_time_milli),
+        total_rem_sleep_time_milli: n(v.total_rem_sleep_time_milli),
       },
-      has_gps: (v.gps as boolean | undefined) ?? false,
-      has_power: false,
-      input,
-    };
-    acceptWorkout(workout, input, record, result.errors, result.workouts);
-  });
+      respiratory_rate: n(v.respiratory_rate),
+      sleep_performance_percentage: n(v.sleep_performance_percentage),
+      sleep_efficiency_percentage: n(v.sleep_efficiency_percentage),
+    },
+  };
+  keepReadings(ctx, row, sleepReadings(sleep, dailyOrigin(ctx, row)));
+}
+
+function keepReadings(ctx: Ctx, row: Row, readings: BiometricReadingInput[]): void {
+  const { input, result } = ctx;
+  for (const r of readings) {
+    const reading: BiometricReadingInput = { ...r, athlete_id: ctx.athleteId, input };
+    const problem = rejectionOf(BiometricReading, reading, input, row.record, r.metric_type);
+    if (problem) result.errors.push(problem);
+    else result.biometrics.push(reading);
+  }
+}
+
+function workoutRowOf(ctx: Ctx, row: Row): void {
+  const { table, input, result } = ctx;
+  const { v, cells } = row;
+  const start = v.start as WallTime | undefined;
+  if (!start) return row.fail('Workout start time', 'no usable Workout start time');
+  const offset = offsetOf(row);
+  if (offset == null) return;
+  const startIso = instantOf(start, offset);
+  const end = v.end as WallTime | undefined;
+  const minutes = n(v.duration_min);
+  const endIso = end ? instantOf(end, offset) : minutes != null ? new Date(Date.parse(startIso) + minutes * 60_000).toISOString() : null;
+  if (endIso == null) return row.fail('Workout end time', 'neither Workout end time nor Duration (min) is given');
+  const workout: WorkoutRecord = {
+    start: startIso,
+    end: endIso,
+    timezone_offset: offsetText(offset),
+    sport_name: (v.sport_name as string | undefined) ?? null,
+    score_state: 'SCORED',
+    score: {
+      average_heart_rate: n(v.average_heart_rate),
+      max_heart_rate: n(v.max_heart_rate),
+      kilocalorie: n(v.kilocalorie),
+      distance_meter: n(v.distance_meter),
+      altitude_gain_meter: n(v.altitude_gain_meter),
+    },
+    gps_enabled: v.gps_enabled as boolean | undefined,
+  };
+  const origin: Origin = {
+    source: ctx.source,
+    raw_data: {
+      row: row.index + 1,
+      strain: n(v.strain) ?? null,
+      altitude_change_m: n(v.altitude_change_meter) ?? null,
+      hr_zone_pct: [1, 2, 3, 4, 5].map((z) => cellNumber(table, cells, `HR Zone ${z} %`)),
+    },
+  };
+  const w = { ...workoutRow(workout, origin), athlete_id: ctx.athleteId, input };
+  const problem = rejectionOf(SourceWorkout, w, input, row.record);
+  if (problem) result.errors.push(problem);
+  else result.workouts.push(w);
 }
 
 function cellNumber(table: CsvTable, cells: readonly string[], column: string): number | null {
   const c = (cells[columnIndex(table.header, column)] ?? '').trim();
   const v = Number(c);
   return c === '' || !Number.isFinite(v) ? null : v;
-}
-
-function acceptWorkout(w: SourceWorkoutInput, input: string, record: string, errors: ImportError[], into: SourceWorkoutInput[]): void {
-  const problem = rejectionOf(SourceWorkout, w, input, record);
-  if (problem) errors.push(problem);
-  else into.push(w);
 }

@@ -7,14 +7,14 @@ const CYCLE_COLS =
 
 const CYCLES = [
   CYCLE_COLS,
-  // Travelling at UTC-04:00; sleep ends on the 5th local (already the 5th in UTC too).
-  '2024-03-04 07:10:00,2024-03-05 06:55:00,UTC-04:00,67,52,61.5,33.41,96.2,12.8,2450,171,68,2024-03-04 23:05:00,2024-03-05 06:50:00,88,15.2,400,460,200,100,100,60,480,20,87,80',
-  // UTC+10:00: wakes 05:30 local on the 7th, which is still the 6th in UTC.
-  '2024-03-06 06:00:00,,UTC+10:00,81,49,70,,,4.2,,,,2024-03-06 22:00:00,2024-03-07 05:30:00,92,14.8,420,450,210,110,100,30,,,93,',
-  // A strain line with no sleep: dated on the cycle start's local day.
-  '2024-03-08 07:00:00,2024-03-09 07:00:00,UTC+10:00,,,,,,9.9,,,,,,,,,,,,,,,,,',
+  // Travelling at UTC-04:00: the cycle starts at sleep onset on the 4th; its sleep ends on the 5th.
+  '2024-03-04 23:05:00,2024-03-05 22:40:00,UTC-04:00,67,52,61.5,33.41,96.2,12.8,2450,171,68,2024-03-04 23:05:00,2024-03-05 06:50:00,88,15.2,400,460,200,100,100,60,480,20,87,80',
+  // UTC+10:00: wakes 05:30 local on the 7th, which is still the 6th in UTC. The current cycle: no end.
+  '2024-03-06 22:00:00,,UTC+10:00,81,49,70,,,4.2,,,,2024-03-06 22:00:00,2024-03-07 05:30:00,92,14.8,420,450,210,110,100,30,,,93,',
+  // A strain line with no sleep: on the day the cycle is named for (start + 12 h), not its start day.
+  '2024-03-07 23:30:00,2024-03-08 23:10:00,UTC+10:00,,,,,,9.9,,,,,,,,,,,,,,,,,',
   // Non-numeric HRV: an error for this cell, the rest of the row kept.
-  '2024-03-09 07:00:00,2024-03-10 07:00:00,UTC+10:00,55,50,n/a,,,,,,,,2024-03-10 06:00:00,,,,,,,,,,,,',
+  '2024-03-09 23:00:00,2024-03-10 23:00:00,UTC+10:00,55,50,n/a,,,,,,,,2024-03-10 06:00:00,,,,,,,,,,,,',
 ].join('\n');
 
 function values(list: BiometricReadingInput[], date: string): Record<string, number> {
@@ -22,20 +22,22 @@ function values(list: BiometricReadingInput[], date: string): Record<string, num
 }
 
 describe('parseWhoopCsv: physiological_cycles.csv', () => {
-  it('gives recovery metrics dated on the local wake day', () => {
+  it('gives recovery metrics at the local waking and day strain on the day the cycle is named for', () => {
     const r = parseWhoopCsv(CYCLES, 'whoop/physiological_cycles.csv');
     expect(values(r.biometrics, '2024-03-05')).toEqual({
-      recovery_score: 67, resting_hr: 52, hrv_rmssd: 61.5, skin_temp: 33.41, spo2: 96.2, respiratory_rate: 15.2, day_strain: 12.8,
+      recovery_score: 67, resting_hr: 52, hrv_rmssd: 61.5, skin_temp: 33.41, spo2: 96.2, day_strain: 12.8,
     });
-    expect(values(r.biometrics, '2024-03-07')).toEqual({ recovery_score: 81, resting_hr: 49, hrv_rmssd: 70, respiratory_rate: 14.8, day_strain: 4.2 });
+    expect(values(r.biometrics, '2024-03-07')).toEqual({ recovery_score: 81, resting_hr: 49, hrv_rmssd: 70, day_strain: 4.2 });
     expect(values(r.biometrics, '2024-03-08')).toEqual({ day_strain: 9.9 });
     expect(values(r.biometrics, '2024-03-10')).toEqual({ recovery_score: 55, resting_hr: 50 });
     const wake = r.biometrics.find((b) => b.date === '2024-03-07')!;
     expect(wake.time).toEqual(new Date('2024-03-06T19:30:00Z'));
     expect(wake).toMatchObject({ source: 'whoop', unit: 'score', input: 'whoop/physiological_cycles.csv' });
     expect(r.biometrics.find((b) => b.metric_type === 'hrv_rmssd')!.unit).toBe('ms');
-    // Sleep columns of the cycles file are left to sleeps.csv.
-    expect(r.biometrics.some((b) => b.metric_type.startsWith('sleep_'))).toBe(false);
+    // A cycle's strain is stamped at its start (sleep onset, 23:05 at UTC-04:00).
+    expect(r.biometrics.find((b) => b.metric_type === 'day_strain' && b.date === '2024-03-05')!.time).toEqual(new Date('2024-03-05T03:05:00Z'));
+    // Sleep columns of the cycles file, respiratory rate included, are left to sleeps.csv.
+    expect(r.biometrics.some((b) => b.metric_type.startsWith('sleep_') || b.metric_type === 'respiratory_rate')).toBe(false);
     expect(r.errors).toEqual([
       { input: 'whoop/physiological_cycles.csv', record: 'row 4', field: 'Heart rate variability (ms)', reason: 'not a number (got "n/a")' },
     ]);
@@ -56,9 +58,9 @@ describe('parseWhoopCsv: sleeps.csv', () => {
     expect(r.errors).toEqual([]);
     expect(values(r.biometrics, '2024-03-05')).toEqual({
       sleep_duration: 24030, sleep_in_bed: 27600, sleep_light: 12000, sleep_deep: 6000, sleep_rem: 6030, sleep_awake: 3600,
-      sleep_efficiency: 87, sleep_score: 88,
+      sleep_efficiency: 87, sleep_score: 88, respiratory_rate: 15.2,
     });
-    expect(r.biometrics).toHaveLength(8);
+    expect(r.biometrics).toHaveLength(9);
     expect(r.biometrics[0]).toMatchObject({ source: 'whoop_export', unit: 's', time: new Date('2024-03-05T10:50:00Z') });
   });
 });
@@ -101,5 +103,33 @@ describe('parseWhoopCsv: workouts.csv', () => {
     expect(journal).toEqual({ workouts: [], biometrics: [], streams: [], errors: [] });
     const other = parseWhoopCsv('a,b\n1,2\n', 'x.csv');
     expect(other.errors).toEqual([expect.objectContaining({ input: 'x.csv' })]);
+  });
+});
+
+describe('parseWhoopCsv: rows that cannot be placed or carry artefacts', () => {
+  it('keeps a workout with a negative altitude gain, without the gain', () => {
+    const text = [
+      'Cycle start time,Cycle end time,Cycle timezone,Workout start time,Workout end time,Duration (min),Activity name,Energy burned (cal),Altitude gain (meters)',
+      '2024-03-04 23:10:00,,UTC+01:00,2024-03-05 07:00:00,2024-03-05 07:30:00,30,Running,300,-2.5',
+    ].join('\n');
+    const r = parseWhoopCsv(text, 'workouts.csv');
+    expect(r.errors).toEqual([]);
+    expect(r.workouts).toEqual([expect.objectContaining({ elevation_gain_m: null, calories_kcal: 300, utc_offset_min: 60 })]);
+  });
+
+  it('names the row and column when a sleep has no waking or a cycle no timezone', () => {
+    const sleeps = [
+      'Cycle start time,Cycle end time,Cycle timezone,Sleep onset,Wake onset,Asleep duration (min),Nap',
+      '2024-03-04 23:10:00,,UTC+01:00,2024-03-04 23:10:00,,400,false',
+    ].join('\n');
+    expect(parseWhoopCsv(sleeps, 'sleeps.csv')).toMatchObject({
+      biometrics: [],
+      errors: [{ input: 'sleeps.csv', record: 'row 1', field: 'Wake onset', reason: 'no usable Wake onset to date the sleep by (line 2)' }],
+    });
+    const cycles = ['Cycle start time,Cycle end time,Cycle timezone,Recovery score %,Wake onset', '2024-03-04 23:10:00,,,70,2024-03-05 07:00:00'].join('\n');
+    expect(parseWhoopCsv(cycles, 'physiological_cycles.csv')).toMatchObject({
+      biometrics: [],
+      errors: [{ record: 'row 1', field: 'Cycle timezone', reason: 'no usable Cycle timezone to place the local times in UTC (line 2)' }],
+    });
   });
 });
