@@ -2,8 +2,8 @@
 import { sourcePrecedence } from '../../core/dedup/precedence.ts';
 import type { SourceDescriptor } from '../source.ts';
 
-/** Source name. */
-export const SOURCE = 'legacy';
+/** Source of the rows of its activities.csv; the activities of its strava_activities.json are stored as Strava's (`strava`). */
+export const SOURCE = 'strava_legacy';
 
 /** The earlier Python version's files. */
 export const LEGACY: SourceDescriptor = {

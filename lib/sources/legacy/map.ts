@@ -6,9 +6,7 @@
 import type { SourceWorkoutInput } from '../../core/models.ts';
 import { mapSport } from '../../core/sports.ts';
 import type { WallTime } from '../../formats/csv.ts';
-
-/** Source of the CSV's rows, which carry no Strava id. */
-const CSV_SOURCE = 'strava_legacy';
+import { SOURCE } from './index.ts';
 /** Metres per mile as the predecessor used it (its CSV wrote miles = metres / 1609.34). */
 const METRES_PER_MILE = 1609.34;
 /** Miles are written to 2 places; 0.006 allows for that rounding plus float noise. */
@@ -58,7 +56,7 @@ export function mapLegacyCsvRow(
   const { sport, category } = mapSport(r.type);
   const workout: SourceWorkoutInput = {
     athlete_id: origin.athleteId ?? 'me',
-    source: origin.source ?? CSV_SOURCE,
+    source: origin.source ?? SOURCE,
     external_id: `legacy:${r.date}`,
     name: r.name,
     start_time: new Date(r.wall.wallMs),
