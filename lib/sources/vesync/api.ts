@@ -1,6 +1,7 @@
 /**
  * VeSync (Etekcity smart scales). There is no public API: this follows the
- * VeSync app's cloud as client libraries have reverse-engineered it.
+ * VeSync app's cloud as client libraries have reverse-engineered it. Weigh-ins
+ * go to map.ts as fetched.
  *
  * Assumptions (not documented by VeSync):
  * - login answers `{code: 0, result: {token, accountID}}` (older answers put them at the top level);
@@ -12,13 +13,14 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType, type SourceWorkoutInput } from '../../core/models.ts';
-import { inRange, itemError, localDay, parseRaw, zoneOffset, type ApiSettings, type BaseConnector, type DateRange, type EnvVar, type FetchOptions, type Page } from '../base.ts';
+import { emptyResult, type SourceWorkoutInput } from '../../core/models.ts';
+import { inRange, itemError, parseRaw, type ApiSettings, type BaseConnector, type DateRange, type FetchOptions, type Page } from '../base.ts';
 import { AuthError, HttpClient, type AuthProvider } from '../http/http.ts';
 import { chain, offsets, type ChainPart } from '../http/paginate.ts';
-import { redact, registerSecret } from '../../core/redact.ts';
+import { registerSecret } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
 import { SOURCE } from './index.ts';
+import { apiOrigin, placeTimestamp, VesyncWeighIn, weighInReadings } from './map.ts';
 
 /** Settings of the VeSync connector. */
 export interface VesyncSettings extends Omit<ApiSettings, 'clientId' | 'clientSecret' | 'scopes' | 'redirectPort' | 'authBaseUrl'> {
@@ -34,33 +36,6 @@ const APP = { acceptLanguage: 'en', appVersion: '2.8.6', phoneBrand: 'SM N9005',
 const Envelope = z.looseObject({ code: z.number(), msg: z.string().nullish(), result: z.unknown().optional() });
 const Login = z.looseObject({ token: z.string().min(1), accountID: z.union([z.string(), z.number()]) });
 const Device = z.looseObject({ deviceType: z.string().nullish(), type: z.string().nullish(), configModule: z.string().nullish(), cid: z.string().nullish(), deviceName: z.string().nullish() });
-
-/** One weigh-in as the fat-scale endpoint returns it. */
-export const VesyncWeighIn = z.looseObject({
-  timestamp: z.number().finite(),
-  weigh_kg: z.number().finite().nonnegative().nullish(),
-  weightG: z.number().finite().nonnegative().nullish(),
-  bodyFat: z.number().finite().nullish(),
-  body_fat: z.number().finite().nullish(),
-});
-
-/** Readings of one weigh-in: weight in kg (0 = absent) and body fat %. */
-export function vesyncReadings(raw: unknown, timeZone = 'UTC'): BiometricReadingInput[] {
-  const w = parseRaw(VesyncWeighIn, raw, 'vesync weigh-in');
-  // Seconds, though some answers use milliseconds.
-  const t = new Date(w.timestamp > 1e11 ? w.timestamp : w.timestamp * 1000);
-  const day = localDay(t, zoneOffset(timeZone, t));
-  const kg = w.weigh_kg ?? (w.weightG != null ? w.weightG / 1000 : null);
-  const fat = w.bodyFat ?? w.body_fat ?? null;
-  const r = redact(raw);
-  const out: BiometricReadingInput[] = [];
-  const add = (metric: MetricType, value: number): void => {
-    out.push({ date: day, time: t, metric_type: metric, value, unit: METRIC_UNITS[metric], source: SOURCE, raw_data: r });
-  };
-  if (kg != null && kg > 0) add('weight', kg);
-  if (fat != null && fat > 0) add('body_fat_pct', fat);
-  return out;
-}
 
 /** The VeSync connector (biometrics only). */
 export class VesyncConnector implements BaseConnector, AuthProvider {
@@ -191,7 +166,10 @@ export class VesyncConnector implements BaseConnector, AuthProvider {
           const out = emptyResult();
           for (const [i, raw] of b.items.entries()) {
             try {
-              for (const x of vesyncReadings(raw, this.settings.timeZone ?? 'UTC')) if (x.time && inRange(x.time as Date, range)) out.biometrics.push({ ...x, input });
+              const w = parseRaw(VesyncWeighIn, raw, 'vesync weigh-in');
+              const at = placeTimestamp(w.timestamp, this.settings.timeZone ?? 'UTC');
+              if (!inRange(at.time, range)) continue;
+              for (const x of weighInReadings(w, at, apiOrigin(raw))) out.biometrics.push({ ...x, input });
             } catch (e) {
               const ts = raw && typeof raw === 'object' ? (raw as { timestamp?: unknown }).timestamp : undefined;
               out.errors.push(itemError(input, ts != null ? `weigh-in at ${String(ts)}` : `item ${i}`, e));

@@ -1,17 +1,12 @@
 /**
  * Smart-scale weight CSV, as this project defines the VeSync/Etekcity app
  * export: `Time,Weight(kg),Body Fat(%),BMI,Muscle Mass(kg)`, pounds accepted,
- * local `YYYY-MM-DD HH:MM:SS` times with an optional `Timezone` column.
+ * local `YYYY-MM-DD HH:MM:SS` times with an optional `Timezone` column. Each
+ * row is put into the shape of the fat-scale endpoint's weigh-in (map.ts) and
+ * mapped there.
  */
-import {
-  BiometricReading,
-  METRIC_UNITS,
-  emptyResult,
-  type BiometricReadingInput,
-  type MetricType,
-  type ParseResult,
-  rejectionOf,
-} from '../../core/models.ts';
+import { holdsReading, weighInReadings, type WeighInRecord } from './map.ts';
+import { BiometricReading, emptyResult, type BiometricReadingInput, type ParseResult, rejectionOf } from '../../core/models.ts';
 import {
   bindColumns,
   columnIndex,
@@ -19,9 +14,9 @@ import {
   num,
   readCsv,
   reported,
-  scaled,
   utcOffset,
   wallTime,
+  type CellConverter,
   type ColumnSpec,
   type CsvTable,
   type ExportOptions,
@@ -31,21 +26,28 @@ import {
 /** The international avoirdupois pound, exactly (Weights and Measures Act 1963). */
 const KG_PER_LB = 0.45359237;
 
-type Field = 'time' | 'tz' | 'weight' | 'body_fat_pct' | 'bmi' | 'muscle_mass';
+/** Cell converter: an amount, which cannot be negative. */
+const amount: CellConverter<number> = (cell) => {
+  const v = num(cell);
+  if (v < 0) throw new Error('a negative amount');
+  return v;
+};
+const pounds: CellConverter<number> = (cell) => amount(cell) * KG_PER_LB;
 
+type Field = 'time' | 'tz' | keyof WeighInRecord;
+
+// Fields carry the weigh-in record's names (map.ts); pounds become kilograms here.
 const COLUMNS: readonly ColumnSpec<Field>[] = [
   { column: 'Time', field: 'time', convert: wallTime },
   { column: 'Date', field: 'time', convert: wallTime },
   { column: 'Timezone', field: 'tz', convert: utcOffset },
-  { column: 'Weight(kg)', field: 'weight', convert: num },
-  { column: 'Weight(lb)', field: 'weight', convert: scaled(KG_PER_LB) },
-  { column: 'Body Fat(%)', field: 'body_fat_pct', convert: num },
-  { column: 'BMI', field: 'bmi', convert: num },
-  { column: 'Muscle Mass(kg)', field: 'muscle_mass', convert: num },
-  { column: 'Muscle Mass(lb)', field: 'muscle_mass', convert: scaled(KG_PER_LB) },
+  { column: 'Weight(kg)', field: 'weigh_kg', convert: amount },
+  { column: 'Weight(lb)', field: 'weigh_kg', convert: pounds },
+  { column: 'Body Fat(%)', field: 'bodyFat', convert: amount },
+  { column: 'BMI', field: 'bmi', convert: amount },
+  { column: 'Muscle Mass(kg)', field: 'muscle_kg', convert: amount },
+  { column: 'Muscle Mass(lb)', field: 'muscle_kg', convert: pounds },
 ];
-
-const METRICS: readonly (MetricType & Field)[] = ['weight', 'body_fat_pct', 'bmi', 'muscle_mass'];
 
 /**
  * Parse a smart-scale CSV into weight, body fat, BMI and muscle mass
@@ -77,9 +79,14 @@ export function parseScaleCsv(csvText: string, input: string, opts: ExportOption
   table.rows.forEach((cells, i) => {
     const record = `row ${i + 1}`;
     const v = convertRow(bound, cells, input, record, result.errors);
-    if (v.weight === 0) zeroWeights++;
-    const values = METRICS.map((m) => [m, v[m] as number | undefined] as const).filter(([, x]) => x != null && x !== 0);
-    if (!values.length) return;
+    if (v.weigh_kg === 0) zeroWeights++;
+    const weighIn: WeighInRecord = {
+      weigh_kg: v.weigh_kg as number | undefined,
+      bodyFat: v.bodyFat as number | undefined,
+      bmi: v.bmi as number | undefined,
+      muscle_kg: v.muscle_kg as number | undefined,
+    };
+    if (!holdsReading(weighIn)) return;
     const time = v.time as WallTime | undefined;
     if (!time) {
       if (!reported(result.errors, record, 'Time') && !reported(result.errors, record, 'Date')) {
@@ -87,23 +94,11 @@ export function parseScaleCsv(csvText: string, input: string, opts: ExportOption
       }
       return;
     }
+    // The day as the app wrote it; the instant only when the row gives its offset.
     const tz = v.tz as number | undefined;
-    for (const [metric, value] of values) {
-      pending.push({
-        record,
-        reading: {
-          athlete_id: opts.athleteId ?? 'me',
-          date: time.day,
-          time: tz != null ? new Date(time.wallMs - tz * 60_000) : null,
-          metric_type: metric,
-          value: value!,
-          unit: METRIC_UNITS[metric],
-          source,
-          raw_data: { row: i + 1, utc_offset_min: tz ?? null },
-          input,
-        },
-      });
-    }
+    const at = { day: time.day, time: tz != null ? new Date(time.wallMs - tz * 60_000) : null };
+    const origin = { source, raw_data: { row: i + 1, utc_offset_min: tz ?? null } };
+    for (const r of weighInReadings(weighIn, at, origin)) pending.push({ record, reading: { ...r, athlete_id: opts.athleteId ?? 'me', input } });
   });
   for (const { reading, record } of pending) {
     reading.raw_data = { ...(reading.raw_data as object), zero_weights_skipped: zeroWeights };

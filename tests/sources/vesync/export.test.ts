@@ -57,3 +57,11 @@ describe('parseScaleCsv', () => {
     expect(r.errors[0]).toMatchObject({ input: 'other.csv', field: 'Time' });
   });
 });
+
+describe('parseScaleCsv: negative amounts', () => {
+  it('reports a negative value by row and column and keeps the rest of the row', () => {
+    const r = parseScaleCsv('Time,Weight(kg),Body Fat(%)\n2024-01-15 07:00:00,70.5,-3\n', 'scale.csv');
+    expect(r.errors).toEqual([{ input: 'scale.csv', record: 'row 1', field: 'Body Fat(%)', reason: 'a negative amount (got "-3")' }]);
+    expect(r.biometrics.map((b) => [b.metric_type, b.value])).toEqual([['weight', 70.5]]);
+  });
+});
