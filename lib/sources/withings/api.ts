@@ -1,19 +1,17 @@
 /**
  * Withings: body measures (`measure?action=getmeas`). Every answer is
  * `{status, body}` with HTTP 200 even on errors, so `status` is checked here;
- * status 401 means the access token is no longer valid.
+ * status 401 means the access token is no longer valid. Measure groups go to
+ * map.ts as fetched.
  */
 import { z } from 'zod';
-import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType, type SourceWorkoutInput } from '../../core/models.ts';
-import { inRange, itemError, localDay, parseRaw, zoneOffset, type ApiSettings, type BaseConnector, type DateRange, type EnvVar, type FetchOptions, type Page } from '../base.ts';
+import { emptyResult, type SourceWorkoutInput } from '../../core/models.ts';
+import { inRange, itemError, parseRaw, type ApiSettings, type BaseConnector, type DateRange, type FetchOptions, type Page } from '../base.ts';
 import { AuthError, HttpClient } from '../http/http.ts';
 import { OAuthConnector, OAuth2Session } from '../http/oauth2.ts';
-import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
 import { SOURCE } from './index.ts';
-
-/** Withings `meastype` codes this connector keeps, with the metric they become. */
-export const MEASURE_TYPES: Record<number, MetricType> = { 1: 'weight', 6: 'body_fat_pct', 76: 'muscle_mass' };
+import { MEASURE_TYPES, withingsReadings } from './map.ts';
 
 const Envelope = z.looseObject({ status: z.number(), body: z.unknown().optional(), error: z.string().nullish() });
 const Measures = z.looseObject({
@@ -22,29 +20,6 @@ const Measures = z.looseObject({
   offset: z.number().nullish(),
   timezone: z.string().nullish(),
 });
-const Group = z.looseObject({
-  grpid: z.number(),
-  date: z.number(),
-  category: z.number().nullish(),
-  measures: z.array(z.looseObject({ value: z.number(), type: z.number(), unit: z.number().int() })),
-});
-
-/** Readings of one measure group: value = value × 10^unit (Withings API reference, "Measure - Getmeas"). */
-export function withingsReadings(raw: unknown, timeZone = 'UTC'): BiometricReadingInput[] {
-  const g = parseRaw(Group, raw, 'withings measure group');
-  // Category 2 is a user objective, not a measurement.
-  if (g.category === 2) return [];
-  const t = new Date(g.date * 1000);
-  const day = localDay(t, zoneOffset(timeZone, t));
-  const r = redact(raw);
-  return g.measures.flatMap((m) => {
-    const metric = MEASURE_TYPES[m.type];
-    // Divide by an exact power of ten for negative units: 7180 / 100 is 71.8, 7180 * 0.01 may not be.
-    const value = m.unit < 0 ? m.value / 10 ** -m.unit : m.value * 10 ** m.unit;
-    if (!metric || !Number.isFinite(value) || (metric === 'weight' && value <= 0)) return [];
-    return [{ date: day, time: t, metric_type: metric, value, unit: METRIC_UNITS[metric], source: SOURCE, raw_data: r }];
-  });
-}
 
 /** Settings of the Withings connector. */
 export type WithingsSettings = ApiSettings;
