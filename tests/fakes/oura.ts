@@ -12,8 +12,9 @@ export interface OuraFake {
   pageSize: number;
 }
 
-/** A long_sleep period in Oura's field names (durations in s, HRV ms). */
+/** A long_sleep period in Oura's field names (durations in s, HRV ms), from the evening before `day` to its morning. */
 export function ouraSleep(id: string, day: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  const eve = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   return {
     id,
     average_breath: 14.75,
@@ -21,7 +22,7 @@ export function ouraSleep(id: string, day: string, over: Record<string, unknown>
     average_hrv: 61,
     awake_time: 2310,
     bedtime_end: `${day}T06:47:52+02:00`,
-    bedtime_start: `${day}T23:01:22+02:00`,
+    bedtime_start: `${eve}T23:01:22+02:00`,
     day,
     deep_sleep_duration: 5250,
     efficiency: 91,
