@@ -1,118 +1,35 @@
 /**
- * Oura API v2 usercollections (`start_date`/`end_date`/`next_token`). The
- * daily collections are described as data; sleep periods and workouts have
- * their own mapping. Personal access tokens still work but are deprecated.
+ * Oura API v2 usercollections (`start_date`/`end_date`/`next_token`): fetch,
+ * page and authenticate, then hand the records to `map.ts`. Personal access
+ * tokens still work but are deprecated.
  */
 import { z } from 'zod';
-import { emptyResult, METRIC_UNITS, type BiometricReadingInput, type MetricType, type ParseResult, type SourceWorkoutInput } from '../../core/models.ts';
-import { mapSport } from '../../core/sports.ts';
-import { inRange, itemError, nextDay, parseOffset, parseRaw, utcDay, type ApiSettings, type BaseConnector, type DateRange, type EnvVar, type FetchOptions, type Page } from '../base.ts';
+import { emptyResult, type ParseResult, type SourceWorkoutInput } from '../../core/models.ts';
+import { inRange, nextDay, parseRaw, RawItemError, utcDay, type ApiSettings, type BaseConnector, type DateRange, type FetchOptions, type Page } from '../base.ts';
 import { HttpClient } from '../http/http.ts';
 import { OAuthConnector, OAuth2Session } from '../http/oauth2.ts';
-import { chain, nextTokens, type ChainPart } from '../http/paginate.ts';
+import { chain, nextTokens, type Batch, type ChainPart } from '../http/paginate.ts';
 import { redact } from '../../core/redact.ts';
 import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
 import { SOURCE } from './index.ts';
+import { mapOuraDaily, mapOuraSleep, mapOuraWorkout, type OuraContext, type OuraItem } from './map.ts';
+import { DAILY_COLLECTIONS, type OuraCollection, type OuraDailyCollection } from './records.ts';
 
 /** Default scopes. */
 export const OURA_SCOPES = ['personal', 'daily', 'heartrate', 'workout', 'session', 'spo2'];
 
-const num = z.number().finite();
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const Collection = z.looseObject({ data: z.array(z.unknown()), next_token: z.string().nullish() });
 
-/** A workout as `/v2/usercollection/workout` returns it. */
-export const OuraWorkout = z.looseObject({
-  id: z.string().min(1),
-  activity: z.string().min(1),
-  calories: num.nonnegative().nullish(),
-  day,
-  distance: num.nonnegative().nullish(),
-  start_datetime: z.iso.datetime({ offset: true }),
-  end_datetime: z.iso.datetime({ offset: true }),
-  intensity: z.string().nullish(),
-  label: z.string().nullish(),
-  source: z.string().nullish(),
-});
+const CONTEXT: OuraContext = { source: SOURCE };
 
-const OuraSleep = z.looseObject({
-  id: z.string(),
-  day,
-  type: z.string().nullish(),
-  bedtime_end: z.string().nullish(),
-  average_hrv: num.nullish(),
-  lowest_heart_rate: num.nullish(),
-  average_breath: num.nullish(),
-  total_sleep_duration: num.nullish(),
-  time_in_bed: num.nullish(),
-  awake_time: num.nullish(),
-  light_sleep_duration: num.nullish(),
-  deep_sleep_duration: num.nullish(),
-  rem_sleep_duration: num.nullish(),
-  efficiency: num.nullish(),
-});
-
-const Daily = z.looseObject({ id: z.string(), day, score: num.nullish(), steps: num.nullish() });
-
-/** A daily collection: which field becomes which metric. */
-interface DailySpec {
-  path: string;
-  metrics: Array<[field: 'score' | 'steps', metric: MetricType]>;
+function pathOf(collection: OuraCollection): string {
+  return `/v2/usercollection/${collection}`;
 }
 
-/** The regular collections, as data. */
-export const DAILY_COLLECTIONS: Record<string, DailySpec> = {
-  daily_sleep: { path: '/v2/usercollection/daily_sleep', metrics: [['score', 'sleep_score']] },
-  daily_readiness: { path: '/v2/usercollection/daily_readiness', metrics: [['score', 'readiness_score']] },
-  daily_activity: { path: '/v2/usercollection/daily_activity', metrics: [['steps', 'steps']] },
-};
-
-/** Map one Oura workout to a canonical workout. */
-export function transformOuraWorkout(raw: unknown): SourceWorkoutInput {
-  const w = parseRaw(OuraWorkout, raw, 'oura workout');
-  const start = new Date(w.start_datetime);
-  const end = new Date(w.end_datetime);
-  const { sport, category } = mapSport(w.activity);
-  return {
-    source: SOURCE,
-    external_id: w.id,
-    name: w.label ?? null,
-    start_time: start,
-    end_time: end,
-    duration_s: Math.max(0, (end.getTime() - start.getTime()) / 1000),
-    utc_offset_min: parseOffset(w.start_datetime),
-    sport,
-    source_sport: w.activity,
-    sport_category: category,
-    distance_m: w.distance ?? null,
-    calories_kcal: w.calories ?? null,
-    external_ids: { oura: w.id },
-    raw_data: redact(raw),
-  };
-}
-
-function reading(date: string, metric: MetricType, value: number | null | undefined, raw: unknown): BiometricReadingInput[] {
-  if (value == null || !Number.isFinite(value)) return [];
-  return [{ date, metric_type: metric, value, unit: METRIC_UNITS[metric], source: SOURCE, raw_data: raw }];
-}
-
-/** Metrics of one sleep period; only the main sleep (`long_sleep`) counts for the day. */
-export function ouraSleepReadings(raw: unknown): BiometricReadingInput[] {
-  const s = parseRaw(OuraSleep, raw, 'oura sleep');
-  if (s.type != null && s.type !== 'long_sleep') return [];
-  const r = redact(raw);
-  return [
-    ...reading(s.day, 'hrv_rmssd', s.average_hrv, r),
-    ...reading(s.day, 'resting_hr', s.lowest_heart_rate, r),
-    ...reading(s.day, 'respiratory_rate', s.average_breath, r),
-    ...reading(s.day, 'sleep_duration', s.total_sleep_duration, r),
-    ...reading(s.day, 'sleep_in_bed', s.time_in_bed, r),
-    ...reading(s.day, 'sleep_awake', s.awake_time, r),
-    ...reading(s.day, 'sleep_light', s.light_sleep_duration, r),
-    ...reading(s.day, 'sleep_deep', s.deep_sleep_duration, r),
-    ...reading(s.day, 'sleep_rem', s.rem_sleep_duration, r),
-    ...reading(s.day, 'sleep_efficiency', s.efficiency, r),
-  ];
+/** One record of a page, labelled by its id for errors, its payload redacted for storing. */
+function itemOf(raw: unknown, index: number, url: string): OuraItem {
+  const id = raw && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
+  return { record: raw, input: url, label: id != null ? `record ${String(id)}` : `item ${index}`, raw: redact(raw) };
 }
 
 /** Settings of the Oura connector. */
@@ -155,18 +72,19 @@ export class OuraConnector extends OAuthConnector implements BaseConnector {
   }
 
   transformWorkout(raw: unknown): SourceWorkoutInput {
-    return transformOuraWorkout(raw);
+    const out = emptyResult();
+    mapOuraWorkout(itemOf(raw, 0, this.http.urlOf(pathOf('workout'))), CONTEXT, out);
+    const [w] = out.workouts;
+    if (w) return w;
+    throw new RawItemError(out.errors[0]?.field, `oura workout: ${out.errors.map((e) => (e.field ? `${e.field}: ${e.reason}` : e.reason)).join('; ')}`);
   }
 
   async *fetchWorkouts(range: DateRange, opts: FetchOptions = {}): AsyncIterable<Page> {
-    const path = '/v2/usercollection/workout';
-    for await (const { page, cursor } of this.mapped(path, range, opts.cursor ?? null, opts.signal, (raw, out) => {
-      const w = transformOuraWorkout(raw);
-      if (!inRange(w.start_time, range)) return;
-      w.input = this.http.urlOf(path);
-      out.workouts.push(w);
-    })) {
-      yield { result: page, cursor };
+    for await (const { items, cursor } of this.pages('workout', range, opts.cursor ?? null, opts.signal)) {
+      const out = emptyResult();
+      for (const item of items) mapOuraWorkout(item, CONTEXT, out);
+      out.workouts = out.workouts.filter((w) => inRange(w.start_time, range));
+      yield { result: out, cursor };
     }
   }
 
@@ -174,38 +92,45 @@ export class OuraConnector extends OAuthConnector implements BaseConnector {
     const first = utcDay(range.start);
     const last = utcDay(range.end);
     // Days are half-open like the range: the day of `range.end` belongs to the next window.
-    const dayIn = (d: string): boolean => d >= first && d < last;
+    const inDays = (out: ParseResult): ParseResult => ({ ...out, biometrics: out.biometrics.filter((b) => b.date >= first && b.date < last) });
     const parts: ChainPart<ParseResult>[] = [
-      {
-        key: 'sleep',
-        run: (c) =>
-          this.mapped('/v2/usercollection/sleep', range, c, opts.signal, (raw, out) => {
-            for (const b of ouraSleepReadings(raw)) if (dayIn(b.date)) out.biometrics.push(b);
-          }),
-      },
-      ...Object.entries(DAILY_COLLECTIONS).map(([key, spec]): ChainPart<ParseResult> => ({
-        key,
-        run: (c) =>
-          this.mapped(spec.path, range, c, opts.signal, (raw, out) => {
-            const d = parseRaw(Daily, raw, `oura ${key}`);
-            if (!dayIn(d.day)) return;
-            const r = redact(raw);
-            for (const [field, metric] of spec.metrics) out.biometrics.push(...reading(d.day, metric, d[field], r));
-          }),
-      })),
+      { key: 'sleep', run: (c) => this.nights(range, c, opts.signal, inDays) },
+      ...DAILY_COLLECTIONS.map((key): ChainPart<ParseResult> => ({ key, run: (c) => this.dailies(key, range, c, opts.signal, inDays) })),
     ];
     for await (const { page, cursor } of chain(parts, opts.cursor)) yield { result: page, cursor };
   }
 
-  private async *mapped(
-    path: string,
+  /**
+   * The sleep periods of the whole range as one page: a day's main period can
+   * be told only once all its periods are in, and they may span pages.
+   */
+  private async *nights(range: DateRange, cursor: string | null, signal: AbortSignal | undefined, inDays: (r: ParseResult) => ParseResult): AsyncGenerator<{ page: ParseResult; cursor: string | null }> {
+    const periods: OuraItem[] = [];
+    for await (const { items } of this.pages('sleep', range, cursor, signal)) periods.push(...items);
+    const out = emptyResult();
+    mapOuraSleep(periods, CONTEXT, out);
+    yield { page: inDays(out), cursor: null };
+  }
+
+  private async *dailies(
+    collection: OuraDailyCollection,
     range: DateRange,
     cursor: string | null,
     signal: AbortSignal | undefined,
-    map: (raw: unknown, out: ParseResult) => void,
+    inDays: (r: ParseResult) => ParseResult,
   ): AsyncGenerator<{ page: ParseResult; cursor: string | null }> {
+    for await (const { items, cursor: next } of this.pages(collection, range, cursor, signal)) {
+      const out = emptyResult();
+      for (const item of items) mapOuraDaily(collection, item, CONTEXT, out);
+      yield { page: inDays(out), cursor: next };
+    }
+  }
+
+  /** A collection's pages over the range, each record with its URL, label and redacted payload. */
+  private async *pages(collection: OuraCollection, range: DateRange, cursor: string | null, signal: AbortSignal | undefined): AsyncGenerator<Batch<OuraItem>> {
+    const path = pathOf(collection);
     const url = this.http.urlOf(path);
-    const pages = nextTokens(async (token) => {
+    const batches = nextTokens(async (token) => {
       const res = await this.http.json(path, {
         // Ask one day past the end: whether Oura's end_date is inclusive differs between collections; we filter.
         params: { start_date: utcDay(range.start), end_date: nextDay(utcDay(range.end)), next_token: token },
@@ -214,19 +139,7 @@ export class OuraConnector extends OAuthConnector implements BaseConnector {
       const c = parseRaw(Collection, res.data, `oura ${path}`);
       return { items: c.data, next: c.next_token };
     }, cursor);
-    for await (const b of pages) {
-      const out = emptyResult();
-      for (const [i, raw] of b.items.entries()) {
-        try {
-          map(raw, out);
-        } catch (e) {
-          const id = raw && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
-          out.errors.push(itemError(url, id != null ? `record ${String(id)}` : `item ${i}`, e));
-        }
-      }
-      for (const x of out.biometrics) x.input = url;
-      yield { page: out, cursor: b.cursor };
-    }
+    for await (const b of batches) yield { items: b.items.map((raw, i) => itemOf(raw, i, url)), cursor: b.cursor };
   }
 }
 

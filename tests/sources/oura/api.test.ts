@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OuraConnector } from '../../../lib/sources/oura/api.ts';
+import { RawItemError } from '../../../lib/sources/base.ts';
 import { HttpError, RateLimitError } from '../../../lib/sources/http/http.ts';
 import { ouraSleep, startOuraFake, type OuraFake } from '../../fakes/oura.ts';
 import { drain, dump, modeOf, quickHttp, range, tempStore } from '../helpers.ts';
@@ -36,7 +37,9 @@ describe('oura biometrics', () => {
     await saveTokens();
     const { c } = connector();
     const pages = await drain(c.fetchBiometrics(range('2024-03-01T00:00:00Z', '2024-03-04T00:00:00Z')));
-    expect(pages[0]!.cursor).toBe('{"part":"sleep","cursor":"2"}');
+    // The periods span two pages; the day's main period is chosen once all are in, so the sleep part is one page.
+    expect(of.fake.requests.filter((r) => r.path === '/v2/usercollection/sleep').map((r) => r.query.get('next_token'))).toEqual([null, '2']);
+    expect(pages[0]!.cursor).toBe('{"part":"daily_sleep","cursor":null}');
     const bio = pages.flatMap((p) => p.result.biometrics);
     const hrv = bio.filter((b) => b.metric_type === 'hrv_rmssd').map((b) => [b.date, b.value]);
     expect(hrv).toEqual([['2024-03-01', 61], ['2024-03-02', 55]]);
@@ -98,6 +101,21 @@ describe('oura workouts and failures', () => {
     expect(w.distance_m).toBe(20456.3);
     expect(http.logs.join('\n')).toMatch(/deprecated/);
     expect(dump(pages) + dump(http.logs)).not.toContain(of.pat);
+  });
+
+  it('transformWorkout maps one raw workout, or throws naming the bad field', () => {
+    const { c } = connector();
+    const raw = { id: 'wk-2', activity: 'walking', start_datetime: '2024-03-02T08:00:00+01:00', end_datetime: '2024-03-02T08:30:00+01:00' };
+    expect(c.transformWorkout(raw)).toMatchObject({ external_id: 'wk-2', sport: 'walking', duration_s: 1800, utc_offset_min: 60 });
+    const err = (() => {
+      try {
+        return c.transformWorkout({ ...raw, end_datetime: 'soon' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(RawItemError);
+    expect(err).toMatchObject({ field: 'end_datetime', message: expect.stringContaining('(got "soon")') });
   });
 
   it('throws RateLimitError from an HTTP-date Retry-After', async () => {
