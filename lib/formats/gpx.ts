@@ -6,22 +6,19 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { SourceWorkout, emptyResult, formatZodError, type ParseResult, type SourceWorkoutInput } from '../core/models.ts';
 import { mapSport } from '../core/sports.ts';
+import { ElevationGain } from './elevation.ts';
 import {
   BadValues,
   COL,
-  ElevationGain,
   GPS_EPOCH_MS,
   PointColumns,
   columnStats,
-  decodeXmlBytes,
   haversineM,
   isMoving,
   isNonNegative,
   isPlausibleHr,
-  parseDecimal,
-  parseAll,
-  parseIsoTime,
-} from './xml_text.ts';
+} from './track_points.ts';
+import { decodeXmlBytes, parseDecimal, parseAll, parseIsoTime } from './xml_text.ts';
 
 /** Options of {@link parseGpx}. */
 export interface GpxOptions {
