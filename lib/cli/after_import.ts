@@ -1,0 +1,21 @@
+/** What `athlete sync` and `athlete import` do once new data is stored. */
+import type { Warehouse } from '../core/warehouse.ts';
+import { rebuildCanonical } from '../core/dedup/rebuild.ts';
+import { runAnalysis } from '../analysis/run.ts';
+import { pluginsFromEnv } from '../plugins/registry.ts';
+import { runPluginsOnWarehouse } from '../plugins/run.ts';
+import { athleteSettings, type Context } from './context.ts';
+
+/** After new data: rebuild the canonical tables (AUTO_DEDUPLICATE) and the analysis built on them. */
+export async function dedupAfter(wh: Warehouse, ctx: Context): Promise<void> {
+  if (!ctx.config.AUTO_DEDUPLICATE) return;
+  const r = await rebuildCanonical(wh);
+  ctx.out(`deduplicated: ${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged), ${r.biometricDays} biometric day-values`);
+  await runAnalysis(wh, athleteSettings(ctx.config));
+  if (ctx.config.ENABLE_PLUGINS) {
+    const { plugins } = await pluginsFromEnv(ctx.env);
+    const r = await runPluginsOnWarehouse(wh, plugins, { enablePlugins: true, enableGps: ctx.config.ENABLE_GPS_ANALYSIS });
+    const ok = Object.entries(r.byPlugin).filter(([, v]) => v.ok + v.error > 0).map(([k, v]) => `${k} ${v.ok}${v.error ? ` (${v.error} failed)` : ''}`);
+    if (ok.length) ctx.out(`plugins: ${ok.join(', ')}`);
+  }
+}
