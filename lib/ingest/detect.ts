@@ -3,6 +3,7 @@
  * name only where content cannot say), so the importer picks the right parser.
  */
 import { Gunzip } from 'fflate';
+import { googleHealthMemberKind } from '../sources/google_health/export.ts';
 import { ouraCollectionOf } from '../sources/oura/export.ts';
 
 /** Formats the importer knows. */
@@ -19,6 +20,7 @@ export type DetectedFormat =
   | 'legacy_strava_json'
   | 'legacy_activities_csv'
   | 'garmin_json'
+  | 'google_health'
   | 'unknown';
 
 /** XML root elements (without namespace prefix) to formats. */
@@ -54,6 +56,7 @@ export function detectFormat(name: string, head: Uint8Array): DetectedFormat {
     const found = inflated.length ? detectFormat(inner, inflated) : 'unknown';
     return found !== 'unknown' ? found : byExtension(inner);
   }
+  if (googleHealthMemberKind(name, head)) return 'google_health';
   const textHead = new TextDecoder('utf-8', { fatal: false }).decode(head).replace(/^\uFEFF/, '');
   const body = textHead.trimStart();
   if (body.startsWith('<')) return xmlFormat(body);

@@ -21,6 +21,7 @@ import { parseOura } from '../sources/oura/export.ts';
 import { parseScaleCsv } from '../sources/vesync/export.ts';
 import { parseAppleHealth } from '../sources/apple_health/export.ts';
 import { parseGarminJson, garminFitActivityId } from '../sources/garmin/export.ts';
+import { readGoogleHealthArchive } from '../sources/google_health/export.ts';
 import { parseLegacyActivitiesCsv, parseLegacyStravaJson } from '../sources/legacy/export.ts';
 import { matchLegacyCsvToJson } from '../sources/legacy/map.ts';
 
@@ -140,6 +141,17 @@ async function appleHealth(xml: InputEntry, byRel: Map<string, InputEntry>, opts
   return out;
 }
 
+/** Google Health (Fitbit) archive: all its members read together, exercises joined with their TCX files and heart rate. */
+async function googleHealth(detected: readonly { e: InputEntry; fmt: DetectedFormat }[], opts: ImportOptions, consumed: Set<InputEntry>): Promise<ParseResult> {
+  const members = detected.filter((d) => d.fmt === 'google_health').map((d) => d.e);
+  const roots = new Set(members.map((m) => m.root));
+  const tcx = detected.filter((d) => d.fmt === 'tcx' && roots.has(d.e.root) && !consumed.has(d.e)).map((d) => d.e);
+  for (const m of members) consumed.add(m);
+  const { result, usedTracks } = await readGoogleHealthArchive(members, tcx, { source: opts.source, athleteId: opts.athleteId });
+  for (const t of usedTracks) consumed.add(t as InputEntry);
+  return result;
+}
+
 /**
  * Import files, folders and zip archives into the warehouse. Each input's
  * problems are recorded in import_errors and the rest goes on.
@@ -166,7 +178,8 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
 
   // Formats read first: account-export indexes claim their activity files.
   const detected = entries.map((e) => ({ e, fmt: detectFormat(e.name, e.head(4096)) }));
-  const order = (f: DetectedFormat) => (f === 'strava_activities_csv' || f === 'legacy_strava_json' || f === 'apple_health_xml' ? 0 : f === 'legacy_activities_csv' ? 2 : 1);
+  const order = (f: DetectedFormat) =>
+    f === 'strava_activities_csv' || f === 'legacy_strava_json' || f === 'apple_health_xml' || f === 'google_health' ? 0 : f === 'legacy_activities_csv' ? 2 : 1;
   detected.sort((a, b) => order(a.fmt) - order(b.fmt));
 
   const legacyJson: ParseResult[] = [];
@@ -200,6 +213,8 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
         r = stravaExport(e, scoped, opts, consumed);
       } else if (fmt === 'apple_health_xml') {
         r = await appleHealth(e, byRel, opts, consumed);
+      } else if (fmt === 'google_health') {
+        r = await googleHealth(detected, opts, consumed);
       } else if (fmt === 'legacy_activities_csv') {
         const csv = parseLegacyActivitiesCsv(text(e.read()), e.name, { source: opts.source, athleteId: opts.athleteId });
         // Rows matched to the JSON are the same activities, which carry the Strava ids: keep only the rest.

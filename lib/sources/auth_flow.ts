@@ -6,6 +6,7 @@
  */
 import type { SqlRunner } from '../core/warehouse.ts';
 import * as garmin from './garmin/api.ts';
+import * as googleHealth from './google_health/api.ts';
 import { AuthError, type HttpTuning } from './http/http.ts';
 import type { AuthorizeOptions } from './http/oauth2.ts';
 import * as oura from './oura/api.ts';
@@ -57,6 +58,11 @@ const OAUTH_SOURCES: Record<string, { idVar: string; secretVar: string; authoriz
   oura: { idVar: 'OURA_CLIENT_ID', secretVar: 'OURA_CLIENT_SECRET', authorize: (env, http, o) => oura.fromEnv(env, { http }).authorize(o) },
   withings: { idVar: 'WITHINGS_CLIENT_ID', secretVar: 'WITHINGS_CLIENT_SECRET', authorize: (env, http, o) => withings.fromEnv(env, { http }).authorize(o) },
   polar: { idVar: 'POLAR_CLIENT_ID', secretVar: 'POLAR_CLIENT_SECRET', authorize: (env, http, o) => polar.fromEnv(env, { http }).authorize(o) },
+  google_health: {
+    idVar: 'GOOGLE_HEALTH_CLIENT_ID',
+    secretVar: 'GOOGLE_HEALTH_CLIENT_SECRET',
+    authorize: (env, http, o) => googleHealth.fromEnv(env, { http }).authorize(o),
+  },
 };
 
 /** Which environment variables make a source usable: any one group, all of its variables set. */
@@ -66,6 +72,7 @@ const CREDENTIALS: Record<string, string[][]> = {
   oura: [['OURA_CLIENT_ID', 'OURA_CLIENT_SECRET'], ['OURA_PERSONAL_ACCESS_TOKEN']],
   withings: [['WITHINGS_CLIENT_ID', 'WITHINGS_CLIENT_SECRET']],
   polar: [['POLAR_CLIENT_ID', 'POLAR_CLIENT_SECRET']],
+  google_health: [['GOOGLE_HEALTH_CLIENT_ID', 'GOOGLE_HEALTH_CLIENT_SECRET']],
   garmin: [['GARMIN_TOKEN_FILE'], ['GARMIN_EMAIL', 'GARMIN_PASSWORD']],
   vesync: [['VESYNC_EMAIL', 'VESYNC_PASSWORD']],
 };

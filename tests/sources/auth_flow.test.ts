@@ -284,7 +284,7 @@ describe('listAuth', () => {
       );
       const env = { TOKEN_STORE_PATH: ts.path, STRAVA_CLIENT_ID: 'a', STRAVA_CLIENT_SECRET: 'b', GARMIN_TOKEN_FILE: '/x', OURA_PERSONAL_ACCESS_TOKEN: 'pat' };
       const rows = await listAuth(env, { warehouse: wh, now });
-      expect(rows.map((r) => r.source).sort()).toEqual(['garmin', 'oura', 'polar', 'strava', 'vesync', 'whoop', 'withings']);
+      expect(rows.map((r) => r.source).sort()).toEqual(['garmin', 'google_health', 'oura', 'polar', 'strava', 'vesync', 'whoop', 'withings']);
       const by = Object.fromEntries(rows.map((r) => [r.source, r]));
       expect(by.strava).toEqual({
         source: 'strava', configured: true, token: true, expires: '2024-03-20T18:00:00.000Z', expired: false,
@@ -303,7 +303,7 @@ describe('listAuth', () => {
 
   it('works without a warehouse or a token file', async () => {
     const rows = await listAuth({ TOKEN_STORE_PATH: ts.path });
-    expect(rows).toHaveLength(7);
+    expect(rows).toHaveLength(8);
     expect(rows.every((r) => !r.configured && !r.token && r.last_sync === null)).toBe(true);
   });
 });
