@@ -48,7 +48,7 @@ describe('reconcileBiometrics', () => {
     // 1 − 0.4 / 70.4
     expect(weight.confidence).toBeCloseTo(1 - 0.4 / 70.4, 3);
     expect(day('steps', 'count', { oura: 9000, garmin: 9100 }).source).toBe('garmin');
-    expect(DEFAULT_BIOMETRIC_PRECEDENCE.sleep_rem).toEqual(['oura', 'whoop', 'garmin', 'apple_health']);
+    expect(DEFAULT_BIOMETRIC_PRECEDENCE.sleep_rem).toEqual(['oura', 'whoop', 'google_health', 'garmin', 'apple_health']);
     expect(DEFAULT_BIOMETRIC_PRECEDENCE.steps).toBeUndefined();
   });
 

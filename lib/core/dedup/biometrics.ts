@@ -29,9 +29,11 @@ export interface ReconciledBiometric {
   sources: string[];
 }
 
-const SLEEP_FIRST = ['oura', 'whoop', 'garmin', 'apple_health'];
-const RECOVERY_FIRST = ['whoop', 'oura', 'garmin'];
-const SCALE_FIRST = ['vesync', 'withings', 'garmin', 'apple_health'];
+// google_health (Fitbit, Pixel Watch): good sleep staging and overnight wrist heart rate, so right after the ring and strap
+// for sleep and after the others for resting HR and HRV; its weights (Aria scale or typed in) after the dedicated scales.
+const SLEEP_FIRST = ['oura', 'whoop', 'google_health', 'garmin', 'apple_health'];
+const RECOVERY_FIRST = ['whoop', 'oura', 'garmin', 'google_health'];
+const SCALE_FIRST = ['vesync', 'withings', 'garmin', 'google_health', 'apple_health'];
 
 /**
  * Default source precedence per metric: ring and strap first for sleep, strap

@@ -18,7 +18,7 @@ export interface DedupRecord extends SourceWorkout {
 
 /** Tuning of the matcher; every field is optional and defaults to {@link DEFAULT_DEDUP_OPTIONS}. */
 export interface DedupOptions {
-  /** Sources from most to least trusted; unlisted sources follow, alphabetically. Default garmin, whoop, strava, oura. */
+  /** Sources from most to least trusted; unlisted sources follow, alphabetically. Default garmin, whoop, strava, google_health, oura. */
   precedence?: string[];
   /** Tier 2: the largest difference between start times, seconds. Default 300. */
   startToleranceS?: number;
@@ -42,7 +42,8 @@ export interface DedupOptions {
 
 /** The defaults of {@link DedupOptions}. */
 export const DEFAULT_DEDUP_OPTIONS: Required<DedupOptions> = {
-  precedence: ['garmin', 'whoop', 'strava', 'oura'],
+  // google_health (Fitbit, Pixel Watch) after strava: its wrist heart rate is good, but without GPS its distance is a step-count estimate.
+  precedence: ['garmin', 'whoop', 'strava', 'google_health', 'oura'],
   startToleranceS: 300,
   minOverlap: 0.5,
   containedOverlap: 0.8,
