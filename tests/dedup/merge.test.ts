@@ -64,10 +64,19 @@ describe('merging a cluster', () => {
     expect(w.utc_offset_min).toBe(600);
   });
 
-  it('averages avg_hr by duration when sources disagree, and takes the max of max_hr', () => {
-    // (150 × 3600 + 156 × 1800) / 5400 = 152
-    expect(w.avg_hr).toBe(152);
-    expect(w.max_hr).toBe(181);
+  it('takes avg_hr and max_hr from the first member that measured HR, never a blend of devices', () => {
+    // Garmin (the base) measured 150/175; WHOOP's 156/181 of the same run is another device's reading.
+    expect(w.avg_hr).toBe(150);
+    expect(w.max_hr).toBe(175);
+  });
+
+  it('takes max_hr from another member only when the HR member has none, and never below the average', () => {
+    const noMax = rec({ source: 'garmin', external_id: 'g9', start, duration_s: 3600, avg_hr: 150 });
+    const lowMax = rec({ source: 'whoop', external_id: 'w9', start, duration_s: 3600, max_hr: 140 });
+    const okMax = rec({ source: 'strava', external_id: 's9', start, duration_s: 3600, max_hr: 171 });
+    const m = deduplicate([noMax, lowMax, okMax]).workouts[0]!;
+    expect([m.avg_hr, m.max_hr]).toEqual([150, 171]);
+    expect([m.provenance.avg_hr, m.provenance.max_hr]).toEqual(['garmin', 'strava']);
   });
 
   it('unions ids, ORs flags, keeps the best quality and drops raw data', () => {
@@ -85,13 +94,14 @@ describe('merging a cluster', () => {
       duration_s: 'garmin',
       sport: 'garmin',
       sport_category: 'garmin',
-      avg_hr: 'garmin+whoop',
-      max_hr: 'whoop',
+      avg_hr: 'garmin',
+      max_hr: 'garmin',
       has_gps: 'garmin',
       has_power: 'strava',
       data_quality_score: 'strava',
       name: 'strava',
       utc_offset_min: 'garmin',
+      utc_offset_source: 'record',
       distance_m: 'garmin',
       calories_kcal: 'whoop',
       elevation_gain_m: 'strava',

@@ -86,7 +86,7 @@ describe('rebuildCanonical', () => {
       'SELECT workout_id, source_count, avg_hr FROM workouts ORDER BY start_time',
     );
     const garminBase = workoutId({ athlete_id: 'me', record_id: sourceRecordId('me', 'garmin', 'g1') } as never);
-    expect(merged[0]).toEqual({ workout_id: garminBase, source_count: 2, avg_hr: 145 });
+    expect(merged[0]).toEqual({ workout_id: garminBase, source_count: 2, avg_hr: 140 });
     expect(merged[1]!.source_count).toBe(1);
 
     const unchanged = await dump(wh);

@@ -201,9 +201,10 @@ describe('near misses stay apart', () => {
     expect(deduplicate([run, gym]).workouts).toHaveLength(2);
   });
 
-  it('two Garmin records overlapping in time', () => {
+  it('two Garmin records overlapping in time without coinciding (not copies of one recording)', () => {
+    // 10 min apart: 50 of 60 min overlap passes the cross-source test but not the copy test.
     const a = rec({ source: 'garmin', external_id: 'a', start: '2024-07-04T06:00:00Z', duration_s: 3600, distance_m: 10_000 });
-    const b = rec({ source: 'garmin', external_id: 'b', start: '2024-07-04T06:01:00Z', duration_s: 3600, distance_m: 10_000 });
+    const b = rec({ source: 'garmin', external_id: 'b', start: '2024-07-04T06:10:00Z', duration_s: 3600, distance_m: 10_000 });
     expect(deduplicate([a, b]).workouts).toHaveLength(2);
   });
 

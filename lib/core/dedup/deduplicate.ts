@@ -12,14 +12,24 @@
  *  3. overlapping time and compatible sports, starts within
  *     `routeStartToleranceS`, routes within `routeMatchM`, distances or starts
  *     disagreeing (a device lost GPS for a stretch or started late).
+ * Two records of one source are copies of one recording (a FIT and its GPX or
+ * TCX export, one ride uploaded twice) when they coincide: starts within
+ * `copyStartToleranceS`, overlap of at least `copyOverlap` of the longer one, compatible sports,
+ * distances and routes agreeing. One device cannot record two activities at
+ * once, so a double session (one after the other) never qualifies; copies
+ * link as tier 2, marked `copy`.
  * Candidates come from one sort by start time and a sweep over a fixed window,
  * so comparisons grow with n times the density, never n². Links are applied
  * strongest first (tier, then start gap, then overlap) with union-find; a
- * tier-2/3 link that would put two records of one source in a workout is
- * skipped. Multisport legs are records of their own and match leg by leg.
+ * tier-2/3 link that would put two records of one source that are not copies
+ * of each other in a workout is skipped. Multisport legs are records of their
+ * own and match leg by leg. A workout whose records carry no UTC offset gets
+ * one from the best other evidence (see local_offset.ts).
  */
 import { sportsCompatible } from '../sports.ts';
 import { mergeCluster, memberComparator } from './merge.ts';
+import { placeLocalOffset } from './local_offset.ts';
+import { isTimeZone } from '../time_zone.ts';
 import type { Workout } from '../models.ts';
 import { resampleRoute, routeDistanceM, type ResampledRoute } from './route.ts';
 import {
@@ -38,6 +48,7 @@ export { mergeCluster, memberComparator, sourceComparator, workoutId } from './m
 export { haversineM, resampleRoute, routeDistanceM } from './route.ts';
 export { aliasChanges, clustersOf, type WorkoutCluster } from './aliases.ts';
 export { evaluateLinks, type LinkScores } from './eval.ts';
+export { placeLocalOffset, type UtcOffsetSource } from './local_offset.ts';
 export {
   reconcileBiometrics,
   DEFAULT_BIOMETRIC_PRECEDENCE,
@@ -54,6 +65,8 @@ interface Link {
   key?: string;
   distanceDiff?: number;
   routeM?: number;
+  /** Two records of one source found to be copies of one recording. */
+  copy?: boolean;
 }
 
 function compareStrings(a: string, b: string): number {
@@ -110,6 +123,14 @@ function overlapRatio(t: Times, a: number, b: number): number {
   return Math.max(0, ov) / shorter;
 }
 
+/** Overlap of two time ranges over the longer one: how nearly they coincide (1 for one and the same range). */
+function coincidence(t: Times, a: number, b: number): number {
+  const longer = Math.max(t.end[a]! - t.start[a]!, t.end[b]! - t.start[b]!);
+  const ov = Math.min(t.end[a]!, t.end[b]!) - Math.max(t.start[a]!, t.start[b]!);
+  if (longer <= 0) return ov >= 0 ? 1 : 0;
+  return Math.max(0, ov) / longer;
+}
+
 function distanceDiff(a: DedupRecord, b: DedupRecord): number | undefined {
   const da = a.distance_m;
   const db = b.distance_m;
@@ -146,8 +167,12 @@ export function deduplicate(records: DedupRecord[], opts: DedupOptions = {}): De
     routeComparisons: 0,
     links: { tier1: 0, tier2: 0, tier3: 0 },
     conflicts: 0,
+    copies: 0,
     routeRejections: 0,
   };
+  if (o.homeTimeZone !== null && !isTimeZone(o.homeTimeZone)) {
+    throw new Error(`deduplicate: homeTimeZone ${JSON.stringify(o.homeTimeZone)} is not an IANA time zone (e.g. Europe/Zurich)`);
+  }
 
   const byId = new Map<string, DedupRecord>();
   for (const r of records) {
@@ -178,10 +203,16 @@ export function deduplicate(records: DedupRecord[], opts: DedupOptions = {}): De
   }
 
   const order = memberComparator(o.precedence);
+  const overlapping = overlapFinder(recs, times);
   const built: { idx: number[]; workout: Workout }[] = [];
   for (const idx of clusters.values()) {
     if (idx.length > 1) idx.sort((x, y) => order(recs[x]!, recs[y]!));
-    built.push({ idx, workout: mergeCluster(idx.map((i) => recs[i]!)) });
+    const members = idx.map((i) => recs[i]!);
+    let workout = mergeCluster(members);
+    if (workout.utc_offset_min == null) {
+      workout = placeLocalOffset(workout, members, overlapping(idx, root), o.homeTimeZone);
+    }
+    built.push({ idx, workout });
   }
   built.sort(
     (x, y) =>
@@ -212,22 +243,55 @@ export function deduplicate(records: DedupRecord[], opts: DedupOptions = {}): De
 }
 
 /**
+ * Copy groups: each record's representative among the records of its source
+ * it is a copy of (copy links joined transitively).
+ */
+function copyGroups(n: number, links: readonly Link[]): Int32Array {
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  for (const l of links) {
+    if (!l.copy) continue;
+    const ra = find(l.a);
+    const rb = find(l.b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+  for (let i = 0; i < n; i++) parent[i] = find(i);
+  return parent;
+}
+
+/** A source in a cluster: the source's number and the copy group of its records there. */
+interface SourceSlot {
+  source: number;
+  group: number;
+}
+
+/** Whether two clusters hold records of one source that are not copies of each other. */
+function clash(a: readonly SourceSlot[], b: readonly SourceSlot[]): boolean {
+  return b.some((x) => a.some((y) => y.source === x.source && y.group !== x.group));
+}
+
+/**
  * Apply links, already in order, with union-find over record indexes. Each
- * root keeps the sources of its cluster (as small source numbers) so a tier-2/3
- * link joining two records of one source is refused. Returns each record's
- * root and the link that first joined each record.
+ * root keeps the sources of its cluster with their copy groups, so a tier-2/3
+ * link joining two records of one source that are not copies is refused.
+ * Returns each record's root and the link that first joined each record.
  */
 function linkClusters(recs: DedupRecord[], links: Link[], stats: DedupStats): { root: Int32Array; joinedBy: Map<number, Link> } {
   const n = recs.length;
+  const group = copyGroups(n, links);
   const sourceNo = new Map<string, number>();
   const parent = new Int32Array(n);
-  const sources: number[][] = new Array<number[]>(n);
+  const sources: SourceSlot[][] = new Array<SourceSlot[]>(n);
   for (let i = 0; i < n; i++) {
     const s = recs[i]!.source;
     let k = sourceNo.get(s);
     if (k === undefined) sourceNo.set(s, (k = sourceNo.size));
     parent[i] = i;
-    sources[i] = [k];
+    sources[i] = [{ source: k, group: group[i]! }];
   }
   const find = (i: number): number => {
     while (parent[i] !== i) {
@@ -243,7 +307,7 @@ function linkClusters(recs: DedupRecord[], links: Link[], stats: DedupStats): { 
     if (ra === rb) continue;
     const sa = sources[ra]!;
     const sb = sources[rb]!;
-    if (l.tier !== 1 && sb.some((s) => sa.includes(s))) {
+    if (l.tier !== 1 && clash(sa, sb)) {
       stats.conflicts++;
       continue;
     }
@@ -251,14 +315,53 @@ function linkClusters(recs: DedupRecord[], links: Link[], stats: DedupStats): { 
     const drop = ra < rb ? rb : ra;
     parent[drop] = keep;
     const into = sources[keep]!;
-    for (const s of sources[drop]!) if (!into.includes(s)) into.push(s);
+    for (const x of sources[drop]!) if (!into.some((y) => y.source === x.source && y.group === x.group)) into.push(x);
     stats.links[`tier${l.tier}`]++;
+    if (l.copy) stats.copies++;
     if (!joinedBy.has(l.a)) joinedBy.set(l.a, l);
     if (!joinedBy.has(l.b)) joinedBy.set(l.b, l);
   }
   const root = new Int32Array(n);
   for (let i = 0; i < n; i++) root[i] = find(i);
   return { root, joinedBy };
+}
+
+/**
+ * For the records of one cluster, the records of other sources and other
+ * clusters overlapping its time range, most overlap first. Records are sorted
+ * by start; the longest record bounds how far back an overlapping one can start.
+ */
+function overlapFinder(recs: DedupRecord[], t: Times): (idx: readonly number[], root: Int32Array) => DedupRecord[] {
+  let longest = 0;
+  for (let i = 0; i < recs.length; i++) longest = Math.max(longest, t.end[i]! - t.start[i]!);
+  return (idx, root) => {
+    const first = idx[0]!;
+    const athlete = recs[first]!.athlete_id;
+    const own = root[first]!;
+    const sources = new Set(idx.map((i) => recs[i]!.source));
+    let from = Infinity;
+    let to = -Infinity;
+    for (const i of idx) {
+      from = Math.min(from, t.start[i]!);
+      to = Math.max(to, t.end[i]!);
+    }
+    // First record that could still be running at `from`.
+    let lo = 0;
+    let hi = recs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (t.start[mid]! < from - longest) lo = mid + 1;
+      else hi = mid;
+    }
+    const found: { r: DedupRecord; ms: number }[] = [];
+    for (let j = lo; j < recs.length && t.start[j]! < to; j++) {
+      const r = recs[j]!;
+      if (r.athlete_id !== athlete || root[j] === own || sources.has(r.source)) continue;
+      const ms = Math.min(to, t.end[j]!) - Math.max(from, t.start[j]!);
+      if (ms > 0) found.push({ r, ms });
+    }
+    return found.sort((x, y) => y.ms - x.ms || compareRecords(x.r, y.r)).map((x) => x.r);
+  };
 }
 
 function matchInfo(l: Link, other: DedupRecord): MatchInfo {
@@ -272,6 +375,7 @@ function matchInfo(l: Link, other: DedupRecord): MatchInfo {
   if (l.key !== undefined) info.key = l.key;
   if (l.distanceDiff !== undefined) info.distance_diff = Math.round(l.distanceDiff * 1000) / 1000;
   if (l.routeM !== undefined) info.route_m = Math.round(l.routeM * 10) / 10;
+  if (l.copy) info.copy = true;
   return info;
 }
 
@@ -332,7 +436,7 @@ function idLinks(recs: DedupRecord[], t: Times, o: Required<DedupOptions>): Link
  * resampled only for records that reach a route comparison.
  */
 function sweepLinks(recs: DedupRecord[], t: Times, o: Required<DedupOptions>, stats: DedupStats, links: Link[]): void {
-  const windowMs = Math.max(o.startToleranceS, o.routeStartToleranceS) * 1000;
+  const windowMs = Math.max(o.startToleranceS, o.routeStartToleranceS, o.copyStartToleranceS) * 1000;
   const routes = new Map<number, ResampledRoute | null>();
   const routeOf = (i: number): ResampledRoute | null => {
     let r = routes.get(i);
@@ -350,11 +454,12 @@ function sweepLinks(recs: DedupRecord[], t: Times, o: Required<DedupOptions>, st
       const b = recs[j]!;
       if (b.athlete_id !== a.athlete_id || t.start[j]! - aStart > windowMs) break;
       stats.comparisons++;
-      // Two records of one source are distinct activities unless their ids say otherwise (tier 1).
-      if (a.source === b.source) continue;
+      const copy = a.source === b.source;
       const overlap = overlapRatio(t, i, j);
-      if (overlap < o.minOverlap || !sportsCompatible(a.sport, b.sport)) continue;
       const gapS = (t.start[j]! - aStart) / 1000;
+      // Two records of one source are distinct activities unless they coincide (copies) or share an id (tier 1).
+      if (copy && (gapS > o.copyStartToleranceS || coincidence(t, i, j) < o.copyOverlap)) continue;
+      if (overlap < o.minOverlap || !sportsCompatible(a.sport, b.sport)) continue;
       const dd = distanceDiff(a, b);
       const distanceOk =
         dd === undefined ||
@@ -372,10 +477,10 @@ function sweepLinks(recs: DedupRecord[], t: Times, o: Required<DedupOptions>, st
       if (startOk && distanceOk) {
         if (routeM !== undefined && routeM > o.routeMatchM) stats.routeRejections++;
         else tier = 2;
-      } else if (routeM !== undefined && routeM <= o.routeMatchM && gapS <= o.routeStartToleranceS) {
+      } else if (!copy && routeM !== undefined && routeM <= o.routeMatchM && gapS <= o.routeStartToleranceS) {
         tier = 3;
       }
-      if (tier !== 0) links.push({ a: i, b: j, tier, gapS, overlap, key: undefined, distanceDiff: dd, routeM });
+      if (tier !== 0) links.push({ a: i, b: j, tier, gapS, overlap, key: undefined, distanceDiff: dd, routeM, copy });
     }
   }
 }

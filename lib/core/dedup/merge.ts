@@ -60,11 +60,13 @@ function joinSources(members: DedupRecord[]): string {
 /**
  * Merge the members of one cluster, already ordered by {@link memberComparator}.
  * The base (first) gives identity and times; empty fields are filled from the
- * others in order; a generic sport gives way to a specific one; avg_hr is the
- * duration-weighted mean when members disagree; max_hr the maximum;
- * external_ids the union (earlier members win a key); has_gps/has_power any;
- * data_quality_score the maximum. `provenance` names the source of each
- * non-null field.
+ * others in order; a generic sport gives way to a specific one; avg_hr and
+ * max_hr come from the first member with avg_hr (max_hr from the first with a
+ * max not below that average when it has none); external_ids the union
+ * (earlier members win a key); has_gps/has_power any; data_quality_score the
+ * maximum. `provenance` names the source of each non-null field, and
+ * `utc_offset_source` says whether the offset is the base record's own
+ * (`record`) or another member's (`overlap`).
  */
 export function mergeCluster(members: DedupRecord[]): Workout {
   const base = members[0];
@@ -84,33 +86,15 @@ export function mergeCluster(members: DedupRecord[]): Workout {
     return from[f];
   };
 
-  const withHr = members.filter((m) => m.avg_hr != null);
-  let avgHr: number | null = null;
-  if (withHr.length > 0) {
-    const first = withHr[0]!;
-    if (withHr.every((m) => m.avg_hr === first.avg_hr)) {
-      avgHr = first.avg_hr;
-      provenance.avg_hr = first.source;
-    } else {
-      let sum = 0;
-      let weight = 0;
-      for (const m of withHr) {
-        const w = Math.max(m.duration_s, 1);
-        sum += m.avg_hr! * w;
-        weight += w;
-      }
-      avgHr = Math.round((sum / weight) * 10) / 10;
-      provenance.avg_hr = joinSources(withHr);
-    }
-  }
-
-  let maxHr: number | null = null;
-  for (const m of members) {
-    if (m.max_hr != null && (maxHr === null || m.max_hr > maxHr)) {
-      maxHr = m.max_hr;
-      provenance.max_hr = m.source;
-    }
-  }
+  // HR comes whole from the first member that measured it: averaging a chest strap with a wrist
+  // reading of the same run gives a value neither device saw, and a max from another device can
+  // fall below the chosen average.
+  const hrFrom = members.find((m) => m.avg_hr != null);
+  const avgHr = hrFrom ? hrFrom.avg_hr : null;
+  if (hrFrom) provenance.avg_hr = hrFrom.source;
+  const maxFrom = hrFrom?.max_hr != null ? hrFrom : members.find((m) => m.max_hr != null && m.max_hr >= (avgHr ?? 0));
+  const maxHr = maxFrom ? maxFrom.max_hr : null;
+  if (maxFrom) provenance.max_hr = maxFrom.source;
 
   const externalIds: Record<string, string> = {};
   for (const m of members) if (!(m.source in externalIds)) externalIds[m.source] = m.external_id;
@@ -123,6 +107,9 @@ export function mergeCluster(members: DedupRecord[]): Workout {
   provenance.has_gps = gps.length ? joinSources(gps) : base.source;
   provenance.has_power = power.length ? joinSources(power) : base.source;
 
+  const utcOffset = fill('utc_offset_min');
+  if (utcOffset != null) provenance.utc_offset_source = base.utc_offset_min != null ? 'record' : 'overlap';
+
   let best = base;
   for (const m of members) if (m.data_quality_score > best.data_quality_score) best = m;
   provenance.data_quality_score = best.source;
@@ -134,7 +121,7 @@ export function mergeCluster(members: DedupRecord[]): Workout {
     start_time: new Date(base.start_time.getTime()),
     end_time: new Date(base.end_time.getTime()),
     duration_s: base.duration_s,
-    utc_offset_min: fill('utc_offset_min'),
+    utc_offset_min: utcOffset,
     sport: sportFrom.sport,
     sport_category: sportFrom.sport_category,
     distance_m: fill('distance_m'),

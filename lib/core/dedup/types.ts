@@ -38,6 +38,12 @@ export interface DedupOptions {
   routePoints?: number;
   /** Tier 1: ids shared by records whose starts are further apart than this (s) are taken as a collision. Default 86400. */
   idLinkMaxGapS?: number;
+  /** Copies (two records of one source): the largest difference between start times, seconds. Default 60. */
+  copyStartToleranceS?: number;
+  /** Copies: the least overlap of the time ranges as a fraction of the longer one (they coincide). Default 0.9. */
+  copyOverlap?: number;
+  /** IANA zone giving the local offset of workouts that no record, overlapping record or track start places. Default none. */
+  homeTimeZone?: string | null;
 }
 
 /** The defaults of {@link DedupOptions}. */
@@ -54,9 +60,14 @@ export const DEFAULT_DEDUP_OPTIONS: Required<DedupOptions> = {
   routePoints: 100,
   // A day: tolerates sources that got the time zone wrong, rejects a reused file name weeks apart.
   idLinkMaxGapS: 86_400,
+  // One device cannot record two activities at once, so one source's records that coincide are copies:
+  // a FIT and its GPX or TCX export start and end within seconds of each other.
+  copyStartToleranceS: 60,
+  copyOverlap: 0.9,
+  homeTimeZone: null,
 };
 
-/** 1 = shared external id, 2 = time + sport + distance, 3 = time + sport + route. */
+/** 1 = shared external id, 2 = time + sport + distance (also copies within one source), 3 = time + sport + route. */
 export type MatchTier = 1 | 2 | 3;
 
 /** Why a member joined its workout. Empty for the base record. */
@@ -74,6 +85,8 @@ export interface MatchInfo {
   distance_diff?: number;
   /** Route distance in metres, when both had a route. */
   route_m?: number;
+  /** Tier 2 between two records of one source: the same recording in two files or uploads. */
+  copy?: true;
 }
 
 /** One `workout_sources` row. */
@@ -97,8 +110,10 @@ export interface DedupStats {
   routeComparisons: number;
   /** Links accepted per tier. */
   links: { tier1: number; tier2: number; tier3: number };
-  /** Tier-2/3 links skipped because they would put two records of one source in a workout. */
+  /** Tier-2/3 links skipped because they would put two records of one source that are not copies in a workout. */
   conflicts: number;
+  /** Tier-2 links between copies: two records of one source of the same recording. */
+  copies: number;
   /** Tier-2 candidates whose routes disagreed. */
   routeRejections: number;
 }
