@@ -9,7 +9,7 @@ import { athleteSettings, type Context } from './context.ts';
 /** After new data: rebuild the canonical tables (AUTO_DEDUPLICATE) and the analysis built on them. */
 export async function dedupAfter(wh: Warehouse, ctx: Context): Promise<void> {
   if (!ctx.config.AUTO_DEDUPLICATE) return;
-  const r = await rebuildCanonical(wh);
+  const r = await rebuildCanonical(wh, { homeTimeZone: ctx.config.ATHLETE_TIME_ZONE });
   ctx.out(`deduplicated: ${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged), ${r.biometricDays} biometric day-values`);
   await runAnalysis(wh, athleteSettings(ctx.config));
   if (ctx.config.ENABLE_PLUGINS) {

@@ -65,7 +65,7 @@ source record (also done after each sync and import when AUTO_DEDUPLICATE is on)
         ctx.out(`  near-miss pairs kept apart: ${e.nearMissesApart} of ${e.nearMisses}`);
         return 0;
       }
-      const r = await rebuildCanonical(wh);
+      const r = await rebuildCanonical(wh, { homeTimeZone: ctx.config.ATHLETE_TIME_ZONE });
       await runAnalysis(wh, athleteSettings(ctx.config));
       ctx.out(`${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged; links by tier: exact id ${r.stats.links.tier1}, time+distance ${r.stats.links.tier2}, route ${r.stats.links.tier3})`);
       ctx.out(`${r.biometricDays} reconciled biometric day-values; ${r.aliases} superseded workout id(s) kept as aliases`);

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isTimeZone } from './time_zone.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'expected true or false' })
@@ -24,6 +25,7 @@ export const AppConfig = z.object({
   ATHLETE_MAX_HR: z.coerce.number().min(100).max(240).optional(),
   ATHLETE_REST_HR: z.coerce.number().min(25).max(110).optional(),
   ATHLETE_FTP_W: z.coerce.number().positive().optional(),
+  ATHLETE_TIME_ZONE: z.string().refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/Zurich' }).optional(),
   SYNC_DAYS: z.coerce.number().int().positive({ message: 'expected a positive number of days' }).default(30),
 });
 /** Validated settings. */

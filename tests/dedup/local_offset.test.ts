@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deduplicate } from '../../lib/core/dedup/deduplicate.ts';
 import { isTimeZone, zoneAt, zoneOffsetMin } from '../../lib/core/time_zone.ts';
+import { loadConfig } from '../../lib/core/config.ts';
 import { rec, track } from './records.ts';
 
 /** Local day of a workout as the warehouse views compute it. */
@@ -85,5 +86,13 @@ describe('local offset from the best evidence', () => {
 
   it('rejects a home zone that is not an IANA zone, naming it', () => {
     expect(() => deduplicate([gpxRun], { homeTimeZone: 'Europe/Zurichh' })).toThrow(/homeTimeZone "Europe\/Zurichh" is not an IANA time zone/);
+  });
+});
+
+describe('ATHLETE_TIME_ZONE', () => {
+  it('is validated as an IANA zone, naming the key', () => {
+    expect(loadConfig({ ATHLETE_TIME_ZONE: 'America/Denver' }).ATHLETE_TIME_ZONE).toBe('America/Denver');
+    expect(loadConfig({}).ATHLETE_TIME_ZONE).toBeUndefined();
+    expect(() => loadConfig({ ATHLETE_TIME_ZONE: 'Mountain Time' })).toThrow(/ATHLETE_TIME_ZONE: expected an IANA time zone/);
   });
 });
