@@ -1,24 +1,75 @@
 /**
- * SQL on the project's warehouse from a notebook: one connection per kernel,
- * opened on first use from DATABASE_URL (the default warehouse file otherwise).
+ * SQL on the project's warehouse from a notebook. The kernel reads the
+ * warehouse (DATABASE_URL, the default file otherwise) read-only and lets go
+ * of the file when no query has run for a few seconds, so a notebook left
+ * open never keeps `make sync` waiting; the next query opens it again.
  */
 import { from, type ColumnTable } from 'arquero';
-import { Warehouse, type Row } from '../lib/core/warehouse.ts';
+import { Warehouse, type Row, type SqlRunner } from '../lib/core/warehouse.ts';
 
-let opened: Promise<Warehouse> | undefined;
+/** Seconds without a query after which the kernel lets go of the warehouse file. */
+export const IDLE_RELEASE_SECONDS = 5;
 
-/** The kernel's warehouse connection, opened (and migrated) on first use. */
-export function warehouse(): Promise<Warehouse> {
-  opened ??= Warehouse.open(process.env.DATABASE_URL).catch((err: unknown) => {
-    opened = undefined;
-    throw err;
-  });
-  return opened;
+/**
+ * The kernel's read-only view of the warehouse: opens the file on demand and
+ * closes it once idle. Temporary tables live as long as the open file does.
+ */
+class KernelWarehouse implements SqlRunner {
+  private opened: Promise<Warehouse> | undefined;
+  private busy = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  async all<T = Row>(query: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.use((wh) => wh.all<T>(query, params));
+  }
+
+  /** Column names and rows of a query. */
+  async table(query: string, params: readonly unknown[] = []): Promise<{ columns: string[]; rows: Row[] }> {
+    return this.use((wh) => wh.table(query, params));
+  }
+
+  /** Run `fn` on the open warehouse; the file is not let go while it runs. */
+  async use<T>(fn: (wh: Warehouse) => Promise<T>): Promise<T> {
+    clearTimeout(this.timer);
+    this.busy++;
+    try {
+      this.opened ??= Warehouse.open(process.env.DATABASE_URL, {
+        readOnly: true,
+        holder: 'notebook kernel',
+        onWait: (message) => console.error(message),
+      }).catch((err: unknown) => {
+        this.opened = undefined;
+        throw err;
+      });
+      return await fn(await this.opened);
+    } finally {
+      if (--this.busy === 0) {
+        this.timer = setTimeout(() => void this.close(), IDLE_RELEASE_SECONDS * 1000);
+        // An idle kernel must not be kept alive by this timer.
+        this.timer.unref();
+      }
+    }
+  }
+
+  /** Close the file now; the next query opens it again. */
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    const wh = this.opened;
+    this.opened = undefined;
+    if (wh) (await wh).close();
+  }
+}
+
+const kernelWarehouse = new KernelWarehouse();
+
+/** The kernel's warehouse, read-only: pass it to `lib` functions that read the warehouse. */
+export function warehouse(): Promise<KernelWarehouse> {
+  return Promise.resolve(kernelWarehouse);
 }
 
 /** Run `query` (positional `?` parameters) and return its rows as plain objects. */
 export async function sql<T = Row>(query: string, params: readonly unknown[] = []): Promise<T[]> {
-  return (await warehouse()).all<T>(query, params);
+  return kernelWarehouse.all<T>(query, params);
 }
 
 /** Run `query` and return the rows as an arquero table. */
@@ -26,9 +77,7 @@ export async function sqlFrame(query: string, params: readonly unknown[] = []): 
   return from(await sql(query, params));
 }
 
-/** Close the kernel's connection; the next query opens a new one. */
+/** Close the kernel's connection now; the next query opens it again. */
 export async function closeWarehouse(): Promise<void> {
-  const wh = opened;
-  opened = undefined;
-  if (wh) (await wh).close();
+  await kernelWarehouse.close();
 }

@@ -3,7 +3,7 @@
  * Each command lives in its own module, loaded only when it runs, so the
  * help and each command load only what they use. Exit codes: 0 done
  * (warnings included), 1 failed, 2 usage error, 3 configuration error,
- * 75 only rate-limited (try later).
+ * 75 try again later (only rate-limited, or the warehouse stayed busy).
  */
 import { parseArgs, UsageError } from './args.ts';
 import type { Command } from './context.ts';
@@ -128,11 +128,16 @@ export async function main(argv: readonly string[], io: { out?: (s: string) => v
     const env = loadEnv();
     const config = loadConfig(env);
     process.env.LOG_LEVEL ??= config.LOG_LEVEL;
-    return await command.run(args, { config, env, out, err });
+    return await command.run(args, { name, config, env, out, err });
   } catch (e) {
     if (e instanceof UsageError) {
       err(`athlete ${name}: ${e.message}\nusage: ${entry.usage}`);
       return 2;
+    }
+    // A busy warehouse: the holder and the wait are in the message (WarehouseBusyError, exit 75).
+    if (e instanceof Error && e.name === 'WarehouseBusyError') {
+      err(`athlete ${name}: ${e.message}`);
+      return 75;
     }
     const { ConfigError } = await import('../core/config.ts');
     if (e instanceof ConfigError) {

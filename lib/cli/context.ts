@@ -6,6 +6,8 @@ import type { OptionSpec, ParsedArgs } from './args.ts';
 
 /** Configuration, environment and output of one run of a command. */
 export interface Context {
+  /** The command being run, e.g. `sync`: others waiting for the warehouse are told. */
+  name?: string;
   config: AppConfig;
   env: Record<string, string | undefined>;
   out: (s: string) => void;
@@ -19,9 +21,21 @@ export interface Command {
   run(args: ParsedArgs, ctx: Context): Promise<number>;
 }
 
-/** Open the configured warehouse for `fn` and close it afterwards, also when `fn` throws. */
-export async function withWarehouse<T>(ctx: Context, fn: (wh: Warehouse) => Promise<T>): Promise<T> {
-  const wh = await Warehouse.open(ctx.config.DATABASE_URL);
+/** How a command uses the warehouse: `read` commands share it with other readers. */
+export type OpenMode = 'read' | 'write';
+
+/**
+ * Open the configured warehouse for `fn` and close it afterwards, also when
+ * `fn` throws. While another process holds the file the command waits,
+ * saying what holds it, up to WAREHOUSE_LOCK_TIMEOUT seconds.
+ */
+export async function withWarehouse<T>(ctx: Context, fn: (wh: Warehouse) => Promise<T>, mode: OpenMode = 'write'): Promise<T> {
+  const wh = await Warehouse.open(ctx.config.DATABASE_URL, {
+    readOnly: mode === 'read',
+    lockTimeoutMs: ctx.config.WAREHOUSE_LOCK_TIMEOUT * 1000,
+    onWait: (message) => ctx.err(`athlete${ctx.name ? ` ${ctx.name}` : ''}: ${message}`),
+    holder: `athlete${ctx.name ? ` ${ctx.name}` : ''}`,
+  });
   try {
     return await fn(wh);
   } finally {

@@ -33,6 +33,6 @@ into the folder --output (default reports/export). report: writes the PDF report
         ctx.out(`wrote ${file}`);
       }
       return 0;
-    });
+    }, 'read');
   },
 };

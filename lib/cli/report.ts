@@ -14,7 +14,7 @@ export async function writeReport(output: string | undefined, ctx: Context): Pro
     const r = await buildReport(wh, { outPdf: pdf, outHtml: pdf.replace(/\.pdf$/, '.html'), athleteId: ctx.config.ATHLETE_ID });
     ctx.out(`wrote ${r.pdf} (${r.pages} pages) and ${r.html}`);
     return 0;
-  });
+  }, 'read');
 }
 
 /** The report command. */

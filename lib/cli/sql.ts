@@ -22,6 +22,6 @@ export const command: Command = {
       else if (format === 'csv') ctx.out(formatCsv(res.columns, res.rows));
       else ctx.out(res.columns.length ? formatTable(res.columns, res.rows) + `\n(${res.rows.length} row${res.rows.length === 1 ? '' : 's'})` : 'ok');
       return 0;
-    });
+    }, 'read');
   },
 };

@@ -33,6 +33,6 @@ export const command: Command = {
       ctx.out('');
       ctx.out(sources.length ? formatTable(['source', 'workouts', 'first', 'last', 'status', 'last_sync'], sources) : 'no data yet: run `athlete sync` or `athlete import PATH`');
       return 0;
-    });
+    }, 'read');
   },
 };

@@ -27,6 +27,8 @@ export const AppConfig = z.object({
   ATHLETE_FTP_W: z.coerce.number().positive().optional(),
   ATHLETE_TIME_ZONE: z.string().refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/Zurich' }).optional(),
   SYNC_DAYS: z.coerce.number().int().positive({ message: 'expected a positive number of days' }).default(30),
+  /** Seconds a command waits for another process to let go of the warehouse file before giving up (exit 75). */
+  WAREHOUSE_LOCK_TIMEOUT: z.coerce.number().min(0, { message: 'expected seconds, 0 or more' }).max(86_400, { message: 'at most 86400 seconds (a day)' }).default(60),
 });
 /** Validated settings. */
 export type AppConfig = z.infer<typeof AppConfig>;

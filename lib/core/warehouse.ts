@@ -18,16 +18,13 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join } from 'node:path';
+import { WAREHOUSE_DIR, databasePath } from './database_path.ts';
+import { openWhenFree, recordHolder } from './warehouse_lock.ts';
 
-/** Folder holding the numbered `.sql` migrations (and, by default, the database file). */
-export const WAREHOUSE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'warehouse');
-
-/** Default database file when DATABASE_URL is not set. */
-export const DEFAULT_DATABASE = join(WAREHOUSE_DIR, 'athlete.duckdb');
+export { DEFAULT_DATABASE, WAREHOUSE_DIR, databasePath } from './database_path.ts';
 
 /** A row as plain JS: numbers, strings, booleans, null; TIMESTAMP as Date (UTC); DATE as 'YYYY-MM-DD'. */
 export type Row = Record<string, unknown>;
@@ -35,22 +32,6 @@ export type Row = Record<string, unknown>;
 /** Something that runs SQL: the warehouse, or a test double. */
 export interface SqlRunner {
   all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-}
-
-/**
- * Resolve DATABASE_URL to a file path: a plain path, `duckdb://path`,
- * `duckdb:///abs/path`, or `:memory:`.
- */
-export function databasePath(url: string | undefined): string {
-  if (!url) return DEFAULT_DATABASE;
-  if (url === ':memory:' || url === 'duckdb://:memory:') return ':memory:';
-  const m = /^duckdb:\/\/(.*)$/.exec(url);
-  const path = m ? m[1]! : url;
-  if (!path) throw new Error('DATABASE_URL: duckdb:// needs a file path, e.g. duckdb://warehouse/athlete.duckdb');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
-    throw new Error(`DATABASE_URL: only DuckDB files are supported (a path or duckdb://path), got a ${path.split(':')[0]} URL`);
-  }
-  return resolve(path);
 }
 
 /** A numbered migration file. */
@@ -187,6 +168,31 @@ class ChunkBuffer {
   }
 }
 
+/** How to open the warehouse. */
+export interface OpenOptions {
+  /**
+   * Open the file read-only: several readers may share it, and nothing can be
+   * written. A missing file or pending migrations are first dealt with by a
+   * short read-write open.
+   */
+  readOnly?: boolean;
+  /** How long to wait while another process holds the file, in ms (default 60 s). */
+  lockTimeoutMs?: number;
+  /** Told, while waiting, what holds the file. */
+  onWait?: (message: string) => void;
+  /** What this process is, as others waiting for the file are told (default: its command line). */
+  holder?: string;
+  /** Further DuckDB settings for the instance, e.g. `{ enable_external_access: 'false' }`. */
+  settings?: Record<string, string>;
+}
+
+/** Default wait for a busy warehouse file. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
+function defaultHolder(): string {
+  return process.argv.slice(1).map((a) => basename(a)).join(' ').slice(0, 120);
+}
+
 /** The warehouse: one DuckDB file, migrated on open. */
 export class Warehouse implements SqlRunner {
   private constructor(
@@ -195,21 +201,69 @@ export class Warehouse implements SqlRunner {
     readonly connection: DuckDBConnection,
     /** The database file path (or `:memory:`). */
     readonly path: string,
+    /** True when opened read-only. */
+    readonly readOnly: boolean,
+    private readonly release: () => void,
   ) {}
 
-  /** Open (creating if needed) the database at `url` and apply pending migrations. */
-  static async open(url?: string): Promise<Warehouse> {
+  /**
+   * Open (creating if needed) the database at `url` and apply pending
+   * migrations. When another process holds the file, waits up to
+   * `lockTimeoutMs`, then throws a WarehouseBusyError (exit code 75).
+   */
+  static async open(url?: string, options: OpenOptions = {}): Promise<Warehouse> {
     const path = databasePath(url);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path === ':memory:' || !options.readOnly) {
+      const wh = await Warehouse.connect(path, false, options);
+      try {
+        await wh.migrate();
+      } catch (err) {
+        wh.close();
+        throw err;
+      }
+      return wh;
+    }
+    if (existsSync(path)) {
+      const wh = await Warehouse.connect(path, true, options);
+      if (await wh.migrated()) return wh;
+      wh.close();
+    }
+    // Creating the file or migrating it needs a writer, briefly.
+    (await Warehouse.open(url, { ...options, readOnly: false })).close();
+    return Warehouse.connect(path, true, options);
+  }
+
+  /** Open the DuckDB instance at `path`, waiting while another process holds the file. */
+  private static async connect(path: string, readOnly: boolean, options: OpenOptions): Promise<Warehouse> {
+    const memory = path === ':memory:';
+    if (!memory) mkdirSync(dirname(path), { recursive: true });
     // Nothing may try the network: extensions other than the built-in ones would be downloaded.
-    const instance = await DuckDBInstance.create(path, {
+    const settings: Record<string, string> = {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
-    });
-    const connection = await instance.connect();
-    const wh = new Warehouse(instance, connection, path);
-    await wh.migrate();
-    return wh;
+      ...options.settings,
+      ...(readOnly ? { access_mode: 'READ_ONLY' } : {}),
+    };
+    const wait = { timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, onWait: options.onWait };
+    const instance = memory
+      ? await DuckDBInstance.create(path, settings)
+      : await openWhenFree(path, readOnly, wait, () => DuckDBInstance.create(path, settings));
+    const release = memory ? () => {} : recordHolder(path, readOnly ? 'read' : 'write', options.holder ?? defaultHolder());
+    try {
+      return new Warehouse(instance, await instance.connect(), path, readOnly, release);
+    } catch (err) {
+      instance.closeSync();
+      release();
+      throw err;
+    }
+  }
+
+  /** True when every migration in warehouse/ has been applied to this file. */
+  private async migrated(): Promise<boolean> {
+    const [t] = await this.all<{ n: number }>("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'schema_migrations'");
+    if (!t?.n) return false;
+    const done = new Set((await this.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
+    return readMigrations(WAREHOUSE_DIR).every((m) => done.has(m.version));
   }
 
   /** Apply the migrations not yet recorded in schema_migrations, each in its own transaction. */
@@ -349,7 +403,11 @@ export class Warehouse implements SqlRunner {
 
   /** Close the connection and the database. */
   close(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
+    try {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    } finally {
+      this.release();
+    }
   }
 }
