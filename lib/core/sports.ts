@@ -59,7 +59,7 @@ export const CANONICAL_SPORTS: Record<string, SportCategory> = {
 const ALIASES: Record<string, string> = {
   // running
   run: 'running', running: 'running', virtualrun: 'treadmill_running', trailrun: 'trail_running',
-  trailrunning: 'trail_running', treadmill: 'treadmill_running', treadmillrun: 'treadmill_running',
+  trailrunning: 'trail_running', trail: 'trail_running', treadmill: 'treadmill_running', treadmillrun: 'treadmill_running',
   treadmillrunning: 'treadmill_running', indoorrunning: 'treadmill_running', indoorrun: 'treadmill_running',
   track: 'track_running', trackrunning: 'track_running', streetrunning: 'running', roadrunning: 'running',
   // cycling

@@ -3,10 +3,33 @@
  * Decoding is done by fit_decode.ts; this module maps the decoded messages:
  * one workout and one stream per session (multisport legs included), scale
  * readings as biometrics, and decoder problems as import errors.
+ *
+ * What each workout field means here (the same as in every format):
+ * - start_time / end_time: the leg's first and last instant, the earlier of
+ *   the session's start_time and its first record, the later of start_time +
+ *   total_elapsed_time and its last record (fit_session.ts says how the
+ *   session and its records are reconciled, and when that is reported);
+ * - duration_s: elapsed time, end_time - start_time (pauses included);
+ * - moving_time_s: the session's total_timer_time; else the laps' timers;
+ *   else the timer start/stop events; else the speed rule of moving_time.ts;
+ * - distance_m: the session's total_distance; when it lacks one (or says 0
+ *   against records that moved), the records' cumulative distance, including
+ *   a distance only in a developer field, else the haversine length of the
+ *   positions;
+ * - avg_hr / max_hr, avg_power_w / max_power_w, elevation_gain_m: the
+ *   session's; when it lacks them, from the stream (ascent with the hysteresis
+ *   of elevation.ts); heart rate in `hr` messages (HRM-Pro/Swim/Tri stored
+ *   data) is merged into the records first (fit_hr.ts);
+ * - avg_cadence and the cadence channel: steps per minute for foot sports
+ *   (FIT stores strides per minute for running and walking: doubled), rpm or
+ *   strokes per minute otherwise; fractional_cadence included;
+ * - calories_kcal: the session's total_calories.
+ * Every value then passes the plausibility gate (core/plausibility.ts).
  */
 import { gunzipSync } from 'node:zlib';
-import { mapSport } from '../core/sports.ts';
+import { mapSport, sportFamily } from '../core/sports.ts';
 import { emptyResult, STREAM_CHANNELS } from '../core/models.ts';
+import { gateResult } from '../core/plausibility.ts';
 import type {
   BiometricReadingInput,
   ParseResult,
@@ -17,6 +40,10 @@ import type {
 import { decodeFit } from './fit_decode.ts';
 import type { FitDecoded, FitMessage, RecordColumns } from './fit_decode.ts';
 import { expandHrMessages, mergeHr } from './fit_hr.ts';
+import { eventTimer, lapTimer, reconcileLeg, type SessionSummary } from './fit_session.ts';
+import { movingTimeS } from './moving_time.ts';
+import { columnStats, haversineM, isMoving, isNonNegative, isPlausibleHr } from './track_points.ts';
+import { ElevationGain } from './elevation.ts';
 
 /** Options of {@link parseFit}. */
 export interface ParseFitOptions {
@@ -97,9 +124,6 @@ export function fitFileType(bytes: Uint8Array): string {
  * weight scale files give weight and body composition readings; other file
  * types (settings, workouts, monitoring) give nothing. Damaged files keep what
  * was decoded and report the damage in `errors`.
- *
- * Running cadence is kept as FIT stores it (strides, i.e. cycles, per minute
- * including `fractional_cadence`), not doubled into steps per minute.
  */
 export function parseFit(bytes: Uint8Array, input: string, opts: ParseFitOptions = {}): ParseResult {
   const result = emptyResult();
@@ -133,7 +157,7 @@ export function parseFit(bytes: Uint8Array, input: string, opts: ParseFitOptions
   } else if (str(fileId, 'type') === 'activity') {
     result.errors.push({ input, reason: 'activity file holds no session or record messages: nothing to import' });
   }
-  return result;
+  return gateResult(result);
 }
 
 /** Scale readings: weight, body fat, muscle mass and BMI per weight_scale message. */
@@ -176,11 +200,16 @@ function snakeKeys(m: FitMessage): Record<string, unknown> {
 
 interface Leg {
   session: FitMessage | undefined;
+  /** 1-based position of the session in the file, for messages. */
+  number: number;
   /** The sport message of the leg, used when the session lacks a sport. */
   sport: FitMessage | undefined;
   start: number;
   rows: Int32Array;
 }
+
+/** Sports whose FIT cadence counts strides (one per two steps), stored here as steps per minute. */
+const STRIDE_FAMILIES = new Set(['running', 'walking']);
 
 function buildActivity(decoded: FitDecoded, source: string, athleteId: string, input: string, result: ParseResult): void {
   const { records, messages } = decoded;
@@ -194,25 +223,14 @@ function buildActivity(decoded: FitDecoded, source: string, athleteId: string, i
   }
   const haveRecords = Number.isFinite(firstRecord);
 
-  // Chained files can repeat a session; the same start, length and sport is the same leg.
-  const seen = new Set<string>();
-  const sessions = (messages.session ?? [])
-    .map((s, i) => ({ s, start: sessionStart(s), sport: messages.sport?.[i] }))
-    .filter((x): x is { s: FitMessage; start: number; sport: FitMessage | undefined } => {
-      if (x.start === undefined) return false;
-      const key = `${x.start}|${String(x.s.totalElapsedTime)}|${String(x.s.sport)}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    })
-    .sort((a, b) => a.start - b.start);
+  const sessions = resolveSessions(messages, times, records.count, input, result);
   if (sessions.length === 0 && !(haveRecords && lastRecord > firstRecord)) {
     result.errors.push({ input, reason: 'activity has no session message and fewer than two timed records: nothing to import' });
     return;
   }
   const legs: Leg[] = sessions.length > 0
-    ? sessions.map(({ s, start, sport }) => ({ session: s, sport, start, rows: new Int32Array(0) }))
-    : [{ session: undefined, sport: messages.sport?.[0], start: firstRecord, rows: new Int32Array(0) }];
+    ? sessions
+    : [{ session: undefined, number: 0, sport: messages.sport?.[0], start: firstRecord, rows: new Int32Array(0) }];
   if (sessions.length === 0) {
     result.errors.push({
       input,
@@ -271,50 +289,76 @@ function buildActivity(decoded: FitDecoded, source: string, athleteId: string, i
     developer_field_descriptions: (messages.fieldDescription ?? []).map(snakeKeys),
   };
 
+  // The last cumulative distance of the previous leg: multisport files either carry on counting or restart at 0.
+  let prevDistance = 0;
   legs.forEach((l, index) => {
     const externalId = multi ? `${fitId}#${index}` : fitId;
-    const stream = buildStream(records, l.rows, source, externalId, hrSamples);
     const s = l.session;
-    let firstT = l.rows.length > 0 ? Infinity : l.start;
-    let lastT = l.rows.length > 0 ? -Infinity : l.start;
-    for (const r of l.rows) {
-      firstT = Math.min(firstT, times[r]!);
-      lastT = Math.max(lastT, times[r]!);
-    }
-    const start = l.start;
-    const elapsed = num(s, 'totalElapsedTime') ?? Math.max(0, (num(s, 'timestamp') ?? lastT) - start);
-    const end = l.session ? start + elapsed : lastT;
+    const record = s ? `session ${l.number}` : 'records';
+    const span = reconcileLeg(times, l.rows, s ? sessionSummary(s, l.start) : undefined);
+    for (const w of span.warnings) result.errors.push({ input, record, field: w.field, reason: w.reason });
+    const { start, end } = span;
+
     const sportMsg = s?.sport !== undefined ? s : l.sport;
     const sportName = str(sportMsg, 'sport') ?? (typeof sportMsg?.sport === 'number' ? `sport_${sportMsg.sport}` : undefined);
     const subName = str(sportMsg, 'subSport');
     const sport = fitSport(sportName, subName);
     const sourceSport = sportName ? (subName && subName !== 'generic' ? `${snake(sportName)}/${snake(subName)}` : snake(sportName)) : null;
-    const cadence = num(s, 'avgCadence');
-    const avgHr = bpm(num(s, 'avgHeartRate'));
-    const maxHr = bpm(num(s, 'maxHeartRate'));
-    const rpe = num(s, 'workoutRpe');
+    const cadenceFactor = STRIDE_FAMILIES.has(sportFamily(sport.sport)) ? 2 : 1;
+    const stream = buildStream(records, span.rows, source, externalId, hrSamples, cadenceFactor);
+    const ch = stream.channels;
+
     const inLeg = (t: number | undefined) => t !== undefined && legOf(legs, t) === index;
+    const laps = (messages.lap ?? []).filter((lap) => inLeg(num(lap, 'startTime')));
+    const moving = span.timer
+      ?? lapTimer(laps, start, end, stream.time, ch.distance_m, ch.speed_mps)
+      ?? eventTimer(messages.event ?? [], start, end)
+      ?? movingTimeS(stream.time, ch.distance_m, ch.speed_mps);
+
+    const recordDistance = legDistance(ch.distance_m, prevDistance) ?? trackDistance(ch.lat, ch.lon);
+    prevDistance = lastFinite(ch.distance_m) ?? prevDistance;
+    const sessionDistance = num(s, 'totalDistance');
+    let distance = sessionDistance !== undefined && sessionDistance > 0 ? sessionDistance : recordDistance ?? sessionDistance ?? null;
+    if (sessionDistance === 0 && recordDistance !== null && recordDistance > 0) {
+      result.errors.push({
+        input,
+        record,
+        field: 'total_distance',
+        reason: `session total_distance 0 m but its records cover ${Math.round(recordDistance * 100) / 100} m: kept the records' distance`,
+      });
+      distance = recordDistance;
+    }
+
+    const hr = columnStats(ch.hr ?? new Float64Array(0), isPlausibleHr);
+    const sessionAvgHr = bpm(num(s, 'avgHeartRate'));
+    const sessionMaxHr = bpm(num(s, 'maxHeartRate'));
+    const avgHr = sessionAvgHr ?? hr.mean;
+    const maxHr = sessionMaxHr ?? hr.max;
+    const power = columnStats(ch.power_w ?? new Float64Array(0), isNonNegative);
+    const cadenceStats = columnStats(ch.cadence ?? new Float64Array(0), isMoving);
+    const cadence = num(s, 'avgCadence');
+    const rpe = num(s, 'workoutRpe');
     const workout: SourceWorkoutInput = {
       athlete_id: athleteId,
       source,
       external_id: externalId,
       name: null,
       start_time: new Date(start * 1000),
-      end_time: new Date(Math.max(end, start) * 1000),
-      duration_s: Math.max(0, l.session ? elapsed : lastT - firstT),
-      moving_time_s: nonNeg(num(s, 'totalTimerTime')),
+      end_time: new Date(end * 1000),
+      duration_s: end - start,
+      moving_time_s: moving,
       utc_offset_min: utcOffset,
       sport: sport.sport,
       source_sport: sourceSport,
       sport_category: sport.category,
-      distance_m: nonNeg(num(s, 'totalDistance') ?? lastFinite(stream.channels.distance_m)),
+      distance_m: nonNeg(distance ?? undefined),
       calories_kcal: nonNeg(num(s, 'totalCalories')),
       avg_hr: avgHr !== null && maxHr !== null && avgHr > maxHr ? null : avgHr,
       max_hr: maxHr,
-      elevation_gain_m: nonNeg(num(s, 'totalAscent')),
-      avg_power_w: nonNeg(num(s, 'avgPower')),
-      max_power_w: nonNeg(num(s, 'maxPower')),
-      avg_cadence: cadence === undefined ? null : cadence + (num(s, 'avgFractionalCadence') ?? 0),
+      elevation_gain_m: nonNeg(num(s, 'totalAscent')) ?? trackAscent(ch.altitude_m, stream.time),
+      avg_power_w: nonNeg(num(s, 'avgPower')) ?? power.mean,
+      max_power_w: nonNeg(num(s, 'maxPower')) ?? power.max,
+      avg_cadence: cadence === undefined ? cadenceStats.mean : (cadence + (num(s, 'avgFractionalCadence') ?? 0)) * cadenceFactor,
       // Garmin's per-activity training load ("exercise load"); TSS is kept in raw_data.
       training_load: nonNeg(num(s, 'trainingLoadPeak')),
       // workout_rpe is stored as RPE x 10.
@@ -324,23 +368,133 @@ function buildActivity(decoded: FitDecoded, source: string, athleteId: string, i
         ...common,
         session: s ? snakeKeys(s) : null,
         synthesised_from_records: s === undefined,
-        laps: (messages.lap ?? []).filter((lap) => inLeg(num(lap, 'startTime'))).map((lap) => ({
+        laps: laps.map((lap) => ({
           start: iso(num(lap, 'startTime')),
           elapsed_s: num(lap, 'totalElapsedTime') ?? null,
+          timer_s: num(lap, 'totalTimerTime') ?? null,
           distance_m: num(lap, 'totalDistance') ?? null,
           avg_hr: num(lap, 'avgHeartRate') ?? null,
         })),
         sets: setSummary((messages.set ?? []).filter((m) => inLeg(num(m, 'startTime') ?? num(m, 'timestamp')))),
-        records: l.rows.length,
+        records: span.rows.length,
+        derived_from_records: derivedFields(s, { sessionAvgHr, sessionMaxHr }),
       },
-      has_gps: stream.channels.lat !== undefined,
-      has_power: stream.channels.power_w !== undefined || (num(s, 'avgPower') ?? 0) > 0,
+      has_gps: ch.lat !== undefined,
+      has_power: ch.power_w !== undefined || (num(s, 'avgPower') ?? 0) > 0,
       parent_external_id: multi ? fitId : null,
       input,
     };
     result.workouts.push(workout);
     result.streams.push(stream);
   });
+}
+
+/** Which summary fields were derived from the records because the session lacks them. */
+function derivedFields(s: FitMessage | undefined, hr: { sessionAvgHr: number | null; sessionMaxHr: number | null }): string[] {
+  const out: string[] = [];
+  if (num(s, 'totalDistance') === undefined || num(s, 'totalDistance') === 0) out.push('distance_m');
+  if (hr.sessionAvgHr === null) out.push('avg_hr');
+  if (hr.sessionMaxHr === null) out.push('max_hr');
+  if (num(s, 'totalAscent') === undefined) out.push('elevation_gain_m');
+  if (num(s, 'totalTimerTime') === undefined) out.push('moving_time_s');
+  return out;
+}
+
+/** What a session says about its span, for {@link reconcileLeg}. */
+function sessionSummary(s: FitMessage, start: number): SessionSummary {
+  return { start, elapsed: num(s, 'totalElapsedTime'), timer: num(s, 'totalTimerTime'), timestamp: num(s, 'timestamp') };
+}
+
+/**
+ * The sessions as legs in time order, each with a start: its start_time; else
+ * the start of its first lap; else its timestamp minus its elapsed time (when
+ * the timestamp is its end); else its first record after the previous
+ * session. A start not read from start_time is reported. Chained files can
+ * repeat a session: the same start, length and sport is the same leg.
+ */
+function resolveSessions(messages: Record<string, FitMessage[]>, times: Float64Array, count: number, input: string, result: ParseResult): Leg[] {
+  const laps = messages.lap ?? [];
+  const seen = new Set<string>();
+  const legs: Leg[] = [];
+  let previousEnd = -Infinity;
+  (messages.session ?? []).forEach((s, i) => {
+    let start = num(s, 'startTime');
+    let from = '';
+    if (start === undefined) {
+      const first = num(s, 'firstLapIndex');
+      const lap = first === undefined ? undefined : laps.find((l, k) => (num(l, 'messageIndex') ?? k) === first);
+      start = num(lap, 'startTime');
+      from = 'its first lap';
+    }
+    const ts = num(s, 'timestamp');
+    const elapsed = num(s, 'totalElapsedTime');
+    if (start === undefined && ts !== undefined && elapsed !== undefined && ts - elapsed >= previousEnd) {
+      start = ts - elapsed;
+      from = 'its timestamp minus its elapsed time';
+    }
+    if (start === undefined) {
+      let first = Infinity;
+      for (let r = 0; r < count; r++) {
+        const t = times[r]!;
+        if (t >= previousEnd && t < first) first = t;
+      }
+      if (Number.isFinite(first)) {
+        start = first;
+        from = 'its first record';
+      }
+    }
+    if (start === undefined) {
+      result.errors.push({ input, record: `session ${i + 1}`, field: 'start_time', reason: 'session has no start_time, laps or records to date it: left out' });
+      return;
+    }
+    if (from) {
+      result.errors.push({ input, record: `session ${i + 1}`, field: 'start_time', reason: `session has no start_time: start taken from ${from} (${iso(start)}); its summary is kept` });
+    }
+    previousEnd = start + (elapsed ?? 0);
+    const key = `${start}|${String(s.totalElapsedTime)}|${String(s.sport)}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    legs.push({ session: s, number: i + 1, sport: messages.sport?.[i], start, rows: new Int32Array(0) });
+  });
+  return legs.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * A leg's distance from its cumulative record distance: the last value, less
+ * the previous leg's last value when the leg carries on counting from it.
+ */
+function legDistance(d: Float64Array | undefined, previous: number): number | null {
+  const last = lastFinite(d);
+  if (last === undefined) return null;
+  let first = NaN;
+  for (let i = 0; i < d!.length && first !== first; i++) first = d![i]!;
+  return previous > 0 && first >= previous - 1 ? last - previous : last;
+}
+
+/** Haversine distance along a track's positions, skipping absent ones; null without two positions. */
+function trackDistance(lat: Float64Array | undefined, lon: Float64Array | undefined): number | null {
+  if (!lat || !lon) return null;
+  let sum = 0;
+  let n = 0;
+  let py = NaN;
+  let px = NaN;
+  for (let i = 0; i < lat.length; i++) {
+    const y = lat[i]!;
+    const x = lon[i]!;
+    if (y !== y || x !== x || (y === 0 && x === 0)) continue;
+    if (n++ > 0) sum += haversineM(py, px, y, x);
+    py = y;
+    px = x;
+  }
+  return n >= 2 ? sum : null;
+}
+
+/** Ascent of the records' altitudes with the hysteresis of elevation.ts; null without altitude. */
+function trackAscent(alt: Float64Array | undefined, timeMs: Float64Array): number | null {
+  if (!alt) return null;
+  const gain = new ElevationGain();
+  for (let i = 0; i < alt.length; i++) gain.add(alt[i]!, timeMs[i]!);
+  return gain.seen ? gain.gain : null;
 }
 
 /** FIT date_time values below 0x10000000 count seconds since device power-on, not since the FIT epoch. */
@@ -364,14 +518,6 @@ function fitSport(sport: string | undefined, subSport: string | undefined): Retu
     if (specific.sport !== 'other') return specific;
   }
   return mapSport(sport ?? null, sub);
-}
-
-function sessionStart(s: FitMessage): number | undefined {
-  const start = num(s, 'startTime');
-  if (start !== undefined) return start;
-  const ts = num(s, 'timestamp');
-  const elapsed = num(s, 'totalElapsedTime');
-  return ts !== undefined && elapsed !== undefined ? ts - elapsed : undefined;
 }
 
 /** Local offset from the activity message: local_timestamp - timestamp, to the nearest 15 minutes. */
@@ -449,23 +595,26 @@ function setSummary(msgs: FitMessage[]): Record<string, unknown> | null {
 }
 
 /**
- * A stream from the given record rows; channels with no value are left out.
- * Written as plain loops over typed arrays: this runs for every track point,
- * and closures or array callbacks here cost more than decoding the file.
+ * A stream from the given record rows (already in time order); channels with
+ * no value are left out. Cadence is multiplied by `cadenceFactor` (2 for the
+ * stride cadence of foot sports). A distance only in a developer field fills
+ * the distance channel. Written as plain loops over typed arrays: this runs
+ * for every track point, and closures or array callbacks here cost more than
+ * decoding the file.
  */
 function buildStream(
   records: RecordColumns,
-  rows: Int32Array,
+  order: Int32Array,
   source: string,
   externalId: string,
   hrSamples: ReturnType<typeof expandHrMessages> | undefined,
+  cadenceFactor: number,
 ): WorkoutStream {
-  const n = rows.length;
+  const n = order.length;
   const c = records.cols;
   const srcTime = c.time, srcLat = c.lat, srcLon = c.lon, srcAlt = c.altitude, srcEAlt = c.enhancedAltitude;
   const srcDist = c.distance, srcSpeed = c.speed, srcESpeed = c.enhancedSpeed, srcHr = c.hr, srcPower = c.power;
-  const srcCad = c.cadence, srcFrac = c.fractionalCadence;
-  const order = inTimeOrder(rows, srcTime);
+  const srcCad = c.cadence, srcFrac = c.fractionalCadence, srcDevDist = c.devDistance;
   const time = new Float64Array(n);
   const lat = new Float64Array(n), lon = new Float64Array(n), alt = new Float64Array(n), dist = new Float64Array(n);
   const speed = new Float64Array(n), hr = new Float64Array(n), power = new Float64Array(n), cad = new Float64Array(n);
@@ -482,8 +631,9 @@ function buildStream(
     const ea = srcEAlt[i]!;
     const es = srcESpeed[i]!;
     const frac = srcFrac[i]!;
-    const v0 = srcLat[i]!, v1 = srcLon[i]!, v2 = ea === ea ? ea : srcAlt[i]!, v3 = srcDist[i]!;
-    const v4 = es === es ? es : srcSpeed[i]!, v5 = srcHr[i]!, v6 = srcPower[i]!, v7 = srcCad[i]! + (frac === frac ? frac : 0);
+    const d = srcDist[i]!;
+    const v0 = srcLat[i]!, v1 = srcLon[i]!, v2 = ea === ea ? ea : srcAlt[i]!, v3 = d === d ? d : srcDevDist[i]!;
+    const v4 = es === es ? es : srcSpeed[i]!, v5 = srcHr[i]!, v6 = srcPower[i]!, v7 = (srcCad[i]! + (frac === frac ? frac : 0)) * cadenceFactor;
     // x === x is false only for NaN (absent).
     if (v0 !== v0 && v1 !== v1 && v2 !== v2 && v3 !== v3 && v4 !== v4 && v5 !== v5 && v6 !== v6 && v7 !== v7) continue;
     if (k > 0 && t === lastT) {
@@ -525,12 +675,4 @@ function buildStream(
     if (present[ch] === 1) channels[name] = exact(out[ch]!);
   });
   return { source, external_id: externalId, time: exact(time), channels };
-}
-
-/** Row indices sorted by time (stable); the common already-sorted case costs one pass. */
-function inTimeOrder(rows: Int32Array, time: Float64Array): Int32Array {
-  for (let k = 1; k < rows.length; k++) {
-    if (time[rows[k]!]! < time[rows[k - 1]!]!) return Int32Array.from(rows).sort((a, b) => time[a]! - time[b]! || a - b);
-  }
-  return rows;
 }

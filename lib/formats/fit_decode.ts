@@ -20,10 +20,13 @@ export type FitValue = number | string | number[];
 /** One decoded message: profile field name (camelCase) to value; absent fields are missing. */
 export type FitMessage = Record<string, FitValue | undefined>;
 
-/** Record channels decoded into columns. */
+/**
+ * Record channels decoded into columns. `devDistance` is a distance (metres)
+ * carried only in a developer field (a Connect IQ app's or a foot pod's).
+ */
 export const RECORD_COLUMNS = [
   'time', 'lat', 'lon', 'altitude', 'enhancedAltitude', 'hr', 'cadence', 'fractionalCadence',
-  'distance', 'speed', 'enhancedSpeed', 'power',
+  'distance', 'speed', 'enhancedSpeed', 'power', 'devDistance',
 ] as const;
 /** A record column name. */
 export type RecordColumn = (typeof RECORD_COLUMNS)[number];
@@ -130,6 +133,28 @@ interface DevDescription {
   units: string | null;
   scale: number;
   offset: number;
+  /** Record column the field fills (times `factor`), or -1. */
+  column: number;
+  factor: number;
+}
+
+const RECORD_MESG_NUM = 20;
+const RECORD_DISTANCE_FIELD = 5;
+/** Units a developer distance is written in, and their factor to metres. */
+const DISTANCE_UNITS: Record<string, number> = { m: 1, meter: 1, meters: 1, metre: 1, metres: 1, km: 1000, kilometers: 1000, kilometres: 1000 };
+
+/**
+ * The factor to metres of a developer field that holds a record's distance: one
+ * declared equivalent to the native record distance (native_field_num 5), or
+ * named "distance" in a unit of length. Null for any other field.
+ */
+function devDistanceFactor(msg: FitMessage): number | null {
+  const units = typeof msg.units === 'string' ? msg.units.trim().toLowerCase() : '';
+  const factor = DISTANCE_UNITS[units];
+  const native = msg.nativeFieldNum === RECORD_DISTANCE_FIELD && (msg.nativeMesgNum === undefined || msg.nativeMesgNum === RECORD_MESG_NUM);
+  if (native) return factor ?? 1;
+  const named = typeof msg.fieldName === 'string' && msg.fieldName.trim().toLowerCase() === 'distance';
+  return named && factor !== undefined ? factor : null;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -502,12 +527,15 @@ class FitReader {
     const num = msg.fieldDefinitionNumber;
     const bt = msg.fitBaseTypeId;
     if (typeof idx !== 'number' || typeof num !== 'number' || typeof bt !== 'number') return;
+    const factor = devDistanceFactor(msg);
     this.devDescriptions.set(`${idx}:${num}`, {
       baseType: bt & 0x1f,
       name: typeof msg.fieldName === 'string' ? msg.fieldName : `developer_${idx}_${num}`,
       units: typeof msg.units === 'string' ? msg.units : null,
       scale: typeof msg.scale === 'number' && msg.scale > 0 ? msg.scale : 1,
       offset: typeof msg.offset === 'number' ? msg.offset : 0,
+      column: factor === null ? -1 : RECORD_COLUMNS.indexOf('devDistance'),
+      factor: factor ?? 1,
     });
   }
 
@@ -527,6 +555,7 @@ class FitReader {
         const raw = readRaw(this.dv, body + d.pos, desc.baseType, def.little);
         if (Number.isNaN(raw)) continue;
         value = raw / desc.scale - desc.offset;
+        if (desc.column >= 0 && def.kind === 'record') this.columns[desc.column]![this.out.records.count - 1] = value * desc.factor;
       }
       const key = `${def.name}:${d.key}`;
       const s = this.out.devFields.get(key);

@@ -5,6 +5,7 @@
  * into one error per field.
  */
 import type { StreamChannel, WorkoutStream } from '../core/models.ts';
+import { BOUNDS, within } from '../core/plausibility.ts';
 
 /** Mean Earth radius in metres used for haversine distances. */
 export const EARTH_RADIUS_M = 6_371_000;
@@ -127,7 +128,7 @@ export function columnStats(values: Float64Array, keep: (v: number) => boolean =
 }
 
 /** Heart rates outside this range are sensor dropouts or junk, not a heartbeat. */
-export const isPlausibleHr = (v: number): boolean => v >= 20 && v <= 260;
+export const isPlausibleHr = (v: number): boolean => within(v, BOUNDS.hr);
 /** Zero cadence is coasting or standing; averages describe pedalling or stepping only. */
 export const isMoving = (v: number): boolean => v > 0;
 /** Power is never negative; zeros (coasting) count towards the average. */
