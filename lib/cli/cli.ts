@@ -125,8 +125,9 @@ export async function main(argv: readonly string[], io: { out?: (s: string) => v
     }
     // The configuration (and zod) loads only when a command runs, so the help starts at once.
     const { loadConfig, loadEnv } = await import('../core/config.ts');
+    const { ENV_VARS } = await import('../sources/registry.ts');
     const env = loadEnv();
-    const config = loadConfig(env);
+    const config = loadConfig(env, ENV_VARS);
     process.env.LOG_LEVEL ??= config.LOG_LEVEL;
     return await command.run(args, { name, config, env, out, err });
   } catch (e) {

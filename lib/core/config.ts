@@ -1,24 +1,33 @@
 /**
  * Configuration from the environment and an optional `.env` file, validated
- * with zod at start-up. Errors name the offending key, never its value.
+ * with zod at start-up, with every source's settings (see `settings.ts`).
+ * Errors name the offending key, its value (secrets masked) and what is
+ * allowed.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { registerSecret } from './redact.ts';
+import { parseBoolean, settingProblem, shownValue, type SettingKind, type SettingSpec } from './settings.ts';
 import { isTimeZone } from './time_zone.ts';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'expected true or false' })
-  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+/** A string setting checked as `kind` (see `settings.ts`). */
+const ofKind = (kind: SettingKind) =>
+  z.string().superRefine((v, ctx) => {
+    const problem = settingProblem(kind, v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const bool = ofKind('boolean').transform((v) => parseBoolean(v) === true);
 
 /** Settings every command shares. Source credentials are read by each connector. */
 export const AppConfig = z.object({
-  DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_URL: ofKind('database_url').optional(),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
   ATHLETE_ID: z.string().regex(/^[\w.-]+$/, 'letters, digits, dot, dash or underscore').default('me'),
   ENABLE_GPS_ANALYSIS: bool.default(true),
   ENABLE_PLUGINS: bool.default(true),
   AUTO_DEDUPLICATE: bool.default(true),
-  DEMO_DATA_DIR: z.string().min(1).optional(),
+  DEMO_DATA_DIR: ofKind('folder_path').optional(),
   DEMO_SEED: z.coerce.number().int({ message: 'expected an integer' }).default(42),
   DEMO_DAYS: z.coerce.number().int().min(30, { message: 'at least 30 days' }).max(3650).default(730),
   ATHLETE_SEX: z.enum(['male', 'female']).default('male'),
@@ -26,7 +35,7 @@ export const AppConfig = z.object({
   ATHLETE_REST_HR: z.coerce.number().min(25).max(110).optional(),
   ATHLETE_FTP_W: z.coerce.number().positive().optional(),
   ATHLETE_TIME_ZONE: z.string().refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/Zurich' }).optional(),
-  SYNC_DAYS: z.coerce.number().int().positive({ message: 'expected a positive number of days' }).default(30),
+  SYNC_DAYS: ofKind('days').transform(Number).default(30),
   /** Seconds a command waits for another process to let go of the warehouse file before giving up (exit 75). */
   WAREHOUSE_LOCK_TIMEOUT: z.coerce.number().min(0, { message: 'expected seconds, 0 or more' }).max(86_400, { message: 'at most 86400 seconds (a day)' }).default(60),
 });
@@ -66,12 +75,29 @@ export function loadEnv(envFile = '.env', env: NodeJS.ProcessEnv = process.env):
   return merged;
 }
 
-/** Validate the shared settings; a bad value raises a ConfigError naming its key. */
-export function loadConfig(env: Record<string, string | undefined> = loadEnv()): AppConfig {
+/**
+ * Validate the shared settings and `settings` (each source's keys), and
+ * register the values of secret ones with the redactor. Every bad value is
+ * reported in one ConfigError: its key, the value (secrets masked) and what
+ * is allowed.
+ */
+export function loadConfig(env: Record<string, string | undefined> = loadEnv(), settings: readonly SettingSpec[] = []): AppConfig {
+  const problems: string[] = [];
   const parsed = AppConfig.safeParse(env);
   if (!parsed.success) {
-    const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`invalid configuration: ${msg}`);
+    for (const i of parsed.error.issues) {
+      const key = i.path.join('.');
+      const value = env[key];
+      problems.push(`${key}: ${i.message}${value === undefined ? '' : `; was ${shownValue(value, false)}`}`);
+    }
   }
+  for (const s of settings) {
+    const value = env[s.name];
+    if (value === undefined) continue;
+    if (s.secret) registerSecret(value);
+    const problem = settingProblem(s.kind, value);
+    if (problem) problems.push(`${s.name}: ${problem}; was ${shownValue(value, s.secret)}`);
+  }
+  if (!parsed.success || problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return parsed.data;
 }

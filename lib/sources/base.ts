@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { formatZodError, type ImportError, type ParseResult, type SourceWorkoutInput } from '../core/models.ts';
+import type { SettingSpec } from '../core/settings.ts';
 import type { HttpTuning } from './http/http.ts';
 import type { TokenStore } from './http/token_store.ts';
 
@@ -53,12 +54,13 @@ export interface ApiSettings {
   http?: HttpTuning;
 }
 
-/** One environment variable a connector reads (drives `.env.example`). */
-export interface EnvVar {
-  name: string;
+/**
+ * One environment variable a connector reads (drives `.env.example`); its
+ * `kind` is checked when any command starts.
+ */
+export interface EnvVar extends SettingSpec {
   description: string;
   default: string | null;
-  secret: boolean;
 }
 
 /** Raised by `transformWorkout` when a raw item does not match the provider's schema. */

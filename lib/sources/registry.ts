@@ -14,7 +14,7 @@ import { WITHINGS } from './withings/index.ts';
 
 /** Environment variables shared by all API connectors. */
 export const SHARED_ENV_VARS: EnvVar[] = [
-  { name: 'TOKEN_STORE_PATH', description: 'OAuth token file (owner-only, outside the warehouse)', default: '~/.config/athlete-performance/tokens.json', secret: false },
+  { name: 'TOKEN_STORE_PATH', description: 'OAuth token file (owner-only, outside the warehouse)', default: '~/.config/athlete-performance/tokens.json', secret: false, kind: 'file_path' },
 ];
 
 /** Every service, API ones in the order a sync runs them. */
