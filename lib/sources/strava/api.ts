@@ -9,7 +9,8 @@ import { HttpClient } from '../http/http.ts';
 import { OAuthConnector, OAuth2Session } from '../http/oauth2.ts';
 import { pageNumbers } from '../http/paginate.ts';
 import { redact } from '../../core/redact.ts';
-import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
+import { parseBoolean } from '../../core/settings.ts';
+import { tokenStoreFor } from '../http/token_store.ts';
 import { SOURCE } from './index.ts';
 import { mapStravaActivity, StravaActivity, stravaStreams } from './map.ts';
 
@@ -102,7 +103,7 @@ export class StravaConnector extends OAuthConnector implements BaseConnector {
     const path = `/api/v3/activities/${w.external_id}/streams`;
     try {
       const res = await this.http.json(path, { params: { keys: STREAM_KEYS, key_by_type: true }, signal });
-      result.streams.push(stravaStreams(w.external_id, w.start_time, res.data));
+      result.streams.push(stravaStreams(w.external_id, w.start_time, res.data, w.sport));
     } catch (e) {
       // A missing stream loses samples, not the workout.
       result.errors.push({ ...itemError(`${this.http.baseUrl}${path}`, `activity ${w.external_id}`, e), field: 'streams' });
@@ -123,8 +124,8 @@ export function fromEnv(env: Record<string, string | undefined>, overrides: Part
     clientSecret: env.STRAVA_CLIENT_SECRET,
     redirectPort: env.STRAVA_REDIRECT_PORT ? Number(env.STRAVA_REDIRECT_PORT) : undefined,
     // Streams cost one request per activity: fetched when GPS analysis is on, unless set explicitly.
-    fetchStreams: ['true', '1'].includes(env.STRAVA_FETCH_STREAMS ?? env.ENABLE_GPS_ANALYSIS ?? 'true'),
-    tokenStore: new TokenStore(defaultTokenStorePath(env)),
+    fetchStreams: parseBoolean(env.STRAVA_FETCH_STREAMS ?? env.ENABLE_GPS_ANALYSIS ?? 'true') === true,
+    tokenStore: tokenStoreFor(env),
     ...overrides,
   });
 }
