@@ -137,6 +137,16 @@ export function sportFamily(sport: string): string {
   return sport;
 }
 
+/**
+ * Whether a canonical sport's cadence is stored in steps per minute (running,
+ * walking, hiking): FIT files and Strava count strides (one per two steps)
+ * for these, so their values are doubled on the way in.
+ */
+export function isStepSport(sport: string): boolean {
+  const family = sportFamily(sport);
+  return family === 'running' || family === 'walking';
+}
+
 function sameFamily(a: string, b: string): boolean {
   return sportFamily(a) === sportFamily(b);
 }

@@ -27,7 +27,7 @@
  * Every value then passes the plausibility gate (core/plausibility.ts).
  */
 import { gunzipSync } from 'node:zlib';
-import { mapSport, sportFamily } from '../core/sports.ts';
+import { isStepSport, mapSport } from '../core/sports.ts';
 import { emptyResult, STREAM_CHANNELS } from '../core/models.ts';
 import { gateResult } from '../core/plausibility.ts';
 import type {
@@ -208,9 +208,6 @@ interface Leg {
   rows: Int32Array;
 }
 
-/** Sports whose FIT cadence counts strides (one per two steps), stored here as steps per minute. */
-const STRIDE_FAMILIES = new Set(['running', 'walking']);
-
 function buildActivity(decoded: FitDecoded, source: string, athleteId: string, input: string, result: ParseResult): void {
   const { records, messages } = decoded;
   const times = records.cols.time;
@@ -304,7 +301,7 @@ function buildActivity(decoded: FitDecoded, source: string, athleteId: string, i
     const subName = str(sportMsg, 'subSport');
     const sport = fitSport(sportName, subName);
     const sourceSport = sportName ? (subName && subName !== 'generic' ? `${snake(sportName)}/${snake(subName)}` : snake(sportName)) : null;
-    const cadenceFactor = STRIDE_FAMILIES.has(sportFamily(sport.sport)) ? 2 : 1;
+    const cadenceFactor = isStepSport(sport.sport) ? 2 : 1;
     const stream = buildStream(records, span.rows, source, externalId, hrSamples, cadenceFactor);
     const ch = stream.channels;
 

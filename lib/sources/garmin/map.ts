@@ -5,8 +5,9 @@
  * export's units and names into these shapes first.
  *
  * Where the earlier API and export mappings disagreed, this one trusts:
- * running cadence halved to strides per minute (the FIT and Strava convention,
- * so the same run agrees across sources); time in bed as the sleep window
+ * running cadence in steps per minute, as Connect gives it (FIT files and
+ * Strava count strides and are doubled on import, so the same run agrees
+ * across sources); time in bed as the sleep window
  * (end − start) and the night's readings timed at its end, as Garmin records
  * the window; a weigh-in at `timestampGMT` (`date` is the local wall clock
  * written as epoch ms); 0 as absent for HR, power, respiration, SpO2, HRV and
@@ -171,7 +172,7 @@ export function garminWorkout(raw: unknown, opts: { source?: string; payload?: u
     elevation_gain_m: a.elevationGain != null && a.elevationGain >= 0 ? a.elevationGain : null,
     avg_power_w: power,
     max_power_w: positive(a.maxPower),
-    avg_cadence: runSteps != null ? runSteps / 2 : (a.averageBikingCadenceInRevPerMinute ?? a.averageBikeCadence ?? null),
+    avg_cadence: runSteps ?? a.averageBikingCadenceInRevPerMinute ?? a.averageBikeCadence ?? null,
     training_load: a.activityTrainingLoad ?? null,
     external_ids: { garmin: external },
     raw_data: redact(opts.payload ?? raw),

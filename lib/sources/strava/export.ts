@@ -19,6 +19,7 @@ import {
   type ExportOptions,
 } from '../../formats/csv.ts';
 import { mapStravaActivity, type StravaActivity, type StravaOrigin } from './map.ts';
+import { isStepSport, mapSport } from '../../core/sports.ts';
 
 /** One activities.csv row: the activity it holds, the workout it gives and where its original file is. */
 export interface StravaCsvRow {
@@ -217,7 +218,9 @@ function withFile(a: StravaActivity, fw: SourceWorkoutInput, stream: WorkoutStre
   fill('total_elevation_gain', fw.elevation_gain_m);
   fill('average_watts', fw.avg_power_w);
   fill('max_watts', fw.max_power_w);
-  fill('average_cadence', fw.avg_cadence);
+  // The file's cadence is in steps per minute for step sports; the API's shape holds strides.
+  const strides = isStepSport(mapSport(a.sport_type ?? a.type ?? null).sport) ? 2 : 1;
+  fill('average_cadence', fw.avg_cadence == null ? null : fw.avg_cadence / strides);
   const position = fw.has_gps ? firstPosition(stream) : null;
   if (position) filled.start_latlng = position;
   filled.device_watts = fw.has_power ?? false;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { SourceWorkoutInput, WorkoutStream } from '../../core/models.ts';
-import { mapSport } from '../../core/sports.ts';
+import { isStepSport, mapSport } from '../../core/sports.ts';
 import { parseRaw } from '../base.ts';
 import { SOURCE } from './index.ts';
 
@@ -79,7 +79,9 @@ export function stravaExternalIds(id: string, externalId: string | null | undefi
  * wrong); the duration is `elapsed_time`; GPS is a polyline or a start
  * position; only `device_watts` makes power a power meter's (Strava estimates
  * the rest); a negative elevation gain is no measurement. Strava's Training
- * Load and Relative Effort use its own scales and stay in raw_data.
+ * Load and Relative Effort use its own scales and stay in raw_data. Strava
+ * counts the cadence of runs, walks and hikes in strides per minute: stored
+ * doubled, as steps per minute, like every source.
  */
 export function mapStravaActivity(a: StravaActivity, origin: StravaOrigin): SourceWorkoutInput {
   const id = String(a.id);
@@ -106,7 +108,7 @@ export function mapStravaActivity(a: StravaActivity, origin: StravaOrigin): Sour
     elevation_gain_m: a.total_elevation_gain != null && a.total_elevation_gain >= 0 ? a.total_elevation_gain : null,
     avg_power_w: a.average_watts ?? null,
     max_power_w: a.max_watts ?? null,
-    avg_cadence: a.average_cadence ?? null,
+    avg_cadence: a.average_cadence == null ? null : a.average_cadence * (isStepSport(sport) ? 2 : 1),
     training_load: null,
     perceived_exertion: a.perceived_exertion ?? null,
     external_ids: { ...stravaExternalIds(id, a.external_id), ...origin.linkedIds },
@@ -119,8 +121,12 @@ export function mapStravaActivity(a: StravaActivity, origin: StravaOrigin): Sour
 
 const StreamSet = z.record(z.string(), z.looseObject({ data: z.array(z.unknown()) }));
 
-/** Build a columnar stream from a `key_by_type=true` streams response; times are offsets from `start`. */
-export function stravaStreams(externalId: string, start: Date, raw: unknown): WorkoutStream {
+/**
+ * Build a columnar stream from a `key_by_type=true` streams response; times are
+ * offsets from `start`. Cadence of a step sport (`sport`, canonical) is doubled
+ * from strides to steps per minute.
+ */
+export function stravaStreams(externalId: string, start: Date, raw: unknown, sport = 'other'): WorkoutStream {
   const s = parseRaw(StreamSet, raw, `strava streams of ${externalId}`);
   const t = s.time?.data ?? [];
   const n = t.length;
@@ -150,6 +156,7 @@ export function stravaStreams(externalId: string, start: Date, raw: unknown): Wo
   put('speed_mps', col('velocity_smooth'));
   put('hr', col('heartrate'));
   put('power_w', col('watts'));
-  put('cadence', col('cadence'));
+  const steps = isStepSport(sport) ? 2 : 1;
+  put('cadence', col('cadence', (v) => (typeof v === 'number' ? v * steps : v)));
   return { source: SOURCE, external_id: externalId, time, channels };
 }

@@ -125,8 +125,8 @@ describe('garmin data', () => {
     expect(w.max_hr).toBe(162);
     expect(w.calories_kcal).toBe(390);
     expect(w.training_load).toBeCloseTo(50.886444, 5);
-    // The detail's cadence is in steps per minute; workouts keep strides per minute, as FIT files do.
-    expect(w.avg_cadence).toBeCloseTo(111.734375 / 2, 9);
+    // The detail's cadence is in steps per minute, what workouts keep (FIT strides are doubled).
+    expect(w.avg_cadence).toBeCloseTo(111.734375, 9);
   });
 
   it('maps the list item of an activity as it maps its detail', async () => {

@@ -196,7 +196,7 @@ describe('Garmin: API and account export give the same rows', () => {
     expect(n).toBe(1);
     const [w] = await rowsOf(viaExport, 'SELECT external_id, sport, distance_m, duration_s, calories_kcal, avg_cadence, utc_offset_min FROM source_workouts');
     // Pinned so that "equal" cannot mean "both wrong the same way".
-    expect(w).toEqual({ external_id: '21482825013', sport: 'trail_running', distance_m: 4261.19, duration_s: 2225.441, calories_kcal: 390, avg_cadence: 55.8671875, utc_offset_min: -360 });
+    expect(w).toEqual({ external_id: '21482825013', sport: 'trail_running', distance_m: 4261.19, duration_s: 2225.441, calories_kcal: 390, avg_cadence: 111.734375, utc_offset_min: -360 });
   });
 
   it('the night, the day and the weigh-in: every reading equal but the provenance columns', async () => {

@@ -86,7 +86,8 @@ describe('export summarizedActivities', () => {
     expect(w.calories_kcal).toBeCloseTo(2510.4 / 4.184, 9);
     expect(w.avg_hr).toBe(148);
     expect(w.max_hr).toBe(171);
-    expect(w.avg_cadence).toBe(86.5);
+    // avgRunCadence counts strides; workouts keep steps per minute.
+    expect(w.avg_cadence).toBe(173);
     expect(w.training_load).toBe(112.5);
     expect(w.has_gps).toBe(true);
     expect(w.start_time).toEqual(new Date('2024-03-30T07:00:00Z'));
@@ -126,11 +127,11 @@ describe('export summarizedActivities', () => {
     expect(w.parent_external_id).toBe('9000000099');
   });
 
-  it('halves the steps-per-minute cadence when the strides one is absent', () => {
+  it('takes the steps-per-minute cadence when the strides one is absent', () => {
     const doc = [{ summarizedActivitiesExport: [exportActivity(9_000_000_020, '2024-06-01T05:00:00', 0, { avgRunCadence: undefined, avgDoubleCadence: 171 })] }];
     const res = parse(doc, 'x_summarizedActivities.json');
     expect(res.errors).toEqual([]);
-    expect(workout(res, '9000000020').avg_cadence).toBe(85.5);
+    expect(workout(res, '9000000020').avg_cadence).toBe(171);
   });
 
   it('reports malformed entries by index and field and keeps the rest', () => {
@@ -283,7 +284,7 @@ describe('real Garmin Connect API bodies', () => {
     expect(w.elevation_gain_m).toBe(s.elevationGain);
     expect(w.avg_power_w).toBe(s.averagePower);
     expect(w.max_power_w).toBe(s.maxPower);
-    expect(w.avg_cadence).toBeCloseTo(s.averageRunCadence / 2, 9);
+    expect(w.avg_cadence).toBeCloseTo(s.averageRunCadence, 9);
     expect(w.training_load).toBe(s.activityTrainingLoad);
     expect(w.has_gps).toBe(true);
     expect(w.has_power).toBe(true);

@@ -58,7 +58,8 @@ describe('parseStravaActivitiesCsv', () => {
       source: 'strava', external_id: '8474917700', external_ids: { strava: '8474917700' }, name: 'Evening Run',
       sport: 'running', source_sport: 'Run', sport_category: 'ENDURANCE', duration_s: 900, moving_time_s: 850,
       distance_m: 2432.77, max_hr: 181, avg_hr: 152.3, calories_kcal: 210, elevation_gain_m: 12.5, perceived_exertion: 6,
-      avg_cadence: 84, training_load: null, utc_offset_min: null, input: 'export/activities.csv',
+      // Strava counts a run's cadence in strides per minute: stored as steps.
+      avg_cadence: 168, training_load: null, utc_offset_min: null, input: 'export/activities.csv',
     });
     expect(run.start_time).toEqual(new Date('2022-10-06T23:19:20Z'));
     expect(run.end_time).toEqual(new Date('2022-10-06T23:34:20Z'));
