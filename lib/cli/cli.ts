@@ -129,7 +129,9 @@ export async function main(argv: readonly string[], io: { out?: (s: string) => v
     const env = loadEnv();
     const config = loadConfig(env, ENV_VARS);
     process.env.LOG_LEVEL ??= config.LOG_LEVEL;
-    return await command.run(args, { name, config, env, out, err });
+    // Whatever a command prints passes the redactor: messages may quote a server's answer.
+    const { redactString } = await import('../core/redact.ts');
+    return await command.run(args, { name, config, env, out: (s) => out(redactString(s)), err: (s) => err(redactString(s)) });
   } catch (e) {
     if (e instanceof UsageError) {
       err(`athlete ${name}: ${e.message}\nusage: ${entry.usage}`);
@@ -145,8 +147,9 @@ export async function main(argv: readonly string[], io: { out?: (s: string) => v
       err(`athlete: ${e.message}`);
       return 3;
     }
-    err(`athlete ${name}: ${(e as Error).message}`);
-    if (process.env.LOG_LEVEL === 'debug') err((e as Error).stack ?? '');
+    const { redactString } = await import('../core/redact.ts');
+    err(redactString(`athlete ${name}: ${(e as Error).message}`));
+    if (process.env.LOG_LEVEL === 'debug') err(redactString((e as Error).stack ?? ''));
     return 1;
   }
 }

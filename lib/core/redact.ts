@@ -1,31 +1,60 @@
 /**
- * Removes secrets (tokens, passwords, client secrets, PKCE verifiers) from
- * anything about to be logged, thrown or kept in `raw_data`.
+ * Removes secrets (tokens, passwords and their hashes, client secrets, PKCE
+ * verifiers) from anything about to be logged, thrown, printed or stored:
+ * log lines, error messages, `import_errors`, `sync_metadata` and `raw_data`.
+ * A secret is found by the key it sits under, and by its value once the
+ * program has learned it ({@link registerSecret}), in plain, URL-encoded and
+ * JSON-escaped form.
  */
 
 /** Keys whose values are secrets wherever they appear. */
-export const SECRET_KEY = /token|secret|password|passwd|api[_-]?key|authorization|code_verifier|^tk$|^cookie$|^set-cookie$/i;
+export const SECRET_KEY = /token|secret|password|passwd|^pwd$|api[_-]?key|authorization|code_verifier|^tk$|^cookie$|^set-cookie$/i;
 
 /** What a removed secret is replaced with. */
 export const REDACTED = '[redacted]';
 
-// Secret values seen at run time (tokens read from the store, client secrets), so they are
-// also removed where they turn up under an innocent key or inside a message.
-const known = new Set<string>();
+/** Registered values shorter than this are ignored: they would blank ordinary words and numbers. */
+const MIN_SECRET_LENGTH = 6;
 
-/** Remember a secret value so `redactString` removes it from any text. Short values are ignored. */
-export function registerSecret(value: string | null | undefined): void {
-  if (value && value.length >= 6) known.add(value);
+// Every secret value seen at run time (tokens read from the store, client secrets, password
+// hashes), and one pattern matching each of their forms, longest first so a form never leaves
+// part of a longer one behind.
+const known = new Set<string>();
+let knownForms: RegExp | null = null;
+
+/** The ways a value turns up in text: as is, URL-encoded (path or form, either hex case), JSON-escaped once or twice. */
+function formsOf(value: string): string[] {
+  const once = JSON.stringify(value).slice(1, -1);
+  const twice = JSON.stringify(once).slice(1, -1);
+  const url = encodeURIComponent(value);
+  const form = new URLSearchParams({ v: value }).toString().slice(2);
+  return [value, once, twice, url, url.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()), form];
 }
 
-/** Remove bearer tokens, secret query parameters and registered secret values from text. */
+/**
+ * Remember a secret value so {@link redactString} removes it (and its encoded
+ * forms) from any text. Values shorter than 6 characters are ignored.
+ */
+export function registerSecret(value: string | null | undefined): void {
+  if (!value || value.length < MIN_SECRET_LENGTH || known.has(value)) return;
+  known.add(value);
+  const all = [...new Set([...known].flatMap(formsOf))].sort((a, b) => b.length - a.length);
+  knownForms = new RegExp(all.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+}
+
+// A JSON key at any escaping level (`"k"`, `\"k\"`, `\\\"k\\\"`) and its string value up to the
+// closing quote of the same level. Numbers (error codes) are left alone.
+const JSON_SECRET = /((\\*)"(?:[a-z_]*token|client_secret|password|passwd|pwd|code_verifier|api[_-]?key|tk)\2"\s*:\s*\2")((?:(?!\2").)*)/gi;
+// `key=value` in a query string, a form body or an OAuth1 header (`oauth_token="..."`).
+const PARAM_SECRET = /((?:^|[?&\s;,])(?:[a-z_]*token|code|client_secret|password|passwd|pwd|code_verifier|api[_-]?key|tk|ticket)="?)[^&\s#"'\\]+/gi;
+
+/** Remove bearer tokens, secret parameters and JSON fields, and registered secret values from text. */
 export function redactString(text: string): string {
-  let out = text
+  const out = text
     .replace(/\b(Bearer|Basic|OAuth)\s+[A-Za-z0-9._~+/=:,"-]+/gi, `$1 ${REDACTED}`)
-    .replace(/([?&](?:[a-z_]*token|code|client_secret|password|code_verifier|tk)=)[^&\s#"']+/gi, `$1${REDACTED}`)
-    .replace(/("(?:[a-z_]*token|client_secret|password|code_verifier)"\s*:\s*")[^"]*/gi, `$1${REDACTED}`);
-  for (const s of known) if (out.includes(s)) out = out.split(s).join(REDACTED);
-  return out;
+    .replace(PARAM_SECRET, `$1${REDACTED}`)
+    .replace(JSON_SECRET, (_m, head: string, _esc: string, value: string) => (value === '' ? head : `${head}${REDACTED}`));
+  return knownForms ? out.replace(knownForms, REDACTED) : out;
 }
 
 /** A deep copy of `value` with secret keys blanked and secret text removed from strings. */

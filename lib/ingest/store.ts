@@ -6,7 +6,7 @@
 import { formatZodError, SourceWorkout, BiometricReading, type ImportError, type ParseResult, type WorkoutStream } from '../core/models.ts';
 import { sourceRecordId, stableHash } from '../core/ids.ts';
 import { dataQualityScore } from '../core/quality.ts';
-import { redact } from '../core/redact.ts';
+import { redact, redactString } from '../core/redact.ts';
 import type { StreamColumns, Warehouse } from '../core/warehouse.ts';
 
 /** What one store call wrote. */
@@ -160,7 +160,7 @@ export async function storeResult(
 
   const errorRows = errors.map((e) => {
     const id = stableHash(e.input, e.record ?? '', e.field ?? '', e.reason);
-    return [id, e.input, e.record ?? null, e.field ?? null, String(redact(e.reason)), now];
+    return [id, redactString(e.input), e.record == null ? null : redactString(e.record), e.field ?? null, redactString(String(e.reason)), now];
   });
 
   let points = 0;

@@ -6,6 +6,7 @@
 import type { Warehouse } from '../core/warehouse.ts';
 import { storeResult } from './store.ts';
 import { logger } from '../core/log.ts';
+import { redactString } from '../core/redact.ts';
 import type { BaseConnector, DateRange } from '../sources/base.ts';
 import { RateLimitError } from '../sources/http/http.ts';
 
@@ -57,7 +58,7 @@ export async function writeState(
      VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?)
      ON CONFLICT (source, athlete_id) DO UPDATE SET last_sync = excluded.last_sync, sync_status = excluded.sync_status,
        cursor = excluded.cursor, message = excluded.message, records = coalesce(excluded.records, sync_metadata.records)`,
-    [source, athleteId, status, JSON.stringify(state), message, records],
+    [source, athleteId, status, JSON.stringify(state), message === null ? null : redactString(message), records],
   );
 }
 

@@ -135,6 +135,7 @@ export class GarminConnector implements BaseConnector, AuthProvider {
     this.now = settings.http?.now ?? (() => new Date());
     registerSecret(settings.password);
     registerSecret(settings.consumerSecret);
+    registerSecret(settings.consumerKey);
     this.http = new HttpClient({ ...settings.http, source: SOURCE, baseUrl: settings.baseUrl, rateLimit: 'standard', auth: this });
     this.plain = new HttpClient({ ...settings.http, source: SOURCE, baseUrl: settings.ssoUrl ?? 'https://sso.garmin.com', rateLimit: 'standard' });
   }

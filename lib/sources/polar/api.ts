@@ -114,6 +114,7 @@ export class PolarConnector implements BaseConnector {
       const cb = waitForCallback(server, state, opts);
       (opts.onUrl ?? ((u: string) => process.stderr.write(`Open this URL in a browser to authorise polar:\n  ${u}\n`)))(url.toString());
       code = (await cb).code;
+      registerSecret(code);
     } finally {
       server.closeAllConnections();
       server.close();

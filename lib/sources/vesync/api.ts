@@ -37,6 +37,11 @@ const Envelope = z.looseObject({ code: z.number(), msg: z.string().nullish(), re
 const Login = z.looseObject({ token: z.string().min(1), accountID: z.union([z.string(), z.number()]) });
 const Device = z.looseObject({ deviceType: z.string().nullish(), type: z.string().nullish(), configModule: z.string().nullish(), cid: z.string().nullish(), deviceName: z.string().nullish() });
 
+/** The password as the VeSync app sends it: its MD5, in hex. */
+function passwordHash(password: string): string {
+  return createHash('md5').update(password).digest('hex');
+}
+
 /** The VeSync connector (biometrics only). */
 export class VesyncConnector implements BaseConnector, AuthProvider {
   readonly source = SOURCE;
@@ -44,6 +49,8 @@ export class VesyncConnector implements BaseConnector, AuthProvider {
 
   constructor(readonly settings: VesyncSettings) {
     registerSecret(settings.password);
+    // The login sends the password's MD5, which a refusal may echo back.
+    if (settings.password) registerSecret(passwordHash(settings.password));
     this.http = new HttpClient({ ...settings.http, source: SOURCE, baseUrl: settings.baseUrl, rateLimit: 'standard', auth: this });
   }
 
@@ -78,7 +85,7 @@ export class VesyncConnector implements BaseConnector, AuthProvider {
       json: {
         ...APP,
         email,
-        password: createHash('md5').update(password).digest('hex'),
+        password: passwordHash(password),
         timeZone: this.settings.timeZone ?? 'UTC',
         traceId: String(Date.now()),
         method: 'login',
