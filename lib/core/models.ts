@@ -88,7 +88,10 @@ export const Workout = z.object({
   name: z.string().nullable(),
   start_time: z.date(),
   end_time: z.date(),
+  /** Elapsed time, pauses included. */
   duration_s: nonNegative,
+  /** Timer or moving time (pauses left out); null when no record of the workout knows it. */
+  moving_time_s: nonNegative.nullable(),
   utc_offset_min: utcOffset.nullable(),
   sport: z.string().min(1),
   sport_category: SportCategory,

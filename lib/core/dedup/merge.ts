@@ -41,6 +41,7 @@ export function workoutId(base: DedupRecord): string {
 /** Fields filled from the first member (in precedence order) that has a value. */
 type FillField =
   | 'name'
+  | 'moving_time_s'
   | 'utc_offset_min'
   | 'distance_m'
   | 'calories_kcal'
@@ -121,6 +122,7 @@ export function mergeCluster(members: DedupRecord[]): Workout {
     start_time: new Date(base.start_time.getTime()),
     end_time: new Date(base.end_time.getTime()),
     duration_s: base.duration_s,
+    moving_time_s: fill('moving_time_s'),
     utc_offset_min: utcOffset,
     sport: sportFrom.sport,
     sport_category: sportFrom.sport_category,

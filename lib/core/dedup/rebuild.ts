@@ -149,7 +149,7 @@ async function appendColumns(wh: Warehouse, table: string, columns: DuckDBValue[
 
 /** The `workouts` table's columns for these workouts, in table order. */
 function workoutColumns(workouts: readonly Workout[], sourceCount: ReadonlyMap<string, number>): DuckDBValue[][] {
-  const cols: DuckDBValue[][] = Array.from({ length: 27 }, () => new Array<DuckDBValue>(workouts.length));
+  const cols: DuckDBValue[][] = Array.from({ length: 28 }, () => new Array<DuckDBValue>(workouts.length));
   for (let i = 0; i < workouts.length; i++) {
     const w = workouts[i]!;
     const row: DuckDBValue[] = [
@@ -157,6 +157,8 @@ function workoutColumns(workouts: readonly Workout[], sourceCount: ReadonlyMap<s
       w.sport, w.sport_category, w.distance_m, w.calories_kcal, w.avg_hr, w.max_hr, w.elevation_gain_m, w.avg_power_w,
       w.max_power_w, w.avg_cadence, w.training_load, w.perceived_exertion, w.source, json(w.external_ids),
       json(w.raw_data), w.has_gps, w.has_power, w.data_quality_score, json(w.provenance), sourceCount.get(w.workout_id) ?? 1,
+      // Added by migration 070, so last.
+      w.moving_time_s,
     ];
     for (let c = 0; c < row.length; c++) cols[c]![i] = row[c]!;
   }
