@@ -51,6 +51,12 @@ function normalise(h: string): string {
   return h.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
+/** Whether a CSV header names a time, a latitude and a longitude column: a file this parser reads. */
+export function isPositionsCsvHeader(header: readonly string[]): boolean {
+  const fields = new Set(header.map((h) => COLUMNS[normalise(h)]));
+  return fields.has('time') && fields.has('lat') && fields.has('lon');
+}
+
 /** Guess the time format from the first time cell. */
 function detectFormat(cell: string, hasStart: boolean): PositionTimeFormat | null {
   const v = Number(cell);

@@ -5,6 +5,9 @@
 import { Gunzip } from 'fflate';
 import { googleHealthMemberKind } from '../sources/google_health/export.ts';
 import { ouraCollectionOf } from '../sources/oura/export.ts';
+import { isPositionsCsvHeader } from '../formats/positions_csv.ts';
+import { isEliteHrvReading } from '../sources/elite_hrv/export.ts';
+import { isHrv4TrainingHeader } from '../sources/hrv4training/export.ts';
 
 /** Formats the importer knows. */
 export type DetectedFormat =
@@ -21,6 +24,9 @@ export type DetectedFormat =
   | 'legacy_activities_csv'
   | 'garmin_json'
   | 'google_health'
+  | 'positions_csv'
+  | 'hrv4training_csv'
+  | 'elite_hrv_rr'
   | 'unknown';
 
 /** XML root elements (without namespace prefix) to formats. */
@@ -61,11 +67,14 @@ export function detectFormat(name: string, head: Uint8Array): DetectedFormat {
   const body = textHead.trimStart();
   if (body.startsWith('<')) return xmlFormat(body);
   if (body.startsWith('{') || body.startsWith('[')) return jsonFormat(body);
+  if (isEliteHrvReading(name, body)) return 'elite_hrv_rr';
   const firstLine = body.split(/\r?\n/, 1)[0] ?? '';
   for (const [re, format] of CSV_SIGNATURES) if (re.test(firstLine)) return format;
   if (firstLine.includes(',')) {
     const fields = Object.fromEntries(firstLine.split(',').map((h) => [h.trim().replace(/^"|"$/g, ''), '']));
     if (ouraCollectionOf(fields)) return 'oura_csv';
+    if (isHrv4TrainingHeader(Object.keys(fields))) return 'hrv4training_csv';
+    if (isPositionsCsvHeader(Object.keys(fields))) return 'positions_csv';
   }
   return head.length === 0 ? byExtension(name) : 'unknown';
 }

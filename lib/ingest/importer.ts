@@ -15,6 +15,9 @@ import { detectFormat, type DetectedFormat } from './detect.ts';
 import { parseFit } from '../formats/fit.ts';
 import { parseGpx } from '../formats/gpx.ts';
 import { parseTcx } from '../formats/tcx.ts';
+import { parsePositionsCsv } from '../formats/positions_csv.ts';
+import { parseEliteHrvReading } from '../sources/elite_hrv/export.ts';
+import { parseHrv4TrainingCsv } from '../sources/hrv4training/export.ts';
 import { parseStravaActivitiesCsv, mergeStravaFile } from '../sources/strava/export.ts';
 import { parseWhoopCsv } from '../sources/whoop/export.ts';
 import { parseOura } from '../sources/oura/export.ts';
@@ -78,6 +81,17 @@ const PARSERS: Partial<Record<DetectedFormat, Parser>> = {
   scale_csv: (b, n, source, athleteId) => parseScaleCsv(text(b), n, { source, athleteId }),
   garmin_json: (b, n, source, athleteId) => parseGarminJson(b, n, { source, athleteId }),
   legacy_strava_json: (b, n, source, athleteId) => parseLegacyStravaJson(text(b), n, { source, athleteId }),
+  positions_csv: (b, n, source, athleteId) => parsePositionsCsv(b, n, { source, athleteId }),
+  hrv4training_csv: (b, n, source, athleteId) => parseHrv4TrainingCsv(text(b), n, { source, athleteId }),
+  elite_hrv_rr: (b, n, source, athleteId) => parseEliteHrvReading(text(b), n, { source, athleteId }),
+};
+
+/** Why an input gave nothing, as its import_errors row says. */
+const NOTHING = {
+  empty: 'empty file (0 bytes): nothing to import',
+  unknown:
+    'not a format athlete imports (FIT, GPX, TCX, position CSV, or a Strava, Garmin, WHOOP, Oura, Apple Health, Google Health, scale or HRV-app export file): skipped',
+  nothing: 'read, but holds no workout or reading to import',
 };
 
 /**
@@ -185,7 +199,11 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
   const legacyJson: ParseResult[] = [];
   let done = 0;
   const add = async (r: ParseResult, name: string) => {
-    if (r.workouts.length === 0 && r.biometrics.length === 0 && r.errors.length === 0) summary.skipped++;
+    if (r.workouts.length === 0 && r.biometrics.length === 0) {
+      summary.skipped++;
+      // Every input is accounted for: one that gave nothing and said nothing gets a row saying so.
+      if (r.errors.length === 0) r.errors.push({ input: name, reason: NOTHING.nothing });
+    }
     mergeResults(batch, r);
     inBatch++;
     if (inBatch >= batchFiles) await flush();
@@ -201,6 +219,10 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
     }
     summary.files++;
     summary.byFormat[fmt] = (summary.byFormat[fmt] ?? 0) + 1;
+    if (e.size === 0) {
+      await add({ ...emptyResult(), errors: [{ input: e.name, reason: NOTHING.empty }] }, e.name);
+      continue;
+    }
     if (POOL_FORMATS.has(fmt)) {
       jobs.push({ e, fmt: fmt as ParallelFormat });
       continue;
@@ -223,9 +245,8 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
       } else {
         const parser = PARSERS[fmt];
         if (!parser) {
-          summary.skipped++;
           log.debug('skipped input of unknown format', { input: e.name });
-          opts.onProgress?.(++done, detected.length, e.name);
+          await add({ ...emptyResult(), errors: [{ input: e.name, reason: NOTHING.unknown }] }, e.name);
           continue;
         }
         r = parser(e.read(), e.name, opts.source, opts.athleteId);

@@ -2,8 +2,10 @@
 import type { BaseConnector, EnvVar } from './base.ts';
 import type { Env, SourceDescriptor } from './source.ts';
 import { APPLE_HEALTH } from './apple_health/index.ts';
+import { ELITE_HRV } from './elite_hrv/index.ts';
 import { GARMIN } from './garmin/index.ts';
 import { GOOGLE_HEALTH } from './google_health/index.ts';
+import { HRV4TRAINING } from './hrv4training/index.ts';
 import { LEGACY } from './legacy/index.ts';
 import { OURA } from './oura/index.ts';
 import { POLAR } from './polar/index.ts';
@@ -18,7 +20,7 @@ export const SHARED_ENV_VARS: EnvVar[] = [
 ];
 
 /** Every service, API ones in the order a sync runs them. */
-export const SOURCES: readonly SourceDescriptor[] = [STRAVA, WHOOP, OURA, GARMIN, VESYNC, WITHINGS, POLAR, GOOGLE_HEALTH, APPLE_HEALTH, LEGACY];
+export const SOURCES: readonly SourceDescriptor[] = [STRAVA, WHOOP, OURA, GARMIN, VESYNC, WITHINGS, POLAR, GOOGLE_HEALTH, APPLE_HEALTH, ELITE_HRV, HRV4TRAINING, LEGACY];
 
 /** The names of the services that have a web API. */
 export const API_SOURCES: readonly string[] = SOURCES.filter((s) => s.api).map((s) => s.source);
