@@ -9,17 +9,22 @@ import { KINDS, simulateAthlete, type PlannedWorkout } from './athlete.ts';
 import { utcIso } from './clock.ts';
 import { csvText } from './csv.ts';
 import { summarise, simulateTrack, type Track, type TrackAthlete, type TrackSummary } from './track.ts';
-import { encodeFitActivity, type FitLeg } from './write_fit.ts';
+import { encodeFitActivity, recordIndices, type FitLeg } from './write_fit.ts';
+import { tcxText } from './write_exports.ts';
+import { Rng } from './random.ts';
 import { writeOura } from './write_oura.ts';
 import { writeScale } from './write_scale.ts';
 import { writeStrava } from './write_strava.ts';
 import { writeWhoop } from './write_whoop.ts';
-import { garminActivityId, garminExternalId } from './source_ids.ts';
+import { garminActivityId, garminExternalId, tcxExternalId } from './source_ids.ts';
 
 const SEVERITY = ['minor', 'moderate', 'severe'] as const;
 
 /** Bumped whenever the generator's output changes, so existing demo folders are regenerated. */
-export const DEMO_VERSION = 2;
+export const DEMO_VERSION = 3;
+
+/** Every this-many-th outdoor watch run is also exported from Garmin Connect as TCX: one recording, two files, one source. */
+const TCX_COPY_EVERY = 10;
 
 /** Options of `generateDemo`. Defaults: seed 42, endDate 2026-11-01 (the last local day), 730 days. */
 export interface DemoOptions {
@@ -37,7 +42,7 @@ export interface DemoSummary {
   /** Real workouts the athlete did. */
   truthWorkouts: number;
   /** Workout records per source. */
-  workouts: { garmin: number; garmin_files: number; strava: number; whoop: number; oura: number };
+  workouts: { garmin: number; garmin_files: number; garmin_tcx_copies: number; strava: number; whoop: number; oura: number };
   /** Biometric rows per source file. */
   biometrics: { whoop_cycles: number; oura_sleep: number; oura_daily: number; vesync_weights: number };
   clusters: number;
@@ -69,6 +74,8 @@ export async function generateDemo(outDir: string, opts: DemoOptions = {}): Prom
 
   const summaries: { workout: PlannedWorkout; summary: TrackSummary; track: Track | null }[] = [];
   const garminIds = new Map<string, string>();
+  const tcxIds = new Map<string, string>();
+  let outdoorRuns = 0;
   const workouts = athlete.workouts;
   for (let i = 0; i < workouts.length; i++) {
     const w = workouts[i]!;
@@ -89,6 +96,12 @@ export async function generateDemo(outDir: string, opts: DemoOptions = {}): Prom
       legs.forEach((leg, idx) =>
         garminIds.set(leg.workout.truthId, garminExternalId(device.serialNumber, w.startMs, legs.length > 1 ? idx : undefined)),
       );
+      const only = legs.length === 1 ? legs[0]! : null;
+      const run = w.kind === 'easy_run' || w.kind === 'long_run';
+      if (only && run && only.track.lat && ++outdoorRuns % TCX_COPY_EVERY === 0) {
+        files.set(`garmin/${garminActivityId(w.startMs)}.tcx`, garminTcx(only, device.productName, device.serialNumber));
+        tcxIds.set(w.truthId, tcxExternalId(w.startMs));
+      }
     }
     // Tracks are large: keep only those Strava still has to write.
     for (const s of summaries) if (s.track && s.workout.coverage.strava !== 'file') s.track = null;
@@ -110,6 +123,8 @@ export async function generateDemo(outDir: string, opts: DemoOptions = {}): Prom
     const refs: RecordRef[] = [];
     const g = garminIds.get(truthId);
     if (g) refs.push({ source: 'garmin', external_id: g });
+    const t = tcxIds.get(truthId);
+    if (t) refs.push({ source: 'garmin', external_id: t });
     const s = strava.ids.get(truthId);
     if (s) refs.push({ source: 'strava', external_id: s });
     const wh = whoop.ids.get(truthId);
@@ -144,7 +159,8 @@ export async function generateDemo(outDir: string, opts: DemoOptions = {}): Prom
     truthWorkouts: workouts.length,
     workouts: {
       garmin: garminIds.size,
-      garmin_files: paths.filter((p) => p.startsWith('garmin/')).length,
+      garmin_files: paths.filter((p) => p.startsWith('garmin/') && p.endsWith('.fit')).length,
+      garmin_tcx_copies: tcxIds.size,
       strava: strava.ids.size,
       whoop: whoop.ids.size,
       oura: oura.ids.size,
@@ -155,4 +171,23 @@ export async function generateDemo(outDir: string, opts: DemoOptions = {}): Prom
     injuries: athlete.injuries.length,
     files: paths,
   };
+}
+
+/** Garmin Connect's TCX export of a one-session watch activity: the FIT's own samples and summary. */
+function garminTcx(leg: FitLeg, productName: string, serialNumber: number): string {
+  const { workout: w, track, summary: s } = leg;
+  const idx = recordIndices(w.kind, track.n, new Rng(w.seed).fork('fit'));
+  const pick = (col: Float64Array | null) => (col ? Float64Array.from(idx, (t) => col[t]!) : null);
+  const samples = { time: Float64Array.from(idx, (t) => w.startMs + t * 1000), lat: pick(track.lat), lon: pick(track.lon), alt: pick(track.alt), dist: pick(track.dist), hr: pick(track.hr) };
+  return tcxText(samples, {
+    sport: 'Running',
+    startMs: w.startMs,
+    elapsedS: s.elapsedS,
+    distanceM: s.distanceM,
+    calories: s.calories,
+    avgHr: s.avgHr,
+    maxHr: s.maxHr,
+    device: productName,
+    unitId: serialNumber,
+  });
 }

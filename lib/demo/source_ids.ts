@@ -10,6 +10,11 @@ export function garminExternalId(serialNumber: number, timeCreatedMs: number, le
   return leg === undefined ? base : `${base}#${leg}`;
 }
 
+/** TCX importer convention: `tcx:` + the activity's start in unix seconds. */
+export function tcxExternalId(startMs: number): string {
+  return `tcx:${Math.floor(startMs / 1000)}`;
+}
+
 /** Garmin Connect style activity id (file name), growing with time like the real ones. */
 export function garminActivityId(startMs: number): number {
   return 10_000_000_000 + Math.floor((startMs / 1000 - 1_600_000_000) / 10);
