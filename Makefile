@@ -7,8 +7,10 @@ SHELL := /bin/bash
 NODE_BIN := node_modules/.bin
 ATHLETE := node lib/bin/athlete.mjs
 STAMP := node_modules/.install-stamp
+APT_LOCK_TIMEOUT ?= 600
+APT_WAIT := -o DPkg::Lock::Timeout=$(APT_LOCK_TIMEOUT)
 
-.PHONY: all deps sync report test bench typecheck chromium poppler jupyter kernel notebook clean help
+.PHONY: all deps build sync report test bench typecheck chromium poppler jupyter kernel notebook clean help
 
 help:
 	@echo "make sync report   sync (demo athlete if no source is configured) and write reports/fitness_report.pdf"
@@ -25,12 +27,17 @@ $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The CLI runs the JavaScript compiled from lib/ into dist/ (npm ci builds it too); only changed files are redone.
+build: deps
+	@node lib/bin/build.mjs --quiet
+
 # $(call debian,COMMAND,PACKAGE): install PACKAGE from Debian when COMMAND is missing.
+# apt waits up to APT_LOCK_TIMEOUT seconds for another apt/dpkg (e.g. unattended upgrades) to finish.
 define debian
 	@command -v $(1) >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    echo "installing $(2) (Debian package)..."; \
-	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; } \
+	    { apt-get $(APT_WAIT) update -qq && DEBIAN_FRONTEND=noninteractive apt-get $(APT_WAIT) install -y -qq $(2) >/dev/null; } \
 	      || { echo "could not install $(2): install it yourself with 'apt-get install $(2)'" >&2; exit 1; }; \
 	  else \
 	    echo "$(1) is missing: install it with 'sudo apt-get install $(2)'" >&2; exit 1; \
@@ -57,22 +64,22 @@ notebook: kernel
 	node --import tsx kernel/notebook.ts
 
 # Sync, then (re)train the injury model and score the latest days for the report.
-sync: deps
+sync: build
 	$(ATHLETE) sync
 	$(ATHLETE) train
 	$(ATHLETE) predict
 
-report: deps chromium
+report: build chromium
 	$(ATHLETE) report
 
-test: deps chromium poppler jupyter kernel
+test: build chromium poppler jupyter kernel
 	npm test
 
-bench: deps
+bench: build
 	npm run --silent bench
 
 typecheck: deps
 	$(NODE_BIN)/tsc --noEmit -p .
 
 clean:
-	rm -rf reports warehouse/athlete.duckdb warehouse/athlete.duckdb.wal warehouse/demo
+	rm -rf reports dist warehouse/athlete.duckdb warehouse/athlete.duckdb.wal warehouse/athlete.duckdb.holders warehouse/demo

@@ -33,6 +33,6 @@ export const command: Command = {
       }
       ctx.out(`${r.replaced ? 'updated' : 'recorded'} injury on ${r.date}: ${r.area}${r.severity ? ` (${r.severity})` : ''}`);
       return 0;
-    });
+    }, sub === 'list' ? 'read' : 'write');
   },
 };

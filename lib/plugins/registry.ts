@@ -46,6 +46,16 @@ function importTarget(spec: string, baseDir: string): string {
   return isPath ? pathToFileURL(resolve(baseDir, spec)).href : spec;
 }
 
+/**
+ * Import a plugin module. A TypeScript one goes through tsx: the CLI runs
+ * compiled JavaScript, with no TypeScript loader registered.
+ */
+async function importModule(target: string): Promise<unknown> {
+  if (!/\.[cm]?ts$/.test(target)) return import(target);
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(target, import.meta.url);
+}
+
 /** Options of {@link loadPlugins}. */
 export interface LoadPluginsOptions {
   /** Folder relative paths are read from; default the working directory. */
@@ -66,7 +76,7 @@ export async function loadPlugins(
   opts: LoadPluginsOptions = {},
 ): Promise<{ plugins: AnalysisPlugin[]; errors: PluginLoadError[] }> {
   const baseDir = opts.baseDir ?? process.cwd();
-  const importer = opts.importer ?? ((t: string) => import(t));
+  const importer = opts.importer ?? importModule;
   const taken = new Set((opts.existing ?? BUILTIN_PLUGINS).map((p) => p.name));
   const plugins: AnalysisPlugin[] = [];
   const errors: PluginLoadError[] = [];

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,7 +10,9 @@ import { ROOT } from '../helpers/shared.ts';
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cli-dispatch-'));
-});
+  // The command runs the compiled build when it is current: bring it up to date (only changed files).
+  execFileSync(process.execPath, ['lib/bin/build.mjs', '--quiet'], { cwd: ROOT, stdio: 'pipe' });
+}, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -20,8 +22,12 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-/** Run the real `athlete` entry point; the project files (relative to the root) and the packages it loaded. */
-function loads(...argv: string[]): { files: string[]; packages: string[] } {
+/**
+ * Run the real `athlete` entry point; the project files it loaded (relative to
+ * the root; compiled files under dist/ named after their source in lib/) and
+ * the packages, and whether it ran the compiled build.
+ */
+function loads(...argv: string[]): { files: string[]; packages: string[]; compiled: boolean } {
   const log = join(dir, `${argv.join('_').replace(/\W/g, '')}.log`);
   execFileSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'tests/cli/record_loads.mjs')).href, 'lib/bin/athlete.mjs', ...argv], {
     cwd: ROOT,
@@ -30,8 +36,10 @@ function loads(...argv: string[]): { files: string[]; packages: string[] } {
   });
   const urls = [...new Set(readFileSync(log, 'utf8').split('\n').filter((u) => u.startsWith('file:')))];
   const paths = urls.map((u) => relative(ROOT, fileURLToPath(u.split('?')[0]!)));
+  const own = paths.filter((p) => !p.includes('node_modules'));
   return {
-    files: paths.filter((p) => !p.includes('node_modules')).sort(),
+    compiled: own.some((p) => p.startsWith('dist/')),
+    files: own.map((p) => (p.startsWith('dist/') ? p.replace(/^dist\//, 'lib/').replace(/\.js$/, '.ts') : p)).sort(),
     packages: [...new Set(paths.filter((p) => p.includes('node_modules')).map((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)![1]!))],
   };
 }
@@ -58,10 +66,25 @@ describe('athlete dispatch', () => {
     }
   });
 
-  it('loads no command, no configuration and no database for athlete --help', () => {
+  it('runs the compiled build for athlete --help, loading no command, configuration, database or compiler', () => {
     const l = loads('--help');
-    expect(l.files).toEqual(['lib/bin/athlete.mjs', 'lib/cli/args.ts', 'lib/cli/cli.ts']);
-    expect(l.packages.filter((p) => p !== 'tsx' && p !== 'esbuild')).toEqual([]);
+    expect(l.compiled).toBe(true);
+    expect(l.files).toEqual(['lib/bin/athlete.mjs', 'lib/bin/dist.mjs', 'lib/cli/args.ts', 'lib/cli/cli.ts']);
+    expect(l.packages).toEqual([]);
+  });
+
+  it('runs the TypeScript sources when one is newer than the build', () => {
+    const stamp = join(ROOT, 'dist', '.built');
+    const built = statSync(stamp).mtime;
+    utimesSync(stamp, new Date(0), new Date(0));
+    try {
+      const l = loads('--help');
+      expect(l.compiled).toBe(false);
+      expect(l.files).toContain('lib/cli/cli.ts');
+      expect(l.packages).toContain('tsx');
+    } finally {
+      utimesSync(stamp, built, built);
+    }
   });
 
   it('loads only the command asked for', () => {
