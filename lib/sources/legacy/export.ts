@@ -1,7 +1,8 @@
 /**
  * Reads the predecessor's files: `strava_activities.json` (Strava
  * SummaryActivity objects, mapped by Strava's map.ts as the API's are) and
- * `activities.csv` (local times, miles, no ids; mapped by map.ts here).
+ * `activities.csv` (local times, miles, no ids; mapped by map.ts here). Both
+ * came from Strava's API and keep that lineage (see lineage.ts).
  */
 import { SourceWorkout, emptyResult, type ParseResult, type SourceWorkoutInput, rejectionOf } from '../../core/models.ts';
 import { redact } from '../../core/redact.ts';
@@ -21,6 +22,7 @@ import {
 } from '../../formats/csv.ts';
 import { itemError, parseRaw } from '../base.ts';
 import { mapStravaActivity, StravaActivity } from '../strava/map.ts';
+import { viaStravaApi } from './lineage.ts';
 import { mapLegacyCsvRow, type LegacyCsvRow } from './map.ts';
 
 /** Largest UTC offsets in use, in seconds (UTC-12 to UTC+14). */
@@ -33,7 +35,7 @@ const MAX_OFFSET_S = 14 * 3600;
  * clock reading minus `start_date` is the offset. The `timezone` label is not
  * used: it can be wrong while the times are right.
  */
-function withUtcOffset(a: StravaActivity): StravaActivity {
+export function withUtcOffset(a: StravaActivity): StravaActivity {
   if (a.utc_offset != null || !a.start_date_local) return a;
   const wall = Date.parse(`${a.start_date_local.trim().replace(/(Z|[+-]\d{2}:?\d{2})$/i, '')}Z`);
   const offset = (wall - Date.parse(a.start_date)) / 1000;
@@ -44,7 +46,7 @@ function withUtcOffset(a: StravaActivity): StravaActivity {
  * Parse the predecessor's strava_activities.json, a JSON array exactly as
  * `GET /athlete/activities` returns it. Each item is checked against the API's
  * schema and mapped by the same mapping as the API's (see strava/map.ts);
- * raw_data keeps the item as saved, secrets removed.
+ * raw_data keeps the item as saved, secrets removed, tagged as API data.
  */
 export function parseLegacyStravaJson(jsonText: string, input: string, opts: ExportOptions = {}): ParseResult {
   const result = emptyResult();
@@ -68,7 +70,7 @@ export function parseLegacyStravaJson(jsonText: string, input: string, opts: Exp
       result.errors.push(itemError(input, record, e));
       return;
     }
-    const workout = mapStravaActivity(withUtcOffset(activity), { source: opts.source, athleteId: opts.athleteId ?? 'me', input, rawData: redact(item) });
+    const workout = mapStravaActivity(withUtcOffset(activity), { source: opts.source, athleteId: opts.athleteId ?? 'me', input, rawData: viaStravaApi(redact(item) as object) });
     accept(workout, input, record, result);
   });
   return result;

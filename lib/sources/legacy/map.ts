@@ -7,6 +7,8 @@ import type { SourceWorkoutInput } from '../../core/models.ts';
 import { mapSport } from '../../core/sports.ts';
 import type { WallTime } from '../../formats/csv.ts';
 import { SOURCE } from './index.ts';
+import { viaStravaApi } from './lineage.ts';
+
 /** Metres per mile as the predecessor used it (its CSV wrote miles = metres / 1609.34). */
 const METRES_PER_MILE = 1609.34;
 /** Miles are written to 2 places; 0.006 allows for that rounding plus float noise. */
@@ -45,8 +47,9 @@ export interface LegacyCsvRow {
 
 /**
  * Map one activities.csv row: miles to metres, elapsed minutes to seconds,
- * source `strava_legacy`, external id `legacy:` + the date text. Times are
- * local with no zone: see LegacyCsvRow.
+ * source `strava_legacy`, external id `legacy:` + the date text, tagged as
+ * Strava-API data (the predecessor wrote the CSV from the API's activities).
+ * Times are local with no zone: see LegacyCsvRow.
  */
 export function mapLegacyCsvRow(
   record: string,
@@ -67,13 +70,13 @@ export function mapLegacyCsvRow(
     source_sport: r.type,
     sport_category: category,
     distance_m: r.distance_miles != null ? r.distance_miles * METRES_PER_MILE : null,
-    raw_data: {
+    raw_data: viaStravaApi({
       date: r.date,
       distance_miles: r.distance_miles,
       duration_min: r.duration_min,
       pace_per_mile: r.pace_per_mile,
       time_basis: 'local wall time stored as UTC: the CSV has no UTC offset',
-    },
+    }),
     input: origin.input,
   };
   return { record, dateText: r.date, wall: r.wall, miles: r.distance_miles, workout };
@@ -83,6 +86,11 @@ export function mapLegacyCsvRow(
 export interface LegacyMatch {
   csv: LegacyCsvRow;
   json: SourceWorkoutInput;
+  /**
+   * The CSV row's workout placed in UTC by the activity's offset and carrying
+   * its Strava id, so dedup joins the two by id (tier 1).
+   */
+  linked: SourceWorkoutInput;
 }
 
 /** Local wall time of a workout that knows its offset, as ms-taken-as-UTC. */
@@ -99,9 +107,10 @@ function distanceMatches(miles: number | null, metres: number | null | undefined
  * Match legacy CSV rows to the JSON activities they duplicate: same local
  * wall time within 60 s (the JSON's start plus its utc_offset) and distance
  * within 0.006 mile. Each JSON activity matches at most one row, the closest
- * in time. Matched rows are dropped (the JSON has the id); unmatched rows are
- * returned with their UTC time placed by the offset of the JSON activity
- * nearest in time, noted in raw_data (left as-is when no JSON has an offset).
+ * in time. Matched rows come with the activity (and, linked, carrying its
+ * Strava id); unmatched rows are returned with their UTC time placed by the
+ * offset of the JSON activity nearest in time, noted in raw_data (left as-is
+ * when no JSON has an offset).
  */
 export function matchLegacyCsvToJson(
   csvRows: readonly LegacyCsvRow[],
@@ -127,7 +136,7 @@ export function matchLegacyCsvToJson(
     const match = json[best];
     if (match) {
       used.add(best);
-      pairs.push({ csv: row, json: match.w });
+      pairs.push({ csv: row, json: match.w, linked: linkTo(row, match.w) });
       continue;
     }
     unmatched.push(placeByNearest(row, json));
@@ -135,20 +144,30 @@ export function matchLegacyCsvToJson(
   return { pairs, unmatched };
 }
 
-function placeByNearest(row: LegacyCsvRow, json: readonly { w: SourceWorkoutInput; wall: number }[]): SourceWorkoutInput {
-  let nearest: { w: SourceWorkoutInput; wall: number } | undefined;
-  for (const j of json) if (!nearest || Math.abs(j.wall - row.wall.wallMs) < Math.abs(nearest.wall - row.wall.wallMs)) nearest = j;
-  if (!nearest) return row.workout;
-  const offset = nearest.w.utc_offset_min!;
+function linkTo(row: LegacyCsvRow, json: SourceWorkoutInput): SourceWorkoutInput {
+  const offset = json.utc_offset_min!;
+  const strava = json.external_ids?.strava;
+  return {
+    ...placeAt(row, offset, `UTC offset ${offset} min of the Strava activity it matches (${strava ?? json.external_id}); the CSV has none`),
+    external_ids: strava ? { strava } : {},
+  };
+}
+
+function placeAt(row: LegacyCsvRow, offset: number, basis: string): SourceWorkoutInput {
   const shift = offset * 60_000;
   return {
     ...row.workout,
     start_time: new Date(row.wall.wallMs - shift),
     end_time: new Date(new Date(row.workout.end_time).getTime() - shift),
     utc_offset_min: offset,
-    raw_data: {
-      ...(row.workout.raw_data as object),
-      time_basis: `UTC offset ${offset} min assumed from the nearest JSON activity in time (${nearest.w.external_id}); the CSV has none`,
-    },
+    raw_data: { ...(row.workout.raw_data as object), time_basis: basis },
   };
+}
+
+function placeByNearest(row: LegacyCsvRow, json: readonly { w: SourceWorkoutInput; wall: number }[]): SourceWorkoutInput {
+  let nearest: { w: SourceWorkoutInput; wall: number } | undefined;
+  for (const j of json) if (!nearest || Math.abs(j.wall - row.wall.wallMs) < Math.abs(nearest.wall - row.wall.wallMs)) nearest = j;
+  if (!nearest) return row.workout;
+  const offset = nearest.w.utc_offset_min!;
+  return placeAt(row, offset, `UTC offset ${offset} min assumed from the nearest JSON activity in time (${nearest.w.external_id}); the CSV has none`);
 }

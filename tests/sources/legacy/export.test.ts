@@ -42,6 +42,8 @@ describe('parseLegacyStravaJson', () => {
     // kJ of work is not kcal: kept raw only.
     expect(ride.calories_kcal ?? null).toBeNull();
     expect(ride.raw_data).toMatchObject({ kilojoules: 757.4 });
+    // Saved from Strava's API: the lineage stays, so the injury model leaves these days out of training.
+    expect(r.workouts.map((w) => (w.raw_data as { via?: string }).via)).toEqual(['strava_api', 'strava_api']);
     expect(r.errors.map((e) => [e.input, e.record, e.field])).toEqual([
       ['data/strava_activities.json', 'activity 3', 'id'],
       ['data/strava_activities.json', 'activity 4', 'start_date'],
@@ -92,6 +94,8 @@ describe('parseLegacyActivitiesCsv', () => {
     expect(walk.distance_m).toBeCloseTo(3218.68, 9);
     expect(walk.start_time).toEqual(new Date('2024-06-04T18:00:00Z'));
     expect(rows[3]!.workout.distance_m).toBeNull();
+    // Written by the predecessor from the API's activities: the same lineage.
+    expect(rows.every((r) => (r.workout.raw_data as { via?: string }).via === 'strava_api')).toBe(true);
     expect(result.errors).toEqual([
       { input: 'data/activities.csv', record: 'row 4', field: 'distance_miles', reason: 'not a number (got "far")' },
       { input: 'data/activities.csv', record: 'row 5', field: 'date', reason: 'not a date-time of the form YYYY-MM-DD HH:MM:SS (got "not a date")' },
@@ -100,7 +104,7 @@ describe('parseLegacyActivitiesCsv', () => {
 });
 
 describe('matchLegacyCsvToJson', () => {
-  it('drops rows the JSON already has and places the rest with the nearest offset', () => {
+  it('links rows the JSON already has by its Strava id, and places the rest with the nearest offset', () => {
     const json = parseLegacyStravaJson(JSON.stringify(ACTIVITIES), 'j').workouts;
     const { rows } = parseLegacyActivitiesCsv(CSV, 'c');
     const { pairs, unmatched } = matchLegacyCsvToJson(rows, json);
@@ -109,6 +113,9 @@ describe('matchLegacyCsvToJson', () => {
       ['2024-06-01 07:05:30', '11223344556'],
       ['2024-06-03 08:30:00', '11223344999'],
     ]);
+    // A matched row is placed in UTC by its activity's offset and carries its Strava id, so dedup joins the two by id.
+    expect(pairs[0]!.linked).toMatchObject({ external_id: 'legacy:2024-06-01 07:05:30', external_ids: { strava: '11223344556' }, utc_offset_min: -240 });
+    expect(pairs[0]!.linked.start_time).toEqual(new Date('2024-06-01T11:05:30Z'));
     expect(unmatched.map((w) => w.external_id)).toEqual(['legacy:2024-06-04 18:00:00', 'legacy:2024-06-05 18:00:00']);
     // Nearest JSON activity (2024-06-03 local) is at UTC+10.
     expect(unmatched[0]!.start_time).toEqual(new Date('2024-06-04T08:00:00Z'));
