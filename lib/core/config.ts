@@ -6,6 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { applyEarlierKeyAliases, earlierDatabaseProblem } from './earlier_keys.ts';
+import { logger } from './log.ts';
 import { registerSecret } from './redact.ts';
 import { parseBoolean, settingProblem, shownValue, type SettingKind, type SettingSpec } from './settings.ts';
 import { isTimeZone } from './time_zone.ts';
@@ -30,6 +32,8 @@ export const AppConfig = z.object({
   DEMO_DATA_DIR: ofKind('folder_path').optional(),
   DEMO_SEED: z.coerce.number().int({ message: 'expected an integer' }).default(42),
   DEMO_DAYS: z.coerce.number().int().min(30, { message: 'at least 30 days' }).max(3650).default(730),
+  /** Athletes in the demo squad: 1 is the single demo athlete; more add demo-02, demo-03, ... */
+  DEMO_ATHLETES: z.coerce.number().int({ message: 'expected a whole number' }).min(1, { message: 'at least 1' }).max(50, { message: 'at most 50' }).default(1),
   ATHLETE_SEX: z.enum(['male', 'female']).default('male'),
   ATHLETE_MAX_HR: z.coerce.number().min(100).max(240).optional(),
   ATHLETE_REST_HR: z.coerce.number().min(25).max(110).optional(),
@@ -65,14 +69,22 @@ export function parseDotenv(text: string, file = '.env'): Record<string, string>
 
 /**
  * The environment the program runs with: `.env` (if present) under the real
- * environment, which wins. Empty values count as unset.
+ * environment, which wins. Empty values count as unset. The earlier version's
+ * key names are read under ours, with a warning each.
  */
-export function loadEnv(envFile = '.env', env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+export function loadEnv(
+  envFile = '.env',
+  env: NodeJS.ProcessEnv = process.env,
+  /** Told of each earlier-version key read as ours (see earlier_keys.ts). */
+  onWarning: (message: string) => void = (m) => logger('config').warn(m),
+): Record<string, string | undefined> {
   const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile, 'utf8'), envFile) : {};
   const merged: Record<string, string | undefined> = { ...fromFile };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
   for (const k of Object.keys(merged)) if (merged[k] === '') merged[k] = undefined;
-  return merged;
+  const { env: aliased, warnings } = applyEarlierKeyAliases(merged);
+  warnings.forEach((w) => onWarning(w));
+  return aliased;
 }
 
 /**
@@ -82,6 +94,8 @@ export function loadEnv(envFile = '.env', env: NodeJS.ProcessEnv = process.env):
  * is allowed.
  */
 export function loadConfig(env: Record<string, string | undefined> = loadEnv(), settings: readonly SettingSpec[] = []): AppConfig {
+  const earlier = earlierDatabaseProblem(env.DATABASE_URL);
+  if (earlier) throw new ConfigError(earlier);
   const problems: string[] = [];
   const parsed = AppConfig.safeParse(env);
   if (!parsed.success) {
