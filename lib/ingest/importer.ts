@@ -91,7 +91,7 @@ const NOTHING = {
   empty: 'empty file (0 bytes): nothing to import',
   unknown:
     'not a format athlete imports (FIT, GPX, TCX, position CSV, or a Strava, Garmin, WHOOP, Oura, Apple Health, Google Health, scale or HRV-app export file): skipped',
-  nothing: 'read, but holds no workout or reading to import',
+  nothing: 'an activity file without an activity: no timed samples or session to import',
 };
 
 /**
@@ -198,11 +198,12 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
 
   const legacyJson: ParseResult[] = [];
   let done = 0;
-  const add = async (r: ParseResult, name: string) => {
+  const add = async (r: ParseResult, name: string, fmt?: DetectedFormat) => {
     if (r.workouts.length === 0 && r.biometrics.length === 0) {
       summary.skipped++;
-      // Every input is accounted for: one that gave nothing and said nothing gets a row saying so.
-      if (r.errors.length === 0) r.errors.push({ input: name, reason: NOTHING.nothing });
+      // An activity file that gave nothing and said nothing gets a row saying so; an export's other
+      // members (a WHOOP journal) are read for what they hold, which may be nothing we store.
+      if (r.errors.length === 0 && fmt && POOL_FORMATS.has(fmt)) r.errors.push({ input: name, reason: NOTHING.nothing });
     }
     mergeResults(batch, r);
     inBatch++;
@@ -262,7 +263,7 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
   const parseJobs: ParseJob[] = jobs.map(({ e, fmt }) => ({ name: e.name, read: () => e.read(), format: fmt, source: opts.source, athleteId: opts.athleteId }));
   const parsed = (index: number, result: ParseResult) => {
     const { e, fmt } = jobs[index]!;
-    return add(fmt === 'fit' ? linkGarminActivity(result, e.name) : result, e.name);
+    return add(fmt === 'fit' ? linkGarminActivity(result, e.name) : result, e.name, fmt);
   };
   const workers = opts.workers ?? availableParallelism() - 1;
   if (parseJobs.length >= PARALLEL_MIN_FILES && workers >= MIN_WORKERS) {

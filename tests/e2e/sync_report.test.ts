@@ -57,6 +57,11 @@ describe('sync and report on the demo athlete', () => {
     expect(Number(p)).toBeGreaterThanOrEqual(0.995);
     expect(Number(rcl)).toBeGreaterThanOrEqual(0.99);
     expect(ev.out).toMatch(/near-miss pairs kept apart: (\d+) of \1/);
+    // The demo's Garmin Connect TCX exports are copies of watch FIT files: each joins its FIT's workout as a copy.
+    const [copies] = await sqlJson(`SELECT (SELECT count(*) FROM source_workouts WHERE starts_with(external_id, 'tcx:')) AS tcx,
+      (SELECT count(*) FROM workout_sources WHERE starts_with(external_id, 'tcx:') AND (match_info->>'copy') = 'true') AS joined`);
+    expect(copies!.tcx as number).toBeGreaterThan(0);
+    expect(copies!.joined).toBe(copies!.tcx);
     firstSnapshot = JSON.stringify(await sqlJson('SELECT * EXCLUDE (raw_data) FROM workouts ORDER BY workout_id'));
   });
 
