@@ -26,6 +26,11 @@ const COMMANDS: Record<string, CommandEntry> = {
     usage: 'athlete import [--source NAME] PATH...',
     load: () => import('./import.ts'),
   },
+  migrate: {
+    summary: "carry over the earlier Python version's data, settings and Strava token",
+    usage: 'athlete migrate PATH [--format table|json]',
+    load: () => import('./migrate.ts'),
+  },
   auth: {
     summary: 'connect a source (OAuth in the browser, saved tokens) or list what is connected',
     usage: 'athlete auth SOURCE [--token-file FILE] | athlete auth --list',
