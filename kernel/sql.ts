@@ -3,8 +3,13 @@
  * warehouse (DATABASE_URL, the default file otherwise) read-only and lets go
  * of the file when no query has run for a few seconds, so a notebook left
  * open never keeps `make sync` waiting; the next query opens it again.
+ * Queries run in the query sandbox, like `athlete sql`: they reach the
+ * warehouse's tables and no file, URL, other database or extension (a query
+ * built from data cannot read the token store or write files). Changing the
+ * warehouse is the `athlete` command's job.
  */
 import { from, type ColumnTable } from 'arquero';
+import { QUERY_SANDBOX } from '../lib/core/query_sandbox.ts';
 import { Warehouse, type Row, type SqlRunner } from '../lib/core/warehouse.ts';
 
 /** Seconds without a query after which the kernel lets go of the warehouse file. */
@@ -35,6 +40,7 @@ class KernelWarehouse implements SqlRunner {
     try {
       this.opened ??= Warehouse.open(process.env.DATABASE_URL, {
         readOnly: true,
+        settings: { ...QUERY_SANDBOX },
         holder: 'notebook kernel',
         onWait: (message) => console.error(message),
       }).catch((err: unknown) => {

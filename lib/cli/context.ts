@@ -27,11 +27,13 @@ export type OpenMode = 'read' | 'write';
 /**
  * Open the configured warehouse for `fn` and close it afterwards, also when
  * `fn` throws. While another process holds the file the command waits,
- * saying what holds it, up to WAREHOUSE_LOCK_TIMEOUT seconds.
+ * saying what holds it, up to WAREHOUSE_LOCK_TIMEOUT seconds. `settings` are
+ * further DuckDB settings (e.g. the query sandbox).
  */
-export async function withWarehouse<T>(ctx: Context, fn: (wh: Warehouse) => Promise<T>, mode: OpenMode = 'write'): Promise<T> {
+export async function withWarehouse<T>(ctx: Context, fn: (wh: Warehouse) => Promise<T>, mode: OpenMode = 'write', settings?: Readonly<Record<string, string>>): Promise<T> {
   const wh = await Warehouse.open(ctx.config.DATABASE_URL, {
     readOnly: mode === 'read',
+    settings: { ...settings },
     lockTimeoutMs: ctx.config.WAREHOUSE_LOCK_TIMEOUT * 1000,
     onWait: (message) => ctx.err(`athlete${ctx.name ? ` ${ctx.name}` : ''}: ${message}`),
     holder: `athlete${ctx.name ? ` ${ctx.name}` : ''}`,
