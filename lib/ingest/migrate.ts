@@ -238,10 +238,11 @@ function historyOf(workouts: readonly SourceWorkoutInput[], athleteId: string): 
 async function recordHistory(wh: Warehouse, summary: MigrationSummary, now: Date): Promise<void> {
   const files = summary.files.filter((f) => f.workouts + f.readings + f.profileValues > 0).map((f) => basename(f.file));
   for (const h of summary.history) {
+    // What matters first: the report clips long messages.
     const message =
-      `migrated from the earlier version (${summary.root}): ${h.workouts} workouts ${h.first ?? '-'}..${h.last ?? '-'}, ` +
-      `${summary.readings} readings, ${summary.profileValues} profile values from ${files.join(', ') || 'no file'}; ` +
-      `${summary.errorRows} items left out or unreadable (import_errors)`;
+      `earlier version's history: ${h.workouts} workouts ${h.first ?? '-'}..${h.last ?? '-'}, ${summary.readings} readings, ` +
+      `${summary.profileValues} profile values; ${summary.errorRows} items left out or unreadable (import_errors); ` +
+      `from ${files.join(', ') || 'no file'} in ${summary.root}`;
     await wh.run(
       `INSERT INTO sync_metadata (source, athlete_id, last_sync, sync_status, cursor, message, records) VALUES (?, ?, ?, 'migrated', NULL, ?, ?)
        ON CONFLICT (source, athlete_id) DO UPDATE SET last_sync = excluded.last_sync, sync_status = excluded.sync_status, message = excluded.message, records = excluded.records

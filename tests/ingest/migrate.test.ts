@@ -216,7 +216,9 @@ describe.each(['early', 'later', 'multi'] as const)('athlete migrate, %s shape o
   it("says which history was migrated: a row of sync_metadata, listed in the report's data-quality section and by athlete status", async () => {
     const [m] = await wh.all<{ sync_status: string; message: string; records: number }>(`SELECT sync_status, message, records FROM sync_metadata WHERE source = 'strava_legacy'`);
     expect(m).toMatchObject({ sync_status: 'migrated', records: e.workouts });
-    expect(m!.message).toContain(`migrated from the earlier version (${checkout}): ${e.workouts} workouts 2024-04-20..2024-05-12`);
+    expect(m!.message).toMatch(new RegExp(`^earlier version's history: ${e.workouts} workouts 2024-04-20\\.\\.2024-05-12, `));
+    expect(m!.message).toContain(`from strava_activities.json, athlete_performance.db, `);
+    expect(m!.message.endsWith(` in ${checkout}`)).toBe(true);
     const report = await loadReportData(wh, { athleteId: 'me' });
     expect(report.sync.find((s) => s.source === 'strava_legacy')).toMatchObject({ status: 'migrated' });
   });

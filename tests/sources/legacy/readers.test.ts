@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readLegacyDb } from '../../../lib/sources/legacy/db.ts';
 import { exportJsonRows, legacyExportTable } from '../../../lib/sources/legacy/exports.ts';
 import { findLegacyFiles } from '../../../lib/sources/legacy/find.ts';
 import { classifyLegacyMetric } from '../../../lib/sources/legacy/metrics.ts';
@@ -41,6 +42,28 @@ describe('SqliteFile', () => {
 
   it('refuses bytes that are not a SQLite database, saying so', async () => {
     await expect(SqliteFile.open(new TextEncoder().encode('date,name\n'))).rejects.toThrow(/not a SQLite 3 database/);
+  });
+});
+
+describe('readLegacyDb, multi-tenant shape with a squad', () => {
+  it('keeps each athlete apart, named after the name the earlier version had', async () => {
+    const bytes = await sqliteBytes([
+      'CREATE TABLE athletes (id TEXT, user_id TEXT, name TEXT, profile_data TEXT)',
+      'CREATE TABLE workouts (workout_id TEXT, athlete_id TEXT, source_id TEXT, start_time TEXT, duration INTEGER, sport TEXT, data_source TEXT)',
+      `INSERT INTO athletes VALUES ('a1', 'u1', 'Sam Runner', '{"max_hr": 190}'), ('a2', 'u1', 'Alex', NULL)`,
+      `INSERT INTO workouts VALUES ('w1', 'a1', NULL, '2024-01-01T08:00:00+00:00', 600, 'running', 'garmin'), ('w2', 'a2', NULL, '2024-01-02T08:00:00+00:00', 600, 'cycling', 'garmin')`,
+    ]);
+    const { read, info } = await readLegacyDb(bytes, 'old.db', { athleteId: 'me', fileName: 'old.db' });
+    expect(info.shape).toBe('multi-tenant');
+    expect(info.athletes).toEqual([
+      { oldId: 'a1', name: 'Sam Runner', athleteId: 'sam_runner' },
+      { oldId: 'a2', name: 'Alex', athleteId: 'alex' },
+    ]);
+    expect(read.result.workouts.map((w) => [w.external_id, w.athlete_id, w.source])).toEqual([
+      ['old.db#w1', 'sam_runner', 'garmin_legacy'],
+      ['old.db#w2', 'alex', 'garmin_legacy'],
+    ]);
+    expect(read.profile).toMatchObject([{ athlete_id: 'sam_runner', key: 'max_hr', value: 190, source: 'legacy' }]);
   });
 });
 
