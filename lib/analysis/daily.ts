@@ -5,6 +5,11 @@
  * Days are `YYYY-MM-DD` strings handled as whole UTC days, so nothing here
  * depends on the process time zone. Series are arrays with one value per
  * consecutive day; a metric that is not defined on a day is null.
+ *
+ * A day's load is null when it is unknown: no device recorded anything that
+ * day, so it may have been a rest day or an unrecorded session. Only a day
+ * with some recording and no workout is a rest day (load 0). Each metric says
+ * how it treats unknown days; none counts them as rest.
  */
 import { mean, standardDeviation } from 'simple-statistics';
 import type { SportCategory } from '../core/models.ts';
@@ -80,6 +85,65 @@ export function dailyLoads(
   return days.map((date, k) => ({ date, load: totals[k]! }));
 }
 
+/**
+ * Load per local day from `from` to `to` inclusive, with unknown days: the
+ * sum of the day's workouts; 0 on a day in `recordedDays` (a device recorded
+ * something: sleep, heart rate, a workout) without a workout; null otherwise.
+ * Throws naming the workout when its date or load is malformed.
+ */
+export function observedDailyLoads(
+  workouts: { localDate: string; load: number }[],
+  recordedDays: Iterable<string>,
+  from: string,
+  to: string,
+): { date: string; load: number | null }[] {
+  const first = dayNumber(from, 'from');
+  const totals = dailyLoads(workouts, from, to);
+  const known = new Array<boolean>(totals.length).fill(false);
+  for (const w of workouts) {
+    const k = dayNumber(w.localDate) - first;
+    if (k >= 0 && k < known.length) known[k] = true;
+  }
+  for (const date of recordedDays) {
+    const k = dayNumber(date, 'recordedDays') - first;
+    if (k >= 0 && k < known.length) known[k] = true;
+  }
+  return totals.map((d, k) => ({ date: d.date, load: known[k] ? d.load : null }));
+}
+
+/** Share of a window's days that must have a known load for a load metric to be reported (75 %). */
+export const MIN_LOAD_COVERAGE = 0.75;
+
+/**
+ * Share (0..1) of the `window` days ending on each day whose load is known;
+ * days before the series count as unknown, so a short history reads low.
+ */
+export function loadCoverage(loads: readonly (number | null)[], window = 28): number[] {
+  let known = 0;
+  return loads.map((load, i) => {
+    if (load !== null) known++;
+    if (i >= window && loads[i - window] !== null) known--;
+    return known / window;
+  });
+}
+
+/** Sum and count of the known loads in `loads[from..to]`, clipped to the series. */
+function knownIn(loads: readonly (number | null)[], from: number, to: number): { sum: number; n: number } {
+  let sum = 0;
+  let n = 0;
+  for (let i = Math.max(0, from); i <= to; i++) {
+    const v = loads[i];
+    if (v !== null && v !== undefined) {
+      sum += v;
+      n++;
+    }
+  }
+  return { sum, n };
+}
+
+/** Whether `n` known days of a `window`-day window meet `minCoverage`. */
+const covered = (n: number, window: number, minCoverage: number): boolean => n >= Math.ceil(minCoverage * window - 1e-9);
+
 /** Acute and chronic load on one day and their ratio; null until defined. */
 export interface AcwrPoint {
   acute: number | null;
@@ -90,39 +154,65 @@ export interface AcwrPoint {
 /**
  * Acute:chronic workload ratio from coupled rolling averages (Gabbett 2016,
  * Br J Sports Med 50:273): mean load of the last `acute` days over the mean of
- * the last `chronic` days, the acute days included. Null until `chronic` days
- * of history; ratio null when the chronic mean is 0.
+ * the last `chronic` days, the acute days included. Unknown days are left out
+ * of both means; each mean needs `minCoverage` of its days known. Null until
+ * `chronic` days of history; ratio null when the chronic mean is 0.
  */
-export function acwrRolling(loads: number[], acute = 7, chronic = 28): AcwrPoint[] {
-  let acuteSum = 0;
-  let chronicSum = 0;
-  return loads.map((load, i) => {
-    acuteSum += load - (i >= acute ? loads[i - acute]! : 0);
-    chronicSum += load - (i >= chronic ? loads[i - chronic]! : 0);
+export function acwrRolling(loads: readonly (number | null)[], acute = 7, chronic = 28, minCoverage = MIN_LOAD_COVERAGE): AcwrPoint[] {
+  return loads.map((_, i) => {
     if (i + 1 < chronic) return { acute: null, chronic: null, ratio: null };
-    const a = acuteSum / acute;
-    const c = chronicSum / chronic;
-    return { acute: a, chronic: c, ratio: c > 0 ? a / c : null };
+    const a = knownIn(loads, i - acute + 1, i);
+    const c = knownIn(loads, i - chronic + 1, i);
+    const am = covered(a.n, acute, minCoverage) ? a.sum / a.n : null;
+    const cm = covered(c.n, chronic, minCoverage) ? c.sum / c.n : null;
+    return { acute: am, chronic: cm, ratio: am !== null && cm !== null && cm > 0 ? am / cm : null };
+  });
+}
+
+/**
+ * Two exponentially weighted averages of the same loads, started from the
+ * windows' own means and reported only while both windows are covered.
+ * `step(x, load)` is the averaging rule. An unknown day leaves both averages
+ * as they are (the day is taken to be average). When the coverage of either
+ * window falls below `minCoverage` the averages are dropped, and started again
+ * from the window means once it recovers.
+ */
+function seededPair(
+  loads: readonly (number | null)[],
+  short: number,
+  long: number,
+  minCoverage: number,
+  step: (x: number, load: number, days: number) => number,
+): ({ short: number; long: number } | null)[] {
+  let state: { short: number; long: number } | null = null;
+  return loads.map((load, i) => {
+    const s = knownIn(loads, i - short + 1, i);
+    const l = knownIn(loads, i - long + 1, i);
+    if (i + 1 < long || !covered(s.n, short, minCoverage) || !covered(l.n, long, minCoverage)) {
+      state = null;
+      return null;
+    }
+    if (state === null) state = { short: s.sum / s.n, long: l.sum / l.n };
+    else if (load !== null) state = { short: step(state.short, load, short), long: step(state.long, load, long) };
+    return { ...state };
   });
 }
 
 /**
  * Acute:chronic workload ratio from exponentially weighted moving averages
  * (Williams et al. 2017, Br J Sports Med 51:209): EWMA_t = λ·load_t +
- * (1 − λ)·EWMA_{t−1}, λ = 2/(N + 1), both averages starting from 0 before the
- * first day. Null until `chronic` days of history; ratio null when chronic is 0.
+ * (1 − λ)·EWMA_{t−1}, λ = 2/(N + 1). Williams et al. give the recursion but no
+ * starting value; starting from 0 makes a steady athlete read above 1 for
+ * months (the chronic average lags more). So both averages start at the end of
+ * the first full chronic window, at that window's mean (chronic) and its last
+ * `acute` days' mean (acute), and the ratio is reported from that day on.
+ * Unknown days and coverage: see `seededPair`. Ratio null when chronic is 0.
  */
-export function acwrEwma(loads: number[], acute = 7, chronic = 28): AcwrPoint[] {
-  const la = 2 / (acute + 1);
-  const lc = 2 / (chronic + 1);
-  let a = 0;
-  let c = 0;
-  return loads.map((load, i) => {
-    a = la * load + (1 - la) * a;
-    c = lc * load + (1 - lc) * c;
-    if (i + 1 < chronic) return { acute: null, chronic: null, ratio: null };
-    return { acute: a, chronic: c, ratio: c > 0 ? a / c : null };
-  });
+export function acwrEwma(loads: readonly (number | null)[], acute = 7, chronic = 28, minCoverage = MIN_LOAD_COVERAGE): AcwrPoint[] {
+  const ewma = (x: number, load: number, n: number): number => (2 / (n + 1)) * load + (1 - 2 / (n + 1)) * x;
+  return seededPair(loads, acute, chronic, minCoverage, ewma).map((p) =>
+    p === null ? { acute: null, chronic: null, ratio: null } : { acute: p.short, chronic: p.long, ratio: p.long > 0 ? p.short / p.long : null },
+  );
 }
 
 /** Risk band of an acute:chronic ratio. */
@@ -141,14 +231,22 @@ export function acwrBand(ratio: number | null): AcwrBand | null {
   return 'high';
 }
 
-/** Fitness, fatigue and form on one day. */
+/** The band of an ACWR in words, with its range (Gabbett 2016). */
+export const BAND_WORDS: Record<AcwrBand, string> = {
+  low: 'below 0.8: under-loaded',
+  optimal: '0.8–1.3: the target band',
+  caution: '1.3–1.5: caution',
+  high: 'above 1.5: high risk (Gabbett\'s "danger zone")',
+};
+
+/** Fitness, fatigue and form on one day; null before they are defined. */
 export interface FitnessFatiguePoint {
   /** Chronic training load (fitness) after the day's training. */
-  ctl: number;
+  ctl: number | null;
   /** Acute training load (fatigue) after the day's training. */
-  atl: number;
+  atl: number | null;
   /** Training stress balance (form) going into the day: yesterday's CTL − ATL. */
-  tsb: number;
+  tsb: number | null;
 }
 
 /**
@@ -157,21 +255,17 @@ export interface FitnessFatiguePoint {
  * X_t = X_{t−1} + (load_t − X_{t−1})/N with N = `ctlDays` or `atlDays`.
  * Convention: TSB on a day is the previous day's CTL − ATL (form before that
  * day's training), so a hard day lowers the next day's TSB, not its own.
- * Both start at `start` (default 0) before the first day.
+ * Rather than from 0 (which reads as weeks of lost fitness and a deeply
+ * negative form), CTL and ATL start at the end of the first full `ctlDays`
+ * window at the means of the last `ctlDays` and `atlDays` days; unknown days
+ * and coverage as for the EWMA ACWR (`seededPair`).
  */
-export function fitnessFatigue(
-  loads: number[],
-  ctlDays = 42,
-  atlDays = 7,
-  start: { ctl: number; atl: number } = { ctl: 0, atl: 0 },
-): FitnessFatiguePoint[] {
-  let ctl = start.ctl;
-  let atl = start.atl;
-  return loads.map((load) => {
-    const tsb = ctl - atl;
-    ctl += (load - ctl) / ctlDays;
-    atl += (load - atl) / atlDays;
-    return { ctl, atl, tsb };
+export function fitnessFatigue(loads: readonly (number | null)[], ctlDays = 42, atlDays = 7, minCoverage = MIN_LOAD_COVERAGE): FitnessFatiguePoint[] {
+  const decay = (x: number, load: number, n: number): number => x + (load - x) / n;
+  const pairs = seededPair(loads, atlDays, ctlDays, minCoverage, decay);
+  return pairs.map((p, i) => {
+    const prev = i > 0 ? pairs[i - 1] : null;
+    return { ctl: p?.long ?? null, atl: p?.short ?? null, tsb: prev ? prev.long - prev.short : null };
   });
 }
 
@@ -186,16 +280,19 @@ export interface MonotonyPoint {
  * Training monotony and strain (Foster 1998, Med Sci Sports Exerc 30:1164):
  * over the `window` days ending each day, monotony = mean / SD of daily load
  * (population SD: the week's days are all of them, not a sample) and
- * strain = weekly load × monotony. Null until `window` days of history;
- * monotony and strain null when SD is 0 (every day the same).
+ * strain = weekly load × monotony. Null until `window` days of history and
+ * while any day of the window is unknown (the week's loads are the formula's
+ * input); monotony and strain null when SD is 0 (every day the same).
  */
-export function monotonyStrain(loads: number[], window = 7): MonotonyPoint[] {
+export function monotonyStrain(loads: readonly (number | null)[], window = 7): MonotonyPoint[] {
   return loads.map((_, i) => {
     if (i + 1 < window) return { weeklyLoad: null, monotony: null, strain: null };
     const week = loads.slice(i + 1 - window, i + 1);
-    const weeklyLoad = week.reduce((s, x) => s + x, 0);
-    const m = mean(week);
-    const sd = standardDeviation(week);
+    if (week.some((x) => x === null)) return { weeklyLoad: null, monotony: null, strain: null };
+    const known = week as number[];
+    const weeklyLoad = known.reduce((s, x) => s + x, 0);
+    const m = mean(known);
+    const sd = standardDeviation(known);
     // Rounding can leave a tiny SD for identical days.
     if (sd <= 1e-9 * Math.max(1, Math.abs(m))) return { weeklyLoad, monotony: null, strain: null };
     const monotony = m / sd;
@@ -261,12 +358,14 @@ export function weekOverWeekChange(weeklyLoads: number[]): (number | null)[] {
 
 /**
  * Days since the last rest day (load ≤ `threshold`) for each day: 0 on a rest
- * day, 1 the day after, and so on; null before the first rest day in the series.
+ * day, 1 the day after, and so on. Null until a rest day has been seen, and
+ * from an unknown day until the next rest day: an unknown day may have been one.
  */
-export function daysSinceRest(loads: number[], threshold = 0): (number | null)[] {
+export function daysSinceRest(loads: readonly (number | null)[], threshold = 0): (number | null)[] {
   let since: number | null = null;
   return loads.map((load) => {
-    if (load <= threshold) since = 0;
+    if (load === null) since = null;
+    else if (load <= threshold) since = 0;
     else if (since !== null) since++;
     return since;
   });

@@ -113,7 +113,7 @@ export interface HrvOptions {
   rollingDays?: number;
   /** Fewest values in the rolling window (3). */
   minRolling?: number;
-  /** Days in the baseline (60). */
+  /** Days in the baseline, before the rolling window (60). */
   baselineDays?: number;
   /** Fewest values in the baseline (14). */
   minBaseline?: number;
@@ -126,8 +126,10 @@ export interface HrvOptions {
  * Physiol 112:3729; 2013, Sports Med 43:773): the natural log of RMSSD, its
  * 7-day rolling mean (at least 3 values in the 7 days, the compliance Plews et
  * al. 2014, Int J Sports Physiol Perform 9:783, found adequate), compared with
- * the 60-day baseline mean of daily ln RMSSD (ending that day, at least 14
- * values) ± 0.5 × its sample SD (their smallest worthwhile change).
+ * the baseline mean of daily ln RMSSD over the 60 days before that 7-day
+ * window (at least 14 values) ± 0.5 × its sample SD (their smallest
+ * worthwhile change). The baseline ends where the rolling window begins, so a
+ * week of suppressed HRV does not pull its own reference down.
  * Non-positive RMSSD values are ignored.
  */
 export function hrvStatus(days: { date: string; rmssd: number | null }[], options: HrvOptions = {}): HrvDay[] {
@@ -138,7 +140,7 @@ export function hrvStatus(days: { date: string; rmssd: number | null }[], option
   );
   return values.map((lnRmssd, i) => {
     const recent = present(values, i - rollingDays + 1, i);
-    const base = present(values, i - baselineDays + 1, i);
+    const base = present(values, i - rollingDays - baselineDays + 1, i - rollingDays);
     const lnRmssd7 = recent.length >= minRolling ? mean(recent) : null;
     let baseline: number | null = null;
     let lower: number | null = null;

@@ -8,8 +8,10 @@ import {
   daysSinceRest,
   fitnessFatigue,
   isoWeekStart,
+  loadCoverage,
   localDate,
   monotonyStrain,
+  observedDailyLoads,
   weekOverWeekChange,
   weeklyVolume,
 } from '../../lib/analysis/daily.ts';
@@ -95,6 +97,33 @@ describe('dailyLoads', () => {
   });
 });
 
+describe('observedDailyLoads and loadCoverage', () => {
+  it('makes a recorded day without a workout a rest day and a day without any recording unknown', () => {
+    const d = observedDailyLoads(
+      [
+        { localDate: '2024-03-01', load: 40 },
+        { localDate: '2024-03-01', load: 10 },
+        { localDate: '2024-03-04', load: 30 },
+      ],
+      ['2024-03-02', '2024-03-04'],
+      '2024-03-01',
+      '2024-03-05',
+    );
+    expect(d).toEqual([
+      { date: '2024-03-01', load: 50 },
+      { date: '2024-03-02', load: 0 },
+      { date: '2024-03-03', load: null },
+      { date: '2024-03-04', load: 30 },
+      { date: '2024-03-05', load: null },
+    ]);
+  });
+
+  it('counts the known days of each window, days before the series as unknown', () => {
+    expect(loadCoverage([10, null, 0, 5], 2)).toEqual([0.5, 0.5, 0.5, 1]);
+    expect(loadCoverage([], 28)).toEqual([]);
+  });
+});
+
 describe('ACWR', () => {
   // 28 days at 10, then 7 days at 30 (a spike).
   const loads = [...new Array<number>(28).fill(10), ...new Array<number>(7).fill(30)];
@@ -103,6 +132,9 @@ describe('ACWR', () => {
     const r = acwrRolling(loads);
     expect(r[26]).toEqual({ acute: null, chronic: null, ratio: null });
     expect(r[27]).toEqual({ acute: 10, chronic: 10, ratio: 1 });
+    const e = acwrEwma(loads);
+    expect(e[26]).toEqual({ acute: null, chronic: null, ratio: null });
+    expect(e[27]).toEqual({ acute: 10, chronic: 10, ratio: 1 });
   });
 
   it('rolling: the spike is "optimal" on day 1 and 2.0 after a week', () => {
@@ -114,19 +146,59 @@ describe('ACWR', () => {
     expect(r[34]).toEqual({ acute: 30, chronic: 15, ratio: 2 });
   });
 
-  it('EWMA: flags the spike on its first day', () => {
+  it('rolling: leaves unknown days out of both means, and needs 75 % of each window', () => {
+    // One unknown day in the last week: acute = mean of the 6 known (5 × 10 + 30)/6; chronic (26 × 10 + 30)/27.
+    const r = acwrRolling([...new Array<number>(27).fill(10), null, 30]);
+    expect(r[28]!.acute).toBeCloseTo((5 * 10 + 30) / 6, 12);
+    expect(r[28]!.chronic).toBeCloseTo((26 * 10 + 30) / 27, 12);
+    // Two unknown days of seven: 5 known < 6 (75 % of 7, rounded up) → no acute mean, no ratio.
+    expect(acwrRolling([...new Array<number>(26).fill(10), null, null, 30])[28]).toEqual({ acute: null, chronic: (25 * 10 + 30) / 26, ratio: null });
+  });
+
+  it('EWMA: starts from the first window\'s means and flags the spike on its first day (Williams et al.)', () => {
     const e = acwrEwma(loads);
-    // from 0, a constant L for n days gives L(1 − (1 − λ)^n); λa = 0.25, λc = 2/29
-    // day 27: a = 10(1 − 0.75^28) = 9.99683; c = 10(1 − (27/29)^28) = 8.64774
-    // day 28: a = 0.25 × 30 + 0.75 × 9.99683 = 14.99762; c = (2/29) × 30 + (27/29) × 8.64774 = 10.12036; ratio 1.48192
-    expect(e[28]!.acute).toBeCloseTo(14.99762, 4);
-    expect(e[28]!.chronic).toBeCloseTo(10.12036, 4);
-    expect(e[28]!.ratio).toBeCloseTo(1.48192, 4);
+    // λa = 2/8 = 0.25, λc = 2/29. Day 27: a = c = 10 (the window means).
+    // day 28: a = 0.25 × 30 + 0.75 × 10 = 15; c = (2/29) × 30 + (27/29) × 10 = 11.37931; ratio 1.31818
+    expect(e[28]!.acute).toBeCloseTo(15, 12);
+    expect(e[28]!.chronic).toBeCloseTo(11.37931, 5);
+    expect(e[28]!.ratio).toBeCloseTo(1.31818, 5);
     expect(acwrBand(e[28]!.ratio)).toBe('caution');
-    // day 34: a = 30 − (30 − 9.99683) × 0.75^7 = 27.32990; c = 30 − (30 − 8.64774) × (27/29)^7 = 17.05199; ratio 1.60274
-    expect(e[34]!.ratio).toBeCloseTo(1.60274, 4);
+    // day 34: a = 30 − 20 × 0.75^7 = 27.330322; c = 30 − 20 × (27/29)^7 = 17.871967; ratio 1.529229
+    expect(e[34]!.acute).toBeCloseTo(27.330322, 5);
+    expect(e[34]!.chronic).toBeCloseTo(17.871967, 5);
+    expect(e[34]!.ratio).toBeCloseTo(1.529229, 5);
     expect(acwrBand(e[34]!.ratio)).toBe('high');
     expect(e[0]).toEqual({ acute: null, chronic: null, ratio: null });
+  });
+
+  it('EWMA: a steady week (six days at 60, one rest day) reads 1 on the first reported day, not 1.16', () => {
+    const week = [60, 60, 60, 60, 60, 60, 0];
+    const steady = Array.from({ length: 84 }, (_, i) => week[i % 7]!);
+    const e = acwrEwma(steady);
+    // day 27 closes four whole weeks: both window means are 360/7 = 51.428571
+    expect(e[27]!.acute).toBeCloseTo(360 / 7, 10);
+    expect(e[27]!.ratio).toBeCloseTo(1, 12);
+    // day 28 (a training day): a = 0.25 × 60 + 0.75 × 51.428571 = 53.571429; c = (2/29) × 60 + (27/29) × 51.428571 = 52.019704
+    expect(e[28]!.ratio).toBeCloseTo(53.571429 / 52.019704, 6);
+    // From the first week on it follows the weekly rhythm it settles into (days 77..83, 0.86 after the rest day to
+    // 1.07), within 0.015; started from 0 it read 0.94 on day 34 where that rhythm is at 0.86.
+    for (let i = 34; i < 77; i++) expect(Math.abs(e[i]!.ratio! - e[77 + ((i - 77) % 7 + 7) % 7]!.ratio!)).toBeLessThan(0.015);
+  });
+
+  it('EWMA: holds through an unknown day, drops out when coverage falls below 75 %, and starts again from the means', () => {
+    const series: (number | null)[] = [...new Array<number>(28).fill(10), null, 30];
+    const e = acwrEwma(series);
+    // day 28 unknown: unchanged at 10/10; day 29: a = 0.25 × 30 + 0.75 × 10 = 15, c = 10 + (2/29) × 20 = 11.37931
+    expect(e[28]).toEqual({ acute: 10, chronic: 10, ratio: 1 });
+    expect(e[29]!.acute).toBeCloseTo(15, 12);
+    expect(e[29]!.chronic).toBeCloseTo(11.37931, 5);
+    // Two unknown days in a week: not reported from day 29 (5 of 7 known) to day 34; on day 35 six of seven are
+    // known again and both averages restart from the window means: acute 20, chronic (20 × 10 + 6 × 20)/26.
+    const g = acwrEwma([...new Array<number>(28).fill(10), null, null, ...new Array<number>(6).fill(20)]);
+    expect(g[28]!.ratio).toBe(1);
+    expect(g.slice(29, 35).every((p) => p.ratio === null)).toBe(true);
+    expect(g[35]!.acute).toBe(20);
+    expect(g[35]!.chronic).toBeCloseTo(320 / 26, 12);
   });
 
   it('has a null ratio on zero chronic load and for empty input', () => {
@@ -143,26 +215,30 @@ describe('ACWR', () => {
 });
 
 describe('fitnessFatigue', () => {
-  it('makes TSB negative the day after a hard day, not on it', () => {
-    const f = fitnessFatigue([100, 0, 0]);
-    // day 0: TSB = 0 − 0 = 0; CTL = 100/42 = 2.380952; ATL = 100/7 = 14.285714
-    expect(f[0]!.tsb).toBe(0);
-    expect(f[0]!.ctl).toBeCloseTo(2.380952, 6);
-    expect(f[0]!.atl).toBeCloseTo(14.285714, 6);
-    // day 1: TSB = 2.380952 − 14.285714 = −11.904762; CTL = 2.380952 × 41/42 = 2.324263; ATL = 14.285714 × 6/7 = 12.244898
-    expect(f[1]!.tsb).toBeCloseTo(-11.904762, 6);
-    expect(f[1]!.ctl).toBeCloseTo(2.324263, 6);
-    expect(f[1]!.atl).toBeCloseTo(12.244898, 6);
-    // day 2: TSB = 2.324263 − 12.244898 = −9.920635
-    expect(f[2]!.tsb).toBeCloseTo(-9.920635, 6);
+  it('starts CTL and ATL from the first 42 days\' means, not from 0', () => {
+    const f = fitnessFatigue(new Array<number>(45).fill(50));
+    expect(f[40]).toEqual({ ctl: null, atl: null, tsb: null });
+    expect(f[41]).toEqual({ ctl: 50, atl: 50, tsb: null });
+    expect(f[42]).toEqual({ ctl: 50, atl: 50, tsb: 0 });
+  });
+
+  it('makes TSB negative the day after a hard day, not on it (Coggan: X += (load − X)/N)', () => {
+    const f = fitnessFatigue([...new Array<number>(42).fill(50), 100, 0]);
+    // day 42: TSB = 50 − 50 = 0; CTL = 50 + 50/42 = 51.190476; ATL = 50 + 50/7 = 57.142857
+    expect(f[42]!.tsb).toBe(0);
+    expect(f[42]!.ctl).toBeCloseTo(51.190476, 6);
+    expect(f[42]!.atl).toBeCloseTo(57.142857, 6);
+    // day 43: TSB = 51.190476 − 57.142857 = −5.952381; CTL = 51.190476 × 41/42 = 49.971655; ATL = 57.142857 × 6/7 = 48.979592
+    expect(f[43]!.tsb).toBeCloseTo(-5.952381, 6);
+    expect(f[43]!.ctl).toBeCloseTo(49.971655, 6);
+    expect(f[43]!.atl).toBeCloseTo(48.979592, 6);
   });
 
   it('makes TSB positive in a taper', () => {
-    // from CTL = ATL = 50, rest days: TSB on day n = 50((41/42)^n − (6/7)^n); day 7: 50(0.844777 − 0.339917) = 25.2430
-    const f = fitnessFatigue(new Array<number>(8).fill(0), 42, 7, { ctl: 50, atl: 50 });
-    expect(f[0]!.tsb).toBe(0);
-    expect(f[7]!.tsb).toBeCloseTo(25.243, 3);
-    expect(f.every((d) => d.tsb >= 0)).toBe(true);
+    // from CTL = ATL = 50, rest days: TSB after n rest days = 50((41/42)^n − (6/7)^n); n = 7: 50(0.844777 − 0.339917) = 25.2430
+    const f = fitnessFatigue([...new Array<number>(42).fill(50), ...new Array<number>(8).fill(0)]);
+    expect(f[49]!.tsb).toBeCloseTo(25.243, 3);
+    expect(f.slice(42).every((d) => d.tsb! >= 0)).toBe(true);
     expect(fitnessFatigue([])).toEqual([]);
   });
 });
@@ -177,9 +253,10 @@ describe('monotonyStrain', () => {
     expect(m[6]!.strain).toBeCloseTo(560, 8);
   });
 
-  it('is null for identical days (SD 0), all zeros and empty input', () => {
+  it('is null for identical days (SD 0), all zeros, a week with an unknown day and empty input', () => {
     expect(monotonyStrain(new Array<number>(7).fill(0.1))[6]).toEqual({ weeklyLoad: expect.closeTo(0.7, 10), monotony: null, strain: null });
     expect(monotonyStrain(new Array<number>(7).fill(0))[6]).toEqual({ weeklyLoad: 0, monotony: null, strain: null });
+    expect(monotonyStrain([10, 20, 30, null, 50, 60, 70])[6]).toEqual({ weeklyLoad: null, monotony: null, strain: null });
     expect(monotonyStrain([])).toEqual([]);
   });
 });
@@ -210,8 +287,11 @@ describe('weekly helpers', () => {
     expect(weekOverWeekChange([])).toEqual([]);
   });
 
-  it('counts days since the last rest day', () => {
+  it('counts days since the last rest day, null until one is seen and after an unknown day', () => {
     expect(daysSinceRest([50, 0, 30, 40, 0, 10])).toEqual([null, 0, 1, 2, 0, 1]);
+    expect(daysSinceRest([50, 60, 70])).toEqual([null, null, null]);
+    // An unknown day may have been a rest day: unknown until the next known one.
+    expect(daysSinceRest([0, 30, null, 40, 0, 10])).toEqual([0, 1, null, null, 0, 1]);
     expect(daysSinceRest([50, 0, 30, 40, 0, 10], 15)).toEqual([null, 0, 1, 2, 0, 0]);
     expect(daysSinceRest([])).toEqual([]);
   });

@@ -45,36 +45,43 @@ describe('hrvStatus', () => {
   }));
   const h = hrvStatus(days);
 
-  it('has no baseline until 14 values', () => {
+  it('has no baseline until 14 values before the 7-day window', () => {
     expect(h).toHaveLength(67);
-    // day 12: 7-day mean of days 6..12 = (3 × 4.2 + 4 × 4.0)/7 = 4.085714, but only 13 baseline values
+    // day 12: 7-day mean of days 6..12 = (3 × 4.2 + 4 × 4.0)/7 = 4.085714; the baseline (days before day 6) has 6 values
     expect(h[12]!.lnRmssd7).toBeCloseTo(4.085714, 6);
     expect(h[12]!.baseline).toBeNull();
     expect(h[12]!.status).toBeNull();
-    expect(h[13]!.baseline).toBeCloseTo(4.1, 10);
+    // day 20: baseline days 0..13, 14 values, mean 4.1
+    expect(h[19]!.baseline).toBeNull();
+    expect(h[20]!.baseline).toBeCloseTo(4.1, 10);
   });
 
-  it('is normal on a steady 60-day baseline', () => {
+  it('is normal on a steady baseline', () => {
     const d = h[59]!; // 2024-02-29
     expect(d.date).toBe('2024-02-29');
     // days 53..59: 4 odd (4.2) + 3 even (4.0) → 28.8/7 = 4.114286
     expect(d.lnRmssd7).toBeCloseTo(4.114286, 6);
-    // baseline 4.1; sample SD √(60 × 0.1²/59) = 0.100844; range 4.1 ∓ 0.050422
-    expect(d.baseline).toBeCloseTo(4.1, 10);
-    expect(d.lower).toBeCloseTo(4.049578, 6);
-    expect(d.upper).toBeCloseTo(4.150422, 6);
+    // baseline days 0..52: 26 odd, 27 even → (26 × 4.2 + 27 × 4.0)/53 = 4.098113
+    expect(d.baseline).toBeCloseTo(4.098113, 6);
+    // sample SD: 26 × 0.101887² + 27 × 0.098113² = 0.529811; /52 → 0.100939; range ∓ 0.050470
+    expect(d.lower).toBeCloseTo(4.047644, 5);
+    expect(d.upper).toBeCloseTo(4.148583, 5);
     expect(d.status).toBe('normal');
   });
 
-  it('is below after a week of suppressed HRV', () => {
+  it('is below after a week of suppressed HRV, against a baseline that leaves that week out (Plews et al.)', () => {
     const d = h[66]!;
     expect(d.date).toBe('2024-03-07');
     expect(d.lnRmssd7).toBeCloseTo(3.6, 10);
-    // days 7..66: 27 × 4.2 + 26 × 4.0 + 7 × 3.6 = 242.6; /60 = 4.043333
-    expect(d.baseline).toBeCloseTo(4.043333, 6);
-    // squared deviations 27 × 0.156667² + 26 × 0.043333² + 7 × 0.443333² = 2.087333; /59 → SD 0.188093; lower 4.043333 − 0.094047
-    expect(d.lower).toBeCloseTo(3.949287, 5);
+    // baseline days 0..59 only (the suppressed days 60..66 are the window): 4.1 ± 0.5 × 0.100844
+    expect(d.baseline).toBeCloseTo(4.1, 10);
+    expect(d.lower).toBeCloseTo(4.049578, 6);
     expect(d.status).toBe('below');
+    // Three suppressed days in the window (mean (2 × 4.0 + 2 × 4.2 + 3 × 3.6)/7 = 3.885714) already read below;
+    // the baseline, days 0..55 (28 of each), stays 4.1.
+    expect(h[62]!.lnRmssd7).toBeCloseTo(3.885714, 6);
+    expect(h[62]!.baseline).toBeCloseTo(4.1, 10);
+    expect(h[62]!.status).toBe('below');
   });
 
   it('fills missing days, ignores bad values and needs 3 values a week', () => {
