@@ -4,6 +4,7 @@
  * athlete leak into training.
  */
 import { dayNumber } from '../analysis/daily.ts';
+import { seededRandom } from './random.ts';
 
 function checkPair(y: number[], p: number[]): void {
   if (y.length !== p.length) throw new RangeError(`metrics: ${y.length} labels but ${p.length} scores`);
@@ -172,4 +173,90 @@ export function groupSplit(athleteIds: string[], testIds: Iterable<string>): Spl
   const test: number[] = [];
   athleteIds.forEach((id, i) => (held.has(id) ? test : train).push(i));
   return { train, test };
+}
+
+/** A two-sided interval. */
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+/**
+ * The central `level` interval of some values by the percentile method
+ * (Efron & Tibshirani 1993, "An Introduction to the Bootstrap", ch. 13):
+ * the (1 − level)/2 and (1 + level)/2 quantiles, linearly interpolated (R
+ * type 7). NaN values are left out; NaNs when none is left.
+ */
+export function percentileInterval(values: readonly number[], level = 0.95): Interval {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return { low: NaN, high: NaN };
+  const at = (p: number): number => {
+    const h = (sorted.length - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, sorted.length - 1);
+    return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+  };
+  return { low: at((1 - level) / 2), high: at((1 + level) / 2) };
+}
+
+/** Bootstrap intervals of a model's ROC and PR AUC, of a baseline's, and of the model's advantage over it. */
+export interface BootstrapAucs {
+  replicates: number;
+  rocAuc: Interval;
+  prAuc: Interval;
+  baselineRocAuc: Interval;
+  baselinePrAuc: Interval;
+  /** Model minus baseline, paired (the same resampled rows for both). */
+  rocAucGain: Interval;
+  prAucGain: Interval;
+}
+
+/**
+ * 95 % percentile intervals of ROC and PR AUC by a block bootstrap (Künsch
+ * 1989, Ann Stat 17:1217): whole blocks of rows (e.g. weeks) are resampled
+ * with replacement, so days that share an injury's label window stay
+ * together instead of being counted as independent. Replicates that draw a
+ * single class are left out of the intervals. Seeded, so reproducible.
+ */
+export function blockBootstrapAucs(
+  y: readonly number[],
+  model: readonly number[],
+  baseline: readonly number[],
+  blocks: readonly (string | number)[],
+  options: { replicates?: number; seed?: number; level?: number } = {},
+): BootstrapAucs {
+  const { replicates = 1000, seed = 1, level = 0.95 } = options;
+  if (y.length !== model.length || y.length !== baseline.length || y.length !== blocks.length) {
+    throw new RangeError(`bootstrap: ${y.length} labels, ${model.length} scores, ${baseline.length} baseline scores and ${blocks.length} blocks must match`);
+  }
+  const groups = new Map<string | number, number[]>();
+  blocks.forEach((b, i) => groups.set(b, [...(groups.get(b) ?? []), i]));
+  const list = [...groups.values()];
+  const random = seededRandom(seed);
+  const stats = { roc: [] as number[], pr: [] as number[], bRoc: [] as number[], bPr: [] as number[], gRoc: [] as number[], gPr: [] as number[] };
+  for (let r = 0; r < replicates; r++) {
+    const idx: number[] = [];
+    for (let k = 0; k < list.length; k++) idx.push(...list[Math.floor(random() * list.length)]!);
+    const yy = idx.map((i) => y[i]!);
+    const roc = rocAuc(yy, idx.map((i) => model[i]!));
+    if (Number.isNaN(roc)) continue;
+    const pr = prAuc(yy, idx.map((i) => model[i]!));
+    const bRoc = rocAuc(yy, idx.map((i) => baseline[i]!));
+    const bPr = prAuc(yy, idx.map((i) => baseline[i]!));
+    stats.roc.push(roc);
+    stats.pr.push(pr);
+    stats.bRoc.push(bRoc);
+    stats.bPr.push(bPr);
+    stats.gRoc.push(roc - bRoc);
+    stats.gPr.push(pr - bPr);
+  }
+  return {
+    replicates: stats.roc.length,
+    rocAuc: percentileInterval(stats.roc, level),
+    prAuc: percentileInterval(stats.pr, level),
+    baselineRocAuc: percentileInterval(stats.bRoc, level),
+    baselinePrAuc: percentileInterval(stats.bPr, level),
+    rocAucGain: percentileInterval(stats.gRoc, level),
+    prAucGain: percentileInterval(stats.gPr, level),
+  };
 }

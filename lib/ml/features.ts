@@ -1,9 +1,14 @@
 /**
  * Injury-risk features and labels from daily rows.
  *
- * Each athlete's rows are laid on a calendar from their first to last date;
- * a date with no row counts as a day with no recorded training (load 0,
- * everything else missing). Features on a day use that day and earlier only.
+ * Each athlete's rows are laid on a calendar from their first to last date.
+ * A day's load is unknown when its row says so (nothing was recorded) or when
+ * there is no row (e.g. a day left out as Strava-API-only): unknown days are
+ * never counted as rest days; the load features treat them as lib/analysis
+ * does, and `load_coverage_28d` says how much of the last four weeks is known.
+ * Load features are computed here from the loads, so training (on filtered
+ * days) and prediction (on all days) compute them the same way. Features on a
+ * day use that day and earlier only.
  *
  * Missing values: a feature that is undefined on a day (no sleep recorded,
  * not enough history for a ratio, ...) takes the median of that athlete's
@@ -13,27 +18,33 @@
  * a new athlete) can itself carry risk information.
  *
  * Label: 1 when an injury of the athlete begins within the next `horizonDays`
- * days (day d+1 … d+h). Days from an injury's start through the following
- * `excludeAfterInjuryDays` − 1 days are left out: the athlete is injured, and
- * training then is a consequence, not a cause. Days whose label window runs
- * past the athlete's last row are left out unless an injury already falls in
- * it (their outcome is unknown).
+ * days (day d+1 … d+h). Days from an injury's start to the day before its
+ * end (return to full training) are left out: the athlete is injured, and
+ * training then is a consequence, not a cause. An injury without a recorded
+ * end is taken to last `defaultInjuryDays` (28: most running injuries keep an
+ * athlete out for up to a month). Days whose label window runs past the
+ * athlete's last row are left out unless an injury already falls in it (their
+ * outcome is unknown).
  */
-import { acwrEwma, acwrRolling, daysSinceRest, dayNumber, fitnessFatigue, monotonyStrain, weekOverWeekChange } from '../analysis/index.ts';
+import {
+  acwrEwma,
+  acwrRolling,
+  daysSinceRest,
+  dayNumber,
+  fitnessFatigue,
+  loadCoverage,
+  MIN_LOAD_COVERAGE,
+  monotonyStrain,
+  weekOverWeekChange,
+} from '../analysis/index.ts';
 
 /** One athlete-day as the orchestrator passes it. */
 export interface DailyRow {
   athlete_id: string;
   /** Local date, YYYY-MM-DD. */
   date: string;
-  load: number;
-  acwr_ewma: number | null;
-  acwr_rolling: number | null;
-  ctl: number | null;
-  atl: number | null;
-  tsb: number | null;
-  monotony: number | null;
-  strain: number | null;
+  /** The day's training load; null when nothing was recorded that day. */
+  load: number | null;
   sleep_h: number | null;
   sleep_efficiency: number | null;
   hrv_ln_rmssd_7d: number | null;
@@ -47,11 +58,13 @@ export interface DailyRow {
   sources: string[];
 }
 
-/** An injury as recorded: when it began. */
+/** An injury as recorded: when it began, and when the athlete was back. */
 export interface InjuryRecord {
   athlete_id: string;
   /** Local date the injury began, YYYY-MM-DD. */
   date: string;
+  /** First day back at full training (return to play), YYYY-MM-DD; unknown when absent. */
+  end_date?: string | null;
   area?: string | null;
   severity?: string | number | null;
 }
@@ -73,6 +86,7 @@ export const VALUE_FEATURES = [
   'rhr_delta',
   'diversity_28d',
   'tsb',
+  'load_coverage_28d',
 ] as const;
 
 /** Missing-indicator columns, after the value columns. */
@@ -86,7 +100,8 @@ type ValueFeature = (typeof VALUE_FEATURES)[number];
 /**
  * Value used before an athlete has any value of a feature: "nothing unusual"
  * (ratio 1, change 0, HRV and resting HR at baseline, 7.5 h sleep at 90 %
- * efficiency — sleep efficiency is in %).
+ * efficiency — sleep efficiency is in % — and 3 days since a rest day, the
+ * mean for one rest day a week; never 0, which would read as rested today).
  */
 export const NEUTRAL: Record<ValueFeature, number> = {
   acute_load_7d: 0,
@@ -96,7 +111,7 @@ export const NEUTRAL: Record<ValueFeature, number> = {
   load_change_wow: 0,
   monotony: 1,
   strain: 0,
-  days_since_rest: 0,
+  days_since_rest: 3,
   high_intensity_min_7d: 0,
   sleep_h_7d: 7.5,
   sleep_efficiency_7d: 90,
@@ -104,6 +119,42 @@ export const NEUTRAL: Record<ValueFeature, number> = {
   rhr_delta: 0,
   diversity_28d: 0,
   tsb: 0,
+  load_coverage_28d: 0,
+};
+
+/** What a feature is, in words, and the unit of its value. */
+export interface FeatureInfo {
+  label: string;
+  unit: string;
+  /** Multiply the value by this to show it in `unit` (a fraction shown in %). */
+  scale?: number;
+}
+
+/**
+ * Every feature in words and units. Loads are on the TSS-like scale of
+ * lib/analysis/load.ts (arbitrary units, a.u.; one hour at threshold ≈ 100).
+ */
+export const FEATURE_INFO: Readonly<Record<string, FeatureInfo>> = {
+  acute_load_7d: { label: 'Acute load (7-day mean)', unit: 'a.u./day' },
+  chronic_load_28d: { label: 'Chronic load (28-day mean)', unit: 'a.u./day' },
+  acwr_ewma: { label: 'ACWR, exponentially weighted 7:28 d', unit: 'ratio' },
+  acwr_rolling: { label: 'ACWR, rolling 7-day over 28-day mean', unit: 'ratio' },
+  load_change_wow: { label: 'Load change from the week before', unit: '%', scale: 100 },
+  monotony: { label: 'Training monotony (7-day mean/SD)', unit: 'ratio' },
+  strain: { label: 'Training strain (weekly load × monotony)', unit: 'a.u.' },
+  days_since_rest: { label: 'Days since a rest day', unit: 'days' },
+  high_intensity_min_7d: { label: 'High-intensity time (7 days)', unit: 'min' },
+  sleep_h_7d: { label: 'Sleep (7-day mean)', unit: 'h' },
+  sleep_efficiency_7d: { label: 'Sleep efficiency (7-day mean)', unit: '%' },
+  hrv_trend: { label: 'HRV 7-day mean vs baseline', unit: 'ln ms' },
+  rhr_delta: { label: 'Resting HR vs baseline', unit: 'bpm' },
+  diversity_28d: { label: 'Sport variety (28 days, 0–1)', unit: 'evenness' },
+  tsb: { label: 'Form (TSB)', unit: 'a.u.' },
+  load_coverage_28d: { label: 'Days with recorded data (28 days)', unit: '%', scale: 100 },
+  sleep_missing: { label: 'Sleep data missing', unit: 'yes/no' },
+  hrv_missing: { label: 'HRV data missing', unit: 'yes/no' },
+  rhr_missing: { label: 'Resting HR data missing', unit: 'yes/no' },
+  short_history: { label: 'ACWR not yet defined', unit: 'yes/no' },
 };
 
 /** The features of one athlete-day. */
@@ -138,7 +189,9 @@ function byAthlete(days: DailyRow[]): Map<string, { day: number; row: DailyRow }
   const groups = new Map<string, { day: number; row: DailyRow }[]>();
   days.forEach((row, i) => {
     const day = dayNumber(row.date, `days[${i}].date (athlete ${row.athlete_id})`);
-    if (!num(row.load) || row.load < 0) throw new RangeError(`days[${i}].load (athlete ${row.athlete_id}, ${row.date}): ${row.load} is not a non-negative number`);
+    if (row.load !== null && (!num(row.load) || row.load < 0)) {
+      throw new RangeError(`days[${i}].load (athlete ${row.athlete_id}, ${row.date}): ${row.load} is not a non-negative number or null`);
+    }
     const list = groups.get(row.athlete_id) ?? [];
     list.push({ day, row });
     groups.set(row.athlete_id, list);
@@ -173,16 +226,25 @@ function athleteFeatures(list: { day: number; row: DailyRow }[]): FeatureRow[] {
   const last = list[list.length - 1]!.day;
   const cal: (DailyRow | undefined)[] = new Array(last - first + 1);
   for (const { day, row } of list) cal[day - first] = row;
-  const loads = Array.from(cal, (r) => r?.load ?? 0);
+  const loads = Array.from(cal, (r) => r?.load ?? null);
   const ewma = acwrEwma(loads);
   const rolling = acwrRolling(loads);
   const mono = monotonyStrain(loads);
   const sinceRest = daysSinceRest(loads);
   const ff = fitnessFatigue(loads);
-  const loadSum = (from: number, to: number): number => {
+  const coverage = loadCoverage(loads);
+  /** Mean of the known loads of days from..to, when at least MIN_LOAD_COVERAGE of them are known. */
+  const weekMean = (from: number, to: number): number | null => {
     let s = 0;
-    for (let i = from; i <= to; i++) s += loads[i]!;
-    return s;
+    let n = 0;
+    for (let i = Math.max(0, from); i <= to; i++) {
+      const v = loads[i];
+      if (v !== null && v !== undefined) {
+        s += v;
+        n++;
+      }
+    }
+    return from >= 0 && n >= Math.ceil(MIN_LOAD_COVERAGE * (to - from + 1)) ? s / n : null;
   };
   const seen = VALUE_FEATURES.map(() => [] as number[]);
   const out: FeatureRow[] = [];
@@ -191,17 +253,19 @@ function athleteFeatures(list: { day: number; row: DailyRow }[]): FeatureRow[] {
     const hi = windowStats(cal, i - 6, i, (r) => r.high_intensity_min);
     const sleep = windowStats(cal, i - 6, i, (r) => r.sleep_h);
     const eff = windowStats(cal, i - 6, i, (r) => r.sleep_efficiency);
-    const acwrE = row.acwr_ewma ?? ewma[i]!.ratio;
+    const acwrE = ewma[i]!.ratio;
     const hrv = num(row.hrv_ln_rmssd_7d) && num(row.hrv_baseline) ? row.hrv_ln_rmssd_7d - row.hrv_baseline : null;
     const rhr = num(row.resting_hr) && num(row.rhr_baseline) ? row.resting_hr - row.rhr_baseline : null;
+    const previous = weekMean(i - 13, i - 7);
+    const current = weekMean(i - 6, i);
     const raw: Record<ValueFeature, number | null> = {
-      acute_load_7d: mono[i]!.weeklyLoad,
+      acute_load_7d: rolling[i]!.acute,
       chronic_load_28d: rolling[i]!.chronic,
       acwr_ewma: acwrE,
-      acwr_rolling: row.acwr_rolling ?? rolling[i]!.ratio,
-      load_change_wow: i >= 13 ? weekOverWeekChange([loadSum(i - 13, i - 7), loadSum(i - 6, i)])[1]! : null,
-      monotony: row.monotony ?? mono[i]!.monotony,
-      strain: row.strain ?? mono[i]!.strain,
+      acwr_rolling: rolling[i]!.ratio,
+      load_change_wow: previous !== null && current !== null ? weekOverWeekChange([previous, current])[1]! : null,
+      monotony: mono[i]!.monotony,
+      strain: mono[i]!.strain,
       days_since_rest: sinceRest[i]!,
       high_intensity_min_7d: hi.n ? hi.sum : null,
       sleep_h_7d: sleep.n ? sleep.sum / sleep.n : null,
@@ -209,7 +273,8 @@ function athleteFeatures(list: { day: number; row: DailyRow }[]): FeatureRow[] {
       hrv_trend: hrv,
       rhr_delta: rhr,
       diversity_28d: row.diversity_28d,
-      tsb: row.tsb ?? ff[i]!.tsb,
+      tsb: ff[i]!.tsb,
+      load_coverage_28d: coverage[i]!,
     };
     const values = VALUE_FEATURES.map((name, k) => {
       const v = raw[name];
@@ -240,12 +305,15 @@ export function latestFeatures(days: DailyRow[], athleteId: string): FeatureRow 
   return rows[rows.length - 1] ?? null;
 }
 
+/** Days an injury without a recorded end is taken to last. */
+export const DEFAULT_INJURY_DAYS = 28;
+
 /** Options of `prepareFeatures`. */
 export interface PrepareOptions {
   /** Days ahead an injury must begin in to label a day 1 (7). */
   horizonDays?: number;
-  /** Days from an injury's start left out of training as "injured" (14). */
-  excludeAfterInjuryDays?: number;
+  /** Days an injury without an end date keeps the athlete out (`DEFAULT_INJURY_DAYS`). */
+  defaultInjuryDays?: number;
 }
 
 /** A labelled training set. */
@@ -262,14 +330,17 @@ export interface FeatureSet {
 
 /** Features and labels for training; see the module comment for the label and exclusion rules. */
 export function prepareFeatures(days: DailyRow[], injuries: InjuryRecord[], options: PrepareOptions = {}): FeatureSet {
-  const { horizonDays = 7, excludeAfterInjuryDays = 14 } = options;
+  const { horizonDays = 7, defaultInjuryDays = DEFAULT_INJURY_DAYS } = options;
   if (!Number.isInteger(horizonDays) || horizonDays < 1) throw new RangeError(`prepareFeatures: horizonDays must be a positive integer, got ${horizonDays}`);
   const starts = new Map<string, number[]>();
+  const spells = new Map<string, { from: number; to: number }[]>();
   injuries.forEach((inj, i) => {
-    const d = dayNumber(inj.date, `injuries[${i}].date (athlete ${inj.athlete_id})`);
-    const list = starts.get(inj.athlete_id) ?? [];
-    list.push(d);
-    starts.set(inj.athlete_id, list);
+    const what = `injuries[${i}] (athlete ${inj.athlete_id}, ${inj.date})`;
+    const d = dayNumber(inj.date, `${what}.date`);
+    const end = inj.end_date ? dayNumber(inj.end_date, `${what}.end_date`) : d + defaultInjuryDays;
+    if (end <= d) throw new RangeError(`${what}.end_date: ${inj.end_date} is not after the injury began`);
+    starts.set(inj.athlete_id, [...(starts.get(inj.athlete_id) ?? []), d]);
+    spells.set(inj.athlete_id, [...(spells.get(inj.athlete_id) ?? []), { from: d, to: end }]);
   });
   const lastDay = new Map<string, number>();
   for (const d of days) {
@@ -283,7 +354,7 @@ export function prepareFeatures(days: DailyRow[], injuries: InjuryRecord[], opti
   for (const fr of featureRows(days)) {
     const d = dayNumber(fr.date);
     const own = starts.get(fr.athlete_id) ?? [];
-    if (own.some((s) => s <= d && d < s + excludeAfterInjuryDays)) continue;
+    if ((spells.get(fr.athlete_id) ?? []).some((s) => s.from <= d && d < s.to)) continue;
     const coming = own.filter((s) => s > d && s <= d + horizonDays);
     if (coming.length === 0 && d + horizonDays > lastDay.get(fr.athlete_id)!) continue;
     for (const s of coming) used.add(`${fr.athlete_id}|${s}`);

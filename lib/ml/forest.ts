@@ -1,14 +1,14 @@
 /**
  * A thin, deterministic wrapper over ml-random-forest's classifier: train,
- * probability of the positive class, feature importances, JSON round trip;
- * plus an ensemble of such forests (averaged probabilities) for balanced bagging.
+ * probability of the positive class, feature importances, JSON round trip.
+ * Kept as the learner the project started with, measured beside
+ * `GradientBoosting` in the learner benchmark (tests/bench).
  *
  * Labels are 0/1. The package's own `predictProbability` seeds its sum with the
  * first tree's vote, so the probability here is computed from
  * `predictionValues`: the fraction of trees voting 1.
  */
 import { RandomForestClassifier } from 'ml-random-forest';
-import { rocAuc } from './evaluate.ts';
 
 /** The package's model JSON (its typings do not export the type). */
 type PackageModel = ReturnType<RandomForestClassifier['toJSON']>;
@@ -148,150 +148,4 @@ export class RandomForest {
     if (json?.format !== 'ml-random-forest') throw new RangeError('forest: not a forest JSON (format must be "ml-random-forest")');
     return new RandomForest(RandomForestClassifier.load(json.model), json.options, json.nFeatures, json.impurity ?? []);
   }
-}
-
-/** Several forests whose probabilities are averaged (balanced bagging). */
-export class ForestEnsemble {
-  constructor(readonly forests: RandomForest[]) {
-    if (forests.length === 0) throw new RangeError('forest ensemble: no forests');
-  }
-
-  /** Mean probability of class 1 over the forests. */
-  predictProba(X: number[][]): number[] {
-    const sums = new Array<number>(X.length).fill(0);
-    for (const f of this.forests) f.predictProba(X).forEach((p, i) => (sums[i]! += p));
-    return sums.map((s) => s / this.forests.length);
-  }
-
-  /** Mean impurity importance over the forests. */
-  impurityImportance(): number[] {
-    const all = this.forests.map((f) => f.impurityImportance());
-    return all[0]!.map((_, j) => all.reduce((s, imp) => s + imp[j]!, 0) / all.length);
-  }
-
-  /** The forests as JSON. */
-  toJSON(): ForestJSON[] {
-    return this.forests.map((f) => f.toJSON());
-  }
-
-  /** An ensemble from `toJSON` output. */
-  static fromJSON(json: ForestJSON[]): ForestEnsemble {
-    if (!Array.isArray(json)) throw new RangeError('forest ensemble: JSON must be an array of forests');
-    return new ForestEnsemble(json.map((f) => RandomForest.fromJSON(f)));
-  }
-}
-
-/** Seeded uniform random numbers in [0, 1) (mulberry32), so resampling is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Options of `trainBalancedEnsemble`. */
-export interface BalancedOptions extends ForestOptions {
-  /** Forests, each on its own balanced subsample (5). */
-  bags?: number;
-  /** Negatives drawn per positive in each bag, without replacement (1). */
-  negativesPerPositive?: number;
-}
-
-/**
- * Balanced bagging for rare positives: each bag keeps every positive and a
- * random subset of `negativesPerPositive` × as many negatives, and trains one
- * forest; probabilities are averaged. Without it, trees on a few per cent of
- * positives rarely find a split worth making. Also returns the share of
- * negatives a bag sees, needed to undo the resampling (`correctForUndersampling`).
- */
-export function trainBalancedEnsemble(
-  X: number[][],
-  y: number[],
-  options: BalancedOptions = {},
-): { ensemble: ForestEnsemble; negativeRate: number } {
-  const { bags = 5, negativesPerPositive = 1, ...forest } = options;
-  const seed = forest.seed ?? FOREST_DEFAULTS.seed;
-  const pos: number[] = [];
-  const neg: number[] = [];
-  y.forEach((v, i) => (v === 1 ? pos : neg).push(i));
-  if (pos.length === 0 || neg.length === 0) throw new RangeError('forest: training labels need both classes (0 and 1)');
-  const take = Math.min(neg.length, Math.max(1, Math.round(pos.length * negativesPerPositive)));
-  const random = seededRandom(seed);
-  const forests: RandomForest[] = [];
-  for (let b = 0; b < bags; b++) {
-    // Partial Fisher–Yates: the first `take` entries become a uniform sample without replacement.
-    const pool = neg.slice();
-    for (let i = 0; i < take; i++) {
-      const j = i + Math.floor(random() * (pool.length - i));
-      [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-    }
-    const idx = [...pos, ...pool.slice(0, take)];
-    forests.push(
-      RandomForest.train(
-        idx.map((i) => X[i]!),
-        idx.map((i) => y[i]!),
-        { ...forest, seed: (seed + 7919 * (b + 1)) | 0 },
-      ),
-    );
-  }
-  return { ensemble: new ForestEnsemble(forests), negativeRate: take / neg.length };
-}
-
-/**
- * Undo the prior shift of training on undersampled negatives (Dal Pozzolo et
- * al. 2015, "Calibrating probability with undersampling for unbalanced
- * classification"): p = β·pₛ / (β·pₛ − pₛ + 1), β = share of negatives kept.
- */
-export function correctForUndersampling(ps: number, negativeRate: number): number {
-  const d = negativeRate * ps - ps + 1;
-  return d > 0 ? Math.min(1, (negativeRate * ps) / d) : 1;
-}
-
-/** Options of `permutationImportance`. */
-export interface PermutationOptions {
-  /** Shuffles per feature, averaged (3). */
-  repeats?: number;
-  seed?: number;
-}
-
-/**
- * Permutation importance (Breiman 2001, "Random Forests", Machine Learning
- * 45:5): for each feature, the drop in ROC AUC on the given (held-out) rows
- * when that column is shuffled, averaged over `repeats` shuffles. Near 0 or
- * negative means the model does not rely on the feature. NaN when the rows
- * lack one of the classes.
- */
-export function permutationImportance(
-  predict: (X: number[][]) => number[],
-  X: number[][],
-  y: number[],
-  options: PermutationOptions = {},
-): number[] {
-  const { repeats = 3, seed = 1 } = options;
-  const base = rocAuc(y, predict(X));
-  const width = X[0]?.length ?? 0;
-  const random = seededRandom(seed);
-  const out: number[] = [];
-  for (let j = 0; j < width; j++) {
-    let drop = 0;
-    for (let r = 0; r < repeats; r++) {
-      const column = X.map((row) => row[j]!);
-      for (let i = column.length - 1; i > 0; i--) {
-        const k = Math.floor(random() * (i + 1));
-        [column[i], column[k]] = [column[k]!, column[i]!];
-      }
-      const shuffled = X.map((row, i) => {
-        const copy = row.slice();
-        copy[j] = column[i]!;
-        return copy;
-      });
-      drop += base - rocAuc(y, predict(shuffled));
-    }
-    out.push(drop / repeats);
-  }
-  return out;
 }

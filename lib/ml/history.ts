@@ -11,16 +11,9 @@ import { STRAVA_API_TAG } from './predictor.ts';
 interface DailyMetricsRow {
   athlete_id: string;
   date: string;
-  load: number;
+  load: number | null;
   sessions: number;
   high_intensity_min: number | null;
-  acwr_rolling: number | null;
-  acwr_ewma: number | null;
-  ctl: number | null;
-  atl: number | null;
-  tsb: number | null;
-  monotony: number | null;
-  strain: number | null;
   sleep_s: number | null;
   sleep_efficiency: number | null;
   hrv_ln_rmssd_7d: number | null;
@@ -51,9 +44,8 @@ export async function loadDailyRows(wh: SqlRunner, athleteId?: string): Promise<
        JOIN workout_sources ws ON ws.workout_id = w.workout_id
        LEFT JOIN source_workouts sw ON sw.record_id = ws.record_id),
      tags AS (SELECT athlete_id, date, string_agg(DISTINCT tag, ',' ORDER BY tag) AS tags FROM records GROUP BY athlete_id, date)
-     SELECT d.athlete_id, d.date, d.load, d.sessions, d.high_intensity_min, d.acwr_rolling, d.acwr_ewma, d.ctl, d.atl, d.tsb,
-            d.monotony, d.strain, d.sleep_s, d.sleep_efficiency, d.hrv_ln_rmssd_7d, d.hrv_baseline, d.resting_hr, d.rhr_baseline,
-            d.diversity_28d, d.sources, t.tags
+     SELECT d.athlete_id, d.date, d.load, d.sessions, d.high_intensity_min, d.sleep_s, d.sleep_efficiency, d.hrv_ln_rmssd_7d,
+            d.hrv_baseline, d.resting_hr, d.rhr_baseline, d.diversity_28d, d.sources, t.tags
      FROM daily_metrics d LEFT JOIN tags t ON t.athlete_id = d.athlete_id AND t.date = d.date
      ${athleteId === undefined ? '' : 'WHERE d.athlete_id = ?'}
      ORDER BY d.athlete_id, d.date`,
@@ -63,13 +55,6 @@ export async function loadDailyRows(wh: SqlRunner, athleteId?: string): Promise<
     athlete_id: r.athlete_id,
     date: r.date,
     load: r.load,
-    acwr_ewma: r.acwr_ewma,
-    acwr_rolling: r.acwr_rolling,
-    ctl: r.ctl,
-    atl: r.atl,
-    tsb: r.tsb,
-    monotony: r.monotony,
-    strain: r.strain,
     sleep_h: r.sleep_s === null ? null : r.sleep_s / 3600,
     sleep_efficiency: r.sleep_efficiency,
     hrv_ln_rmssd_7d: r.hrv_ln_rmssd_7d,

@@ -59,6 +59,10 @@ export function readModelFile(path: string): SavedModel {
 /** The protocol's result as saved with a cohort model. */
 export interface CohortEvaluation {
   approach: CohortApproach;
+  /** The tree learner of the bags, how many, and the rows per class each drew. */
+  learner: string;
+  bags: number;
+  samplesPerClass: number;
   repeats: Omit<CohortRepeat, 'calibration' | 'calibrationAthletes'>[];
   meanRocAuc: number;
   meanPrAuc: number;

@@ -1,25 +1,49 @@
 /**
- * The injury-risk predictor: a balanced-bagged random forest over the
+ * The injury-risk predictor: balanced-bagged gradient-boosted trees over the
  * features of `features.ts`, evaluated forward in time, explained per
  * prediction, saved as JSON with its lineage.
  *
- * Risk is the ensemble's probability with the undersampling prior shift
- * undone (`correctForUndersampling`), so it is on the scale of the training
- * data's base rate, not of the balanced bags.
+ * Risk is a probability of an injury beginning within the horizon. When the
+ * forward-chaining evaluation could fit one, it is Platt-calibrated on that
+ * evaluation's test days (scores from models that never saw those days,
+ * the cross-validated calibration of scikit-learn's CalibratedClassifierCV
+ * with ensemble=False); otherwise it is the ensemble's probability with the
+ * undersampling prior shift undone (`correctForUndersampling`), which is on
+ * the scale of the training data's base rate but not calibrated.
  */
-import { classBalance, forwardChainingSplits, prAuc, rocAuc } from './evaluate.ts';
-import type { ClassBalance } from './evaluate.ts';
+import { applyPlatt, fitPlatt, type Platt } from './calibration.ts';
+import { correctForUndersampling, Ensemble, permutationImportance, trainBalancedEnsemble } from './ensemble.ts';
+import type { BalancedOptions, ModelJSON } from './ensemble.ts';
+import { blockBootstrapAucs, classBalance, forwardChainingSplits, prAuc, rocAuc } from './evaluate.ts';
+import type { BootstrapAucs, ClassBalance } from './evaluate.ts';
 import { prepareFeatures } from './features.ts';
 import type { DailyRow, FeatureSet, InjuryRecord, PrepareOptions } from './features.ts';
-import { correctForUndersampling, ForestEnsemble, permutationImportance, trainBalancedEnsemble } from './forest.ts';
-import type { BalancedOptions, ForestJSON } from './forest.ts';
+import { dayNumber } from '../analysis/daily.ts';
 
 /** Lineage tag of records fetched through the Strava API. */
 export const STRAVA_API_TAG = 'strava_api';
 
+/**
+ * Fewest injuries behind a personal model. With fewer, four forward-chaining
+ * test blocks hold one injury or none each, so no fold can be scored and the
+ * evaluation says nothing; below it predictions fall back to the cohort model
+ * or to the ACWR bands.
+ */
+export const MIN_INJURIES = 8;
+
+/**
+ * The athlete model's learner: gradient-boosted trees, shallow and slowly
+ * learning (a bag holds a few dozen positives), each tree on 80 % of the rows
+ * and features so the bags differ beyond their negatives.
+ */
+export const ATHLETE_LEARNER: BalancedOptions = {
+  learner: 'boosting',
+  boosting: { nEstimators: 200, learningRate: 0.05, maxDepth: 3, subsample: 0.8, colsampleByTree: 0.8 },
+};
+
 /** Options of `InjuryPredictor`. */
 export interface PredictorOptions extends BalancedOptions {
-  /** Fewest injury events `train` accepts (5). */
+  /** Fewest injury events `train` accepts (`MIN_INJURIES`). */
   minInjuries?: number;
   /** Features listed by `predict` (5). */
   topK?: number;
@@ -37,9 +61,12 @@ export interface TrainMeta {
   horizonDays?: number;
 }
 
+/** How a predictor's risk is calibrated (see the module comment). */
+export type Calibration = 'platt_forward_chaining' | 'platt_calibration_athletes' | 'uncalibrated';
+
 /** A saved model. */
 export interface InjuryModelJSON {
-  format: 'injury-predictor/1';
+  format: 'injury-predictor/2';
   featureNames: string[];
   trainedAt: string;
   sources: string[];
@@ -50,8 +77,11 @@ export interface InjuryModelJSON {
   medians: number[];
   /** Share of negatives each bag saw. */
   negativeRate: number;
+  /** Platt fit of the ensemble's probability, and where it was fitted; null when uncalibrated. */
+  platt: Platt | null;
+  calibration: Calibration;
   options: PredictorOptions;
-  forests: ForestJSON[];
+  models: ModelJSON[];
 }
 
 /** A prediction with the features that moved it most. */
@@ -67,21 +97,57 @@ export interface ScoreMetrics {
   prAuc: number;
 }
 
+/** One fold of the forward-chaining evaluation: its dates, sizes, and the model's and the baseline's scores on its test block. */
+export interface FoldReport extends ScoreMetrics {
+  trainEnd: string;
+  testStart: string;
+  testEnd: string;
+  trainRows: number;
+  testRows: number;
+  testPositives: number;
+  /** Injuries whose label window falls in the test block. */
+  testInjuries: number;
+  baseline: ScoreMetrics;
+}
+
+/** One test day of the evaluation: its label, the model's out-of-fold probability and the baseline's value. */
+export interface TestScore {
+  date: string;
+  label: number;
+  /** The ensemble's probability (balanced scale, before calibration). */
+  score: number;
+  baseline: number;
+}
+
 /** Result of `evaluateTimeAware`. */
 export interface TimeAwareReport extends ScoreMetrics {
   classBalance: ClassBalance;
-  /** Each fold's dates and metrics on its test block. */
-  folds: (ScoreMetrics & { trainEnd: string; testStart: string; testEnd: string; trainRows: number; testRows: number; testPositives: number })[];
+  /** Each fold's dates and metrics on its test block (NaN where a block holds no injury). */
+  folds: FoldReport[];
   /** Permutation importance (drop in ROC AUC) on the test blocks, weighted by their positives; largest first. */
   importances: { name: string; importance: number }[];
   /** The same metrics for the ACWR (EWMA) value used directly as the risk score. */
   baseline: ScoreMetrics & { feature: string };
+  /** 95 % block-bootstrap intervals (weeks resampled); null without both classes in the test days. */
+  bootstrap: BootstrapAucs | null;
+  /**
+   * True when the model ranks better than the baseline beyond chance (the
+   * interval of its ROC AUC gain lies above 0) and its PR AUC is not lower.
+   */
+  beatsBaseline: boolean;
+  /** Platt fit of the out-of-fold probabilities; null when the test days lack a class. */
+  platt: Platt | null;
+  /** Every test day, oldest first. */
+  scores: TestScore[];
 }
 
 /** Thrown by `train` when there are too few injuries; the caller falls back to the cohort model. */
 export class TooFewInjuriesError extends Error {
-  constructor(readonly injuries: number) {
-    super(`too few injuries to learn from: ${injuries}; falling back to the cohort model`);
+  constructor(
+    readonly injuries: number,
+    readonly needed: number,
+  ) {
+    super(`too few injuries to learn from: ${injuries} (a personal model needs ${needed}); falling back to the cohort model`);
     this.name = 'TooFewInjuriesError';
   }
 }
@@ -124,12 +190,13 @@ export function filterTrainable(days: DailyRow[], options: { allowStravaApi?: bo
 
 /** Injury-risk model: train, evaluate forward in time, predict with explanations, save and load. */
 export class InjuryPredictor {
-  private ensemble: ForestEnsemble | null = null;
-  private model: Omit<InjuryModelJSON, 'forests' | 'format' | 'options'> | null = null;
+  private ensemble: Ensemble | null = null;
+  private model: Omit<InjuryModelJSON, 'models' | 'format' | 'options'> | null = null;
   readonly options: PredictorOptions;
 
+  /** Options over the athlete defaults (`ATHLETE_LEARNER`, `MIN_INJURIES`). */
   constructor(options: PredictorOptions = {}) {
-    this.options = { ...options };
+    this.options = { ...ATHLETE_LEARNER, ...options };
   }
 
   /** Features and labels from daily rows (see `features.ts`). */
@@ -157,15 +224,15 @@ export class InjuryPredictor {
 
   /** Train on X, y (0/1); refuses with `TooFewInjuriesError` below `minInjuries` injury events. */
   train(X: number[][], y: number[], meta: TrainMeta): this {
-    const { minInjuries = 5, topK: _topK, ...forest } = this.options;
+    const { minInjuries = MIN_INJURIES, topK: _topK, ...learner } = this.options;
     if (X.length !== y.length) throw new RangeError(`train: ${X.length} rows but ${y.length} labels`);
     if (X[0] && X[0].length !== meta.featureNames.length) {
       throw new RangeError(`train: rows have ${X[0].length} features but ${meta.featureNames.length} feature names`);
     }
     const events = meta.injuryEvents;
-    if (events < minInjuries) throw new TooFewInjuriesError(events);
+    if (events < minInjuries) throw new TooFewInjuriesError(events, minInjuries);
     if (!y.includes(0) || !y.includes(1)) throw new RangeError('train: labels need both injury-free (0) and pre-injury (1) days');
-    const { ensemble, negativeRate } = trainBalancedEnsemble(X, y, forest);
+    const { ensemble, negativeRate } = trainBalancedEnsemble(X, y, learner);
     this.ensemble = ensemble;
     this.model = {
       featureNames: [...meta.featureNames],
@@ -176,7 +243,17 @@ export class InjuryPredictor {
       horizonDays: meta.horizonDays ?? null,
       medians: columnMedians(X),
       negativeRate,
+      platt: null,
+      calibration: 'uncalibrated',
     };
+    return this;
+  }
+
+  /** Calibrate the trained model's risk with a Platt fit made on rows it was not trained on (`calibration` says which). */
+  calibrate(platt: Platt, calibration: Exclude<Calibration, 'uncalibrated'>): this {
+    const { model } = this.trained();
+    model.platt = { ...platt };
+    model.calibration = calibration;
     return this;
   }
 
@@ -184,8 +261,10 @@ export class InjuryPredictor {
    * Forward-chaining evaluation (see `forwardChainingSplits`): per fold a
    * fresh model on the earlier days only, training rows within `gapDays` of
    * the test block purged (default 7, the label horizon). ROC and PR AUC are
-   * over the pooled test predictions; folds without a positive in training
-   * are skipped. Does not change the trained model.
+   * over the pooled test predictions, with 95 % intervals from a bootstrap of
+   * whole weeks and per fold; the ACWR-only baseline is scored on the same
+   * days; the pooled out-of-fold probabilities get a Platt fit. Folds without
+   * a positive in training are skipped. Does not change the trained model.
    */
   evaluateTimeAware(
     X: number[][],
@@ -198,20 +277,21 @@ export class InjuryPredictor {
     if (!names) throw new RangeError('evaluateTimeAware: pass featureNames (or train first)');
     const baseCol = names.indexOf(baselineFeature);
     if (baseCol < 0) throw new RangeError(`evaluateTimeAware: baseline feature "${baselineFeature}" is not among the features`);
-    const { minInjuries: _m, topK: _t, ...forest } = this.options;
+    const { minInjuries: _m, topK: _t, ...learner } = this.options;
     const pooledY: number[] = [];
     const pooledP: number[] = [];
     const pooledBase: number[] = [];
     const importance = new Array<number>(names.length).fill(0);
     let importanceWeight = 0;
     const folds: TimeAwareReport['folds'] = [];
+    const scores: TestScore[] = [];
     for (const split of forwardChainingSplits(rows.map((r) => r.date), nFolds, { gapDays })) {
       const yTrain = split.train.map((i) => y[i]!);
       if (!yTrain.includes(1) || !yTrain.includes(0)) continue;
       const { ensemble } = trainBalancedEnsemble(
         split.train.map((i) => X[i]!),
         yTrain,
-        forest,
+        learner,
       );
       const XTest = split.test.map((i) => X[i]!);
       const yTest = split.test.map((i) => y[i]!);
@@ -220,6 +300,7 @@ export class InjuryPredictor {
       pooledY.push(...yTest);
       pooledP.push(...p);
       pooledBase.push(...base);
+      split.test.forEach((i, k) => scores.push({ date: rows[i]!.date, label: yTest[k]!, score: p[k]!, baseline: base[k]! }));
       const positives = yTest.filter((v) => v === 1).length;
       if (positives > 0 && positives < yTest.length) {
         permutationImportance((m) => ensemble.predictProba(m), XTest, yTest, { seed: folds.length + 1 }).forEach(
@@ -234,19 +315,33 @@ export class InjuryPredictor {
         trainRows: split.train.length,
         testRows: split.test.length,
         testPositives: positives,
+        // A run of positive days is one injury's label window.
+        testInjuries: yTest.filter((v, k) => v === 1 && (k === 0 || yTest[k - 1] === 0)).length,
         rocAuc: rocAuc(yTest, p),
         prAuc: prAuc(yTest, p),
+        baseline: { rocAuc: rocAuc(yTest, base), prAuc: prAuc(yTest, base) },
       });
     }
+    const both = pooledY.includes(0) && pooledY.includes(1);
+    const bootstrap = both
+      ? blockBootstrapAucs(pooledY, pooledP, pooledBase, scores.map((s) => Math.floor(dayNumber(s.date) / 7)), { seed: this.options.seed ?? 1 })
+      : null;
+    const roc = rocAuc(pooledY, pooledP);
+    const pr = prAuc(pooledY, pooledP);
+    const baseline = { feature: baselineFeature, rocAuc: rocAuc(pooledY, pooledBase), prAuc: prAuc(pooledY, pooledBase) };
     return {
-      rocAuc: rocAuc(pooledY, pooledP),
-      prAuc: prAuc(pooledY, pooledP),
+      rocAuc: roc,
+      prAuc: pr,
       classBalance: classBalance(y),
       folds,
       importances: names
         .map((name, j) => ({ name, importance: importanceWeight ? importance[j]! / importanceWeight : NaN }))
         .sort((a, b) => (b.importance || 0) - (a.importance || 0)),
-      baseline: { feature: baselineFeature, rocAuc: rocAuc(pooledY, pooledBase), prAuc: prAuc(pooledY, pooledBase) },
+      baseline,
+      bootstrap,
+      beatsBaseline: bootstrap !== null && bootstrap.rocAucGain.low > 0 && pr >= baseline.prAuc,
+      platt: both ? fitPlatt(pooledP, pooledY) : null,
+      scores,
     };
   }
 
@@ -262,7 +357,8 @@ export class InjuryPredictor {
       throw new RangeError(`predict: ${featuresRow.length} values but the model has ${model.featureNames.length} features`);
     }
     const variants = [featuresRow, ...model.medians.map((m, j) => featuresRow.map((v, k) => (k === j ? m : v)))];
-    const risks = ensemble.predictProba(variants).map((p) => correctForUndersampling(p, model.negativeRate));
+    const platt = model.platt;
+    const risks = ensemble.predictProba(variants).map((p) => (platt ? applyPlatt(platt, p) : correctForUndersampling(p, model.negativeRate)));
     const risk = risks[0]!;
     const topFeatures = model.featureNames
       .map((name, j) => ({ name, value: featuresRow[j]!, contribution: risk - risks[j + 1]! }))
@@ -272,28 +368,35 @@ export class InjuryPredictor {
     return { risk, topFeatures };
   }
 
-  /** Training metadata: features, date, sources, sample counts. */
-  get metadata(): Omit<InjuryModelJSON, 'forests' | 'format' | 'options'> {
+  /** Training metadata: features, date, sources, sample counts, calibration. */
+  get metadata(): Omit<InjuryModelJSON, 'models' | 'format' | 'options'> {
     return structuredClone(this.trained().model);
+  }
+
+  /** The ensemble's probability for rows (balanced scale, before calibration or prior correction). */
+  rawScores(X: number[][]): number[] {
+    return this.trained().ensemble.predictProba(X);
   }
 
   /** The trained model as JSON. */
   toJSON(): InjuryModelJSON {
     const { ensemble, model } = this.trained();
-    return { format: 'injury-predictor/1', ...structuredClone(model), options: { ...this.options }, forests: ensemble.toJSON() };
+    return { format: 'injury-predictor/2', ...structuredClone(model), options: { ...this.options }, models: ensemble.toJSON() };
   }
 
-  /** A predictor from `toJSON` output. */
+  /** A predictor from `toJSON` output; a model saved by an earlier version is refused with what to do. */
   static fromJSON(json: InjuryModelJSON): InjuryPredictor {
-    if (json?.format !== 'injury-predictor/1') throw new RangeError('InjuryPredictor.fromJSON: not an injury model (format must be "injury-predictor/1")');
+    if (json?.format !== 'injury-predictor/2') {
+      throw new RangeError('InjuryPredictor.fromJSON: not an injury model of this version (format must be "injury-predictor/2"): train it again');
+    }
     const p = new InjuryPredictor(json.options);
-    const { forests, format: _f, options: _o, ...model } = json;
-    p.ensemble = ForestEnsemble.fromJSON(forests);
+    const { models, format: _f, options: _o, ...model } = json;
+    p.ensemble = Ensemble.fromJSON(models);
     p.model = structuredClone(model);
     return p;
   }
 
-  private trained(): { ensemble: ForestEnsemble; model: NonNullable<InjuryPredictor['model']> } {
+  private trained(): { ensemble: Ensemble; model: NonNullable<InjuryPredictor['model']> } {
     if (!this.ensemble || !this.model) throw new Error('InjuryPredictor: not trained (call train or fromJSON first)');
     return { ensemble: this.ensemble, model: this.model };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classBalance, forwardChainingSplits, groupSplit, prAuc, rocAuc, thresholdAtBalance } from '../../lib/ml/evaluate.ts';
+import { blockBootstrapAucs, classBalance, forwardChainingSplits, groupSplit, percentileInterval, prAuc, rocAuc, thresholdAtBalance } from '../../lib/ml/evaluate.ts';
+import { seededRandom } from '../../lib/ml/random.ts';
 
 describe('rocAuc', () => {
   it('matches the hand-computed pair count', () => {
@@ -42,6 +43,47 @@ describe('classBalance and thresholdAtBalance', () => {
     const t = thresholdAtBalance([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
     // At 0.8: recall ½, specificity 1; at 0.4: ½ and ½ → equal.
     expect(t).toEqual({ threshold: 0.4, recall: 0.5, specificity: 0.5 });
+  });
+});
+
+describe('percentileInterval and blockBootstrapAucs', () => {
+  it('takes the 2.5th and 97.5th percentiles, linearly interpolated', () => {
+    // 0..100: h = 100 × 0.025 = 2.5 → 2.5; 100 × 0.975 = 97.5 → 97.5
+    const i95 = percentileInterval(Array.from({ length: 101 }, (_, i) => i));
+    expect(i95.low).toBeCloseTo(2.5, 12);
+    expect(i95.high).toBeCloseTo(97.5, 12);
+    // [1, 2, 3, 4] at 50 %: h = 3 × 0.25 = 0.75 → 1.75; 3 × 0.75 = 2.25 → 3.25
+    expect(percentileInterval([4, 1, 3, 2, NaN], 0.5)).toEqual({ low: 1.75, high: 3.25 });
+    expect(percentileInterval([NaN])).toEqual({ low: NaN, high: NaN });
+  });
+
+  it('gives [1, 1] for a perfect ranking and a paired gain interval against a useless baseline', () => {
+    const y = Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? 1 : 0));
+    const model = y.map((v, i) => v + i / 1000);
+    const flat = y.map(() => 0.5);
+    const weeks = y.map((_, i) => Math.floor(i / 7));
+    const b = blockBootstrapAucs(y, model, flat, weeks, { replicates: 200, seed: 3 });
+    expect(b.rocAuc).toEqual({ low: 1, high: 1 });
+    expect(b.baselineRocAuc).toEqual({ low: 0.5, high: 0.5 });
+    expect(b.rocAucGain).toEqual({ low: 0.5, high: 0.5 });
+    expect(b.replicates).toBe(200);
+    // Seeded: the same call gives the same intervals.
+    expect(blockBootstrapAucs(y, model, flat, weeks, { replicates: 200, seed: 3 })).toEqual(b);
+  });
+
+  it('brackets the point estimate and widens with fewer blocks', () => {
+    const random = seededRandom(8);
+    const y = Array.from({ length: 700 }, () => (random() < 0.1 ? 1 : 0));
+    const model = y.map((v) => v * 0.8 + random());
+    const base = y.map(() => random());
+    const auc = rocAuc(y, model);
+    const many = blockBootstrapAucs(y, model, base, y.map((_, i) => Math.floor(i / 7)), { replicates: 400 });
+    const few = blockBootstrapAucs(y, model, base, y.map((_, i) => Math.floor(i / 175)), { replicates: 400 });
+    expect(many.rocAuc.low).toBeLessThan(auc);
+    expect(many.rocAuc.high).toBeGreaterThan(auc);
+    expect(few.rocAuc.high - few.rocAuc.low).toBeGreaterThan(0);
+    expect(many.rocAucGain.low).toBeGreaterThan(0);
+    expect(() => blockBootstrapAucs([1], [0.5], [0.5, 0.2], [1])).toThrow(/1 labels, 1 scores, 2 baseline scores and 1 blocks must match/);
   });
 });
 

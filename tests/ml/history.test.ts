@@ -11,7 +11,7 @@ describe('loadDailyRows: data lineage', () => {
   let rows: DailyRow[];
   beforeAll(async () => {
     wh = await Warehouse.open(':memory:');
-    const days = [1, 2, 3, 4, 5].map((n) => ({ ...day('me', `2024-03-0${n}`, 50), sleep_h: n === 1 ? 7.5 : null }));
+    const days = [1, 2, 3, 4, 5].map((n) => ({ ...day('me', `2024-03-0${n}`, n === 5 ? null : 50), sleep_h: n === 1 ? 7.5 : null }));
     await wh.appendRows('daily_metrics', [
       ...days.slice(0, 4).map((d) => metricsRow(d, 'strava')),
       metricsRow(days[4]!, 'whoop'),
@@ -49,8 +49,10 @@ describe('loadDailyRows: data lineage', () => {
       // No workouts in the warehouse: daily_metrics' own list.
       ['2024-03-05', ['whoop']],
     ]);
-    expect(rows[0]).toMatchObject({ athlete_id: 'me', load: 50, sessions: 1, sleep_h: 7.5, acwr_ewma: null });
+    expect(rows[0]).toMatchObject({ athlete_id: 'me', load: 50, sessions: 1, sleep_h: 7.5 });
     expect(rows[1]!.sleep_h).toBeNull();
+    // A day nothing recorded keeps its unknown load.
+    expect(rows[4]!.load).toBeNull();
   });
 
   it('lets filterTrainable drop the Strava-API-only days', () => {

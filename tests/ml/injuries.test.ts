@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse } from '../../lib/core/warehouse.ts';
-import { addInjury } from '../../lib/ml/injuries.ts';
+import { addInjury, loadInjuries, setInjuryEnd } from '../../lib/ml/injuries.ts';
 
 describe('addInjury', () => {
   let wh: Warehouse;
@@ -11,17 +11,33 @@ describe('addInjury', () => {
 
   it('stores a manual injury, normalised, and replaces it when entered again', async () => {
     const first = await addInjury(wh, { athleteId: 'me', date: '2024-03-02', area: ' Calf ', severity: 'Moderate', notes: 'tight after hills' }, { today: '2024-03-05' });
-    expect(first).toEqual({ athlete_id: 'me', date: '2024-03-02', area: 'calf', severity: 'moderate', notes: 'tight after hills', source: 'manual', replaced: false });
+    expect(first).toEqual({ athlete_id: 'me', date: '2024-03-02', area: 'calf', severity: 'moderate', notes: 'tight after hills', source: 'manual', end_date: null, replaced: false });
     const again = await addInjury(wh, { athleteId: 'me', date: '2024-03-02', area: 'calf', severity: 'severe' }, { today: '2024-03-05' });
     expect(again.replaced).toBe(true);
     const rows = await wh.all('SELECT * FROM injuries ORDER BY area');
-    expect(rows).toEqual([{ athlete_id: 'me', date: '2024-03-02', area: 'calf', severity: 'severe', notes: null, source: 'manual' }]);
+    expect(rows).toEqual([{ athlete_id: 'me', date: '2024-03-02', area: 'calf', severity: 'severe', notes: null, source: 'manual', end_date: null }]);
     // Today itself is accepted; a different area is a second injury.
     await addInjury(wh, { athleteId: 'me', date: '2024-03-05', area: 'knee' }, { today: '2024-03-05' });
     expect(await wh.all('SELECT area, severity FROM injuries ORDER BY area')).toEqual([
       { area: 'calf', severity: 'severe' },
       { area: 'knee', severity: null },
     ]);
+  });
+
+  it('records the return to play with the injury or later, and reads it back', async () => {
+    const opts = { today: '2024-03-05' };
+    await addInjury(wh, { athleteId: 'end', date: '2024-03-01', area: 'achilles', endDate: '2024-03-20' }, opts);
+    await addInjury(wh, { athleteId: 'end', date: '2024-03-03', area: 'knee' }, opts);
+    await setInjuryEnd(wh, 'end', '2024-03-03', ' Knee ', '2024-03-10');
+    expect(await loadInjuries(wh, 'end')).toEqual([
+      { athlete_id: 'end', date: '2024-03-01', area: 'achilles', severity: null, end_date: '2024-03-20' },
+      { athlete_id: 'end', date: '2024-03-03', area: 'knee', severity: null, end_date: '2024-03-10' },
+    ]);
+    await expect(addInjury(wh, { athleteId: 'end', date: '2024-03-04', area: 'calf', endDate: '2024-03-04' }, opts)).rejects.toThrow(
+      /injury end date: 2024-03-04 is not after the injury began \(2024-03-04\)/,
+    );
+    await expect(setInjuryEnd(wh, 'end', '2024-03-03', 'shin', '2024-03-10')).rejects.toThrow(/no injury of end on 2024-03-03 in area "shin"/);
+    await expect(setInjuryEnd(wh, 'end', '2024-03-03', 'knee', '10/03/2024')).rejects.toThrow(/injury end date: "10\/03\/2024" is not a valid/);
   });
 
   it('refuses bad input, naming the field', async () => {

@@ -4,7 +4,7 @@ import type { FeatureSet } from '../../lib/ml/features.ts';
 import { filterTrainable, InjuryPredictor, TooFewInjuriesError } from '../../lib/ml/predictor.ts';
 import { dateOf, day, squad } from './synthetic.ts';
 
-const small = { nEstimators: 15, bags: 3, maxDepth: 5, seed: 5 };
+const small = { bags: 3, boosting: { nEstimators: 60, learningRate: 0.1, maxDepth: 3 }, seed: 5 };
 const col = (name: string): number => FEATURE_NAMES.indexOf(name);
 
 describe('InjuryPredictor on a squad with a planted ACWR → injury relation', () => {
@@ -62,12 +62,12 @@ describe('InjuryPredictor on a squad with a planted ACWR → injury relation', (
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
     // A contribution is the change when that feature goes back to its median.
     expect(hot.topFeatures[0]!.value).toBe(spike[col(hot.topFeatures[0]!.name)]);
-    expect(() => model.predict([1, 2])).toThrow(/2 values but the model has 19 features/);
+    expect(() => model.predict([1, 2])).toThrow(/2 values but the model has 20 features/);
   });
 
   it('saves and loads as JSON with identical predictions', () => {
     const json = JSON.parse(JSON.stringify(model.toJSON()));
-    expect(json.format).toBe('injury-predictor/1');
+    expect(json.format).toBe('injury-predictor/2');
     expect(json.featureNames).toEqual([...FEATURE_NAMES]);
     expect(json.sources).toEqual(['garmin']);
     const back = InjuryPredictor.fromJSON(json);
@@ -92,9 +92,9 @@ describe('too few injuries', () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(TooFewInjuriesError);
-    expect((caught as Error).message).toBe('too few injuries to learn from: 3; falling back to the cohort model');
+    expect((caught as Error).message).toBe('too few injuries to learn from: 3 (a personal model needs 8); falling back to the cohort model');
     expect((caught as TooFewInjuriesError).injuries).toBe(3);
-    expect(() => model.train([[1], [2]], [1, 1], { featureNames: ['x'], injuryEvents: 6 })).toThrow(/need both injury-free \(0\) and pre-injury \(1\) days/);
+    expect(() => model.train([[1], [2]], [1, 1], { featureNames: ['x'], injuryEvents: 9 })).toThrow(/need both injury-free \(0\) and pre-injury \(1\) days/);
   });
 });
 

@@ -2,12 +2,12 @@
 import type { Warehouse } from '../../lib/core/warehouse.ts';
 import type { DailyRow, InjuryRecord } from '../../lib/ml/features.ts';
 
-/** A daily_metrics row (table column order) from a DailyRow. */
+/** A daily_metrics row (table column order) from a DailyRow; the load columns the features recompute are left empty. */
 export function metricsRow(d: DailyRow, sources: string | null = d.sources.join(',') || null): unknown[] {
   return [
-    d.athlete_id, d.date, d.load, d.sessions, d.load, d.high_intensity_min ?? 0, null, null, d.acwr_rolling, d.acwr_ewma, null,
-    d.ctl, d.atl, d.tsb, d.monotony, d.strain, null, d.sleep_h === null ? null : d.sleep_h * 3600, d.sleep_efficiency, null,
-    d.hrv_ln_rmssd_7d, d.hrv_baseline, null, null, null, d.resting_hr, d.rhr_baseline, null, null, d.diversity_28d, sources,
+    d.athlete_id, d.date, d.load, d.sessions, d.load ?? 0, d.high_intensity_min ?? 0, null, null, null, null, null,
+    null, null, null, null, null, null, d.sleep_h === null ? null : d.sleep_h * 3600, d.sleep_efficiency, null,
+    d.hrv_ln_rmssd_7d, d.hrv_baseline, null, null, null, d.resting_hr, d.rhr_baseline, null, null, d.diversity_28d, sources, null,
   ];
 }
 
@@ -62,5 +62,5 @@ export async function loadWorkouts(wh: Warehouse, workouts: { id: string; record
 }
 
 export async function loadInjuryRows(wh: Warehouse, injuries: InjuryRecord[]): Promise<void> {
-  await wh.appendRows('injuries', injuries.map((i) => [i.athlete_id, i.date, i.area ?? 'calf', i.severity ?? null, null, 'test']));
+  await wh.appendRows('injuries', injuries.map((i) => [i.athlete_id, i.date, i.area ?? 'calf', i.severity ?? null, null, 'test', i.end_date ?? null]));
 }
