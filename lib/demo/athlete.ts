@@ -126,6 +126,8 @@ export interface Injury {
   area: string;
   severity: 1 | 2 | 3;
   notes: string;
+  /** Return to full training: the first day after the injured days. */
+  endDate: string;
 }
 
 /** Two different real workouts close enough in time to tempt a deduplicator. */
@@ -393,8 +395,8 @@ export function simulateAthlete(opts: SimulationOptions): DemoAthlete {
         const footballToday = todays.some((w) => w.kind === 'football');
         const area = footballToday ? rng.pick(['ankle', 'hamstring', 'knee']) : rng.pick(['calf', 'achilles', 'knee', 'shin', 'hamstring', 'lower back']);
         const severity = rng.pick([1, 1, 1, 2, 2, 3] as const);
-        injuries.push({ date: day, area, severity, notes: injuryNote(area, severity, footballToday) });
         injuredUntil = i + [6, 14, 28][severity - 1]! + rng.int(-2, 3);
+        injuries.push({ date: day, area, severity, notes: injuryNote(area, severity, footballToday), endDate: addDays(firstDay, injuredUntil + 1) });
       }
     }
 

@@ -117,7 +117,7 @@ export async function generateDemo(outDir: string, opts: DemoOptions = {}): Prom
   files.set('vesync/weights.csv', scale.text);
 
   files.set('athlete.json', `${JSON.stringify({ ...athlete.profile, trip: athlete.trip, first_day: athlete.firstDay, last_day: athlete.lastDay }, null, 2)}\n`);
-  files.set('injuries.csv', csvText(['date', 'area', 'severity', 'notes'], athlete.injuries.map((j) => [j.date, j.area, SEVERITY[j.severity - 1]!, j.notes])));
+  files.set('injuries.csv', csvText(['date', 'area', 'severity', 'notes', 'end_date'], athlete.injuries.map((j) => [j.date, j.area, SEVERITY[j.severity - 1]!, j.notes, j.endDate])));
 
   const refsOf = (truthId: string): RecordRef[] => {
     const refs: RecordRef[] = [];
