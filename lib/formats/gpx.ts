@@ -1,24 +1,32 @@
 /**
  * GPX 1.0/1.1 reader: each timed `<trk>` becomes one workout and its stream.
- * Routes and waypoints carry no recorded activity and are ignored. The XML is
- * streamed with saxes; points go straight into typed columns.
+ * Routes and waypoints carry no recorded activity and are ignored. The file
+ * is read as a stream of chunks through xml_scan.ts; points go straight into
+ * typed columns.
+ *
+ * What each workout field means here (the same as in every format):
+ * - start_time / end_time: the track's first and last timed point;
+ * - duration_s: elapsed time, end_time - start_time (pauses included);
+ * - moving_time_s: GPX has no timer, so the speed rule of moving_time.ts
+ *   over the track's distance (a new `<trkseg>` is a pause: its gap moves no
+ *   distance);
+ * - distance_m: the haversine length of the points within each segment;
+ * - elevation_gain_m: the hysteresis ascent of elevation.ts;
+ * - avg_hr / max_hr, avg_power_w / max_power_w: from the points' extensions;
+ * - avg_cadence and the cadence channel: steps per minute for foot sports
+ *   (cadence.ts tells strides from steps), rpm otherwise;
+ * - utc_offset_min: unknown (GPX times are UTC and name no zone).
+ * Points sharing a timestamp are one sample (later values fill it). Every
+ * value then passes the plausibility gate (core/plausibility.ts).
  */
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { SourceWorkout, emptyResult, formatZodError, type ParseResult, type SourceWorkoutInput } from '../core/models.ts';
+import { gateResult } from '../core/plausibility.ts';
 import { mapSport } from '../core/sports.ts';
 import { ElevationGain } from './elevation.ts';
-import {
-  BadValues,
-  COL,
-  GPS_EPOCH_MS,
-  PointColumns,
-  columnStats,
-  haversineM,
-  isMoving,
-  isNonNegative,
-  isPlausibleHr,
-} from './track_points.ts';
-import { decodeXmlBytes, parseDecimal, parseAll, parseIsoTime } from './xml_text.ts';
+import { BadValues, COL, GPS_EPOCH_MS, PointColumns, haversineM } from './track_points.ts';
+import { summariseTrack } from './track_summary.ts';
+import { XmlScanner, type XmlAttributes, type XmlSink } from './xml_scan.ts';
+import { parseDecimal, parseIsoTime, scanXmlBytes, scanXmlStream } from './xml_text.ts';
 
 /** Options of {@link parseGpx}. */
 export interface GpxOptions {
@@ -49,20 +57,28 @@ const EXTENSION_COLUMNS = new Map<string, number>([
   ['heartrate', COL.hr],
   ['cad', COL.cadence],
   ['cadence', COL.cadence],
-  ['atemp', COL.temp_c],
-  ['temp', COL.temp_c],
   ['power', COL.power_w],
   ['powerinwatts', COL.power_w],
   ['powerintrack', COL.power_w],
   ['watts', COL.power_w],
   ['speed', COL.speed_mps],
 ]);
+/** Air temperature extensions: summarised into raw_data, not a stream channel. */
+const TEMPERATURE = new Set(['atemp', 'temp']);
 
 /** Direct children of `<trkpt>` read as numbers. */
 const POINT_COLUMNS = new Map<string, number>([
   ['ele', COL.altitude_m],
   ['speed', COL.speed_mps],
 ]);
+
+/** What a collected text is for: a column index (0-9), or one of these. */
+const NOTHING = -1;
+const TIME = 100;
+const TRACK_NAME = 101;
+const TRACK_TYPE = 102;
+const META_NAME = 103;
+const AIR_TEMP = 104;
 
 interface TrackState {
   /** 1-based position among the file's `<trk>` elements. */
@@ -74,14 +90,19 @@ interface TrackState {
   distance: number;
   prevLat: number;
   prevLon: number;
+  /** Time of the last committed point (ms). */
+  lastTime: number;
   /** Points read (1-based index of the current one). */
   pointCount: number;
   /** Points with a position but no usable time. */
   untimed: number;
   /** Points skipped for a bad position. */
   skipped: number;
+  /** Points that shared the previous point's timestamp (merged into it). */
+  merged: number;
   segments: number;
   hasGps: boolean;
+  temp: { sum: number; max: number; count: number };
   bad: BadValues;
 }
 
@@ -95,148 +116,174 @@ function newTrack(index: number): TrackState {
     distance: 0,
     prevLat: NaN,
     prevLon: NaN,
+    lastTime: NaN,
     pointCount: 0,
     untimed: 0,
     skipped: 0,
+    merged: 0,
     segments: 0,
     hasGps: false,
+    temp: { sum: 0, max: -Infinity, count: 0 },
     bad: new BadValues(),
   };
 }
 
-function localName(qname: string): string {
-  const i = qname.indexOf(':');
-  return (i < 0 ? qname : qname.slice(i + 1)).toLowerCase();
-}
+/** Reads one GPX document's elements as the scanner delivers them. */
+class GpxReader implements XmlSink {
+  readonly scanner = new XmlScanner(this);
+  wantText = false;
+  rootName = '';
+  rootSeen = false;
+  creator = '';
+  version = '';
+  metadataName: string | null = null;
+  trkCount = 0;
+  readonly finished: TrackState[] = [];
+  track: TrackState | null = null;
+  private depth = 0;
+  private trkDepth = 0;
+  private segDepth = 0;
+  private ptDepth = 0;
+  private extDepth = 0;
+  private metaDepth = 0;
+  private pointBad = false;
+  /** The point's air temperature (its first value), NaN while unread. */
+  private pointTemp = NaN;
+  private collect = NOTHING;
+  private collectDepth = 0;
+  private collected = '';
+  private readonly locals = new Map<string, string>();
 
-/**
- * Parse a GPX file (plain or gzipped) into one workout and stream per timed
- * track. Distance is the haversine sum within each segment (a new segment is
- * a pause or signal loss, so the gap is not counted); elevation gain uses a
- * hysteresis threshold (see ElevationGain). Bad values are reported per field
- * in `errors` and the rest of the file is kept.
- */
-export function parseGpx(bytes: Uint8Array, input: string, opts: GpxOptions = {}): ParseResult {
-  const result = emptyResult();
-  let text: string;
-  try {
-    text = decodeXmlBytes(bytes);
-  } catch (e) {
-    result.errors.push({ input, reason: `unreadable GPX file: ${(e as Error).message}` });
-    return result;
+  /** Lower-case local name of a qualified name, cached (a file repeats a few names millions of times). */
+  private local(name: string): string {
+    let l = this.locals.get(name);
+    if (l === undefined) {
+      const i = name.indexOf(':');
+      l = (i < 0 ? name : name.slice(i + 1)).toLowerCase();
+      this.locals.set(name, l);
+    }
+    return l;
   }
 
-  const stack: string[] = [];
-  let rootSeen = false;
-  let rootName = '';
-  let creator = '';
-  let version = '';
-  let metadataName: string | null = null;
-  let trkCount = 0;
-  const finished: TrackState[] = [];
-  let track: TrackState | null = null;
-  let inPoint = false;
-  let pointBad = false;
-  let extensionsDepth = 0;
-  let collectKey: string | null = null;
-  let collectDepth = 0;
-  let collected = '';
-
-  const parser = new SaxesParser({ xmlns: false });
-  parser.on('opentag', (tag: SaxesTagPlain) => {
-    const local = localName(tag.name);
-    const parent = stack[stack.length - 1];
-    stack.push(local);
-    if (stack.length === 1) {
-      rootName = tag.name;
-      rootSeen = local === 'gpx';
-      creator = tag.attributes.creator ?? '';
-      version = tag.attributes.version ?? '';
+  open(name: string, attrs: XmlAttributes): void {
+    const d = ++this.depth;
+    const local = this.local(name);
+    if (d === 1) {
+      this.rootName = name;
+      this.rootSeen = local === 'gpx';
+      this.creator = attrs.get('creator') ?? '';
+      this.version = attrs.get('version') ?? '';
       return;
     }
-    if (local === 'trk' && parent === 'gpx') {
-      trkCount++;
-      track = newTrack(trkCount);
-      return;
-    }
-    if (!track) {
-      if (local === 'name' && (parent === 'metadata' || parent === 'gpx')) startCollect('meta-name');
-      return;
-    }
-    if (local === 'trkseg' && parent === 'trk') {
-      track.segments++;
-      track.prevLat = NaN;
-      track.prevLon = NaN;
-    } else if (local === 'trkpt' && parent === 'trkseg') {
-      startPoint(track, tag.attributes);
-    } else if (inPoint) {
-      if (local === 'extensions') {
-        if (extensionsDepth === 0) extensionsDepth = stack.length;
-      } else if (extensionsDepth > 0 ? EXTENSION_COLUMNS.has(local) : parent === 'trkpt') {
-        startCollect(local);
+    const t = this.track;
+    if (t === null) {
+      if (d === 2 && local === 'trk') {
+        this.track = newTrack(++this.trkCount);
+        this.trkDepth = d;
+      } else if (d === 2 && local === 'metadata') {
+        this.metaDepth = d;
+      } else if (local === 'name' && (d === 2 || (d === 3 && this.metaDepth === 2))) {
+        this.startCollect(META_NAME, d);
       }
-    } else if (parent === 'trk' && (local === 'name' || local === 'type')) {
-      startCollect(local);
+      return;
     }
-  });
-  parser.on('text', addText);
-  parser.on('cdata', addText);
-  parser.on('closetag', () => {
-    const depth = stack.length;
-    const local = stack.pop();
-    if (collectKey !== null && depth === collectDepth) {
-      applyCollected(collectKey, collected);
-      collectKey = null;
+    if (this.ptDepth > 0) {
+      if (local === 'extensions') {
+        if (this.extDepth === 0) this.extDepth = d;
+      } else if (this.extDepth > 0) {
+        const col = EXTENSION_COLUMNS.get(local);
+        if (col !== undefined) this.startCollect(col, d);
+        else if (TEMPERATURE.has(local)) this.startCollect(AIR_TEMP, d);
+      } else if (d === this.ptDepth + 1) {
+        if (local === 'time') this.startCollect(TIME, d);
+        else {
+          const col = POINT_COLUMNS.get(local);
+          if (col !== undefined) this.startCollect(col, d);
+        }
+      }
+      return;
     }
-    if (depth === extensionsDepth) extensionsDepth = 0;
-    if (local === 'trkpt' && inPoint && track) finishPoint(track);
-    else if (local === 'trk' && track) {
-      finished.push(track);
-      track = null;
+    if (d === this.trkDepth + 1) {
+      if (local === 'trkseg') {
+        this.segDepth = d;
+        t.segments++;
+        t.prevLat = NaN;
+        t.prevLon = NaN;
+      } else if (local === 'name') this.startCollect(TRACK_NAME, d);
+      else if (local === 'type') this.startCollect(TRACK_TYPE, d);
+    } else if (d === this.segDepth + 1 && this.segDepth > 0 && local === 'trkpt') {
+      this.startPoint(t, attrs);
+      this.ptDepth = d;
     }
-  });
-
-  function addText(t: string): void {
-    if (collectKey !== null && stack.length === collectDepth) collected += t;
   }
 
-  function startCollect(key: string): void {
-    collectKey = key;
-    collectDepth = stack.length;
-    collected = '';
+  text(text: string): void {
+    this.collected += text;
   }
 
-  function startPoint(t: TrackState, attrs: Record<string, string>): void {
-    inPoint = true;
-    pointBad = false;
+  close(): void {
+    const d = this.depth--;
+    if (d === this.collectDepth && this.collect !== NOTHING) {
+      this.apply(this.collect, this.collected);
+      this.collect = NOTHING;
+      this.collectDepth = 0;
+      this.wantText = false;
+    }
+    if (d === this.extDepth) this.extDepth = 0;
+    else if (d === this.ptDepth) {
+      this.ptDepth = 0;
+      if (this.track) this.finishPoint(this.track);
+    } else if (d === this.segDepth) this.segDepth = 0;
+    else if (d === this.trkDepth && this.track) {
+      this.finished.push(this.track);
+      this.track = null;
+      this.trkDepth = 0;
+    } else if (d === this.metaDepth) this.metaDepth = 0;
+  }
+
+  private startCollect(what: number, depth: number): void {
+    this.collect = what;
+    this.collectDepth = depth;
+    this.collected = '';
+    this.wantText = true;
+  }
+
+  private startPoint(t: TrackState, attrs: XmlAttributes): void {
+    this.pointBad = false;
+    this.pointTemp = NaN;
     t.pointCount++;
-    const lat = parseDecimal(attrs.lat ?? '');
-    const lon = parseDecimal(attrs.lon ?? '');
+    const latText = attrs.get('lat');
+    const lonText = attrs.get('lon');
+    const lat = parseDecimal(latText ?? '');
+    const lon = parseDecimal(lonText ?? '');
     if (!(Math.abs(lat) <= 90)) {
-      t.bad.add('lat', t.pointCount, attrs.lat ?? '(missing)');
-      pointBad = true;
+      t.bad.add('lat', t.pointCount, latText ?? '(missing)');
+      this.pointBad = true;
     } else if (!(Math.abs(lon) <= 180)) {
-      t.bad.add('lon', t.pointCount, attrs.lon ?? '(missing)');
-      pointBad = true;
+      t.bad.add('lon', t.pointCount, lonText ?? '(missing)');
+      this.pointBad = true;
     }
     t.points.row[COL.lat] = lat;
     t.points.row[COL.lon] = lon;
   }
 
-  function applyCollected(key: string, value: string): void {
-    if (key === 'meta-name') {
-      metadataName ??= value.trim() || null;
+  private apply(what: number, value: string): void {
+    if (what === META_NAME) {
+      this.metadataName ??= value.trim() || null;
       return;
     }
-    const t = track;
+    const t = this.track;
     if (!t) return;
-    if (!inPoint) {
-      if (key === 'name') t.name ??= value.trim() || null;
-      else if (key === 'type') t.type ??= value.trim() || null;
+    if (what === TRACK_NAME) {
+      t.name ??= value.trim() || null;
+      return;
+    }
+    if (what === TRACK_TYPE) {
+      t.type ??= value.trim() || null;
       return;
     }
     const row = t.points.row;
-    if (key === 'time') {
+    if (what === TIME) {
       if (!Number.isNaN(row[COL.time]!)) return;
       const ms = parseIsoTime(value);
       const usable = ms >= GPS_EPOCH_MS;
@@ -244,21 +291,29 @@ export function parseGpx(bytes: Uint8Array, input: string, opts: GpxOptions = {}
       row[COL.time] = usable ? ms : NaN;
       return;
     }
-    const col = (extensionsDepth > 0 ? EXTENSION_COLUMNS : POINT_COLUMNS).get(key);
-    if (col === undefined || !Number.isNaN(row[col]!)) return; // first value wins over repeats
     if (value.trim() === '') return; // an empty element (<ele/>) is an absent value
     const v = parseDecimal(value);
-    if (Number.isNaN(v)) t.bad.add(key, t.pointCount, value.trim());
-    row[col] = v;
+    if (what === AIR_TEMP) {
+      if (this.pointTemp !== this.pointTemp) this.pointTemp = v;
+      return;
+    }
+    if (!Number.isNaN(row[what]!)) return; // first value wins over repeats
+    if (Number.isNaN(v)) t.bad.add(localColumnName(what), t.pointCount, value.trim());
+    row[what] = v;
   }
 
-  function finishPoint(t: TrackState): void {
-    inPoint = false;
-    extensionsDepth = 0;
-    const row = t.points.row;
-    if (pointBad) {
+  private finishPoint(t: TrackState): void {
+    const points = t.points;
+    const row = points.row;
+    const temp = this.pointTemp;
+    if (temp === temp && !this.pointBad) {
+      t.temp.sum += temp;
+      t.temp.count++;
+      if (temp > t.temp.max) t.temp.max = temp;
+    }
+    if (this.pointBad) {
       t.skipped++;
-      t.points.discard();
+      points.discard();
       return;
     }
     const lat = row[COL.lat]!;
@@ -267,32 +322,85 @@ export function parseGpx(bytes: Uint8Array, input: string, opts: GpxOptions = {}
     if (!Number.isNaN(t.prevLat)) t.distance += haversineM(t.prevLat, t.prevLon, lat, lon);
     t.prevLat = lat;
     t.prevLon = lon;
-    if (!t.gain.add(row[COL.altitude_m]!, row[COL.time]!)) row[COL.altitude_m] = NaN;
-    if (Number.isNaN(row[COL.time]!)) {
+    const time = row[COL.time]!;
+    if (!t.gain.add(row[COL.altitude_m]!, time)) row[COL.altitude_m] = NaN;
+    if (Number.isNaN(time)) {
       t.untimed++;
-      t.points.discard();
+      points.discard();
       return;
     }
     row[COL.distance_m] = t.distance;
-    t.points.commit();
+    if (time === t.lastTime) {
+      t.merged++;
+      points.mergeIntoLast();
+      return;
+    }
+    t.lastTime = time;
+    points.commit();
   }
+}
 
-  const xmlError = parseAll(parser, text);
-  if (xmlError !== null) {
-    if (!rootSeen && finished.length === 0 && track === null) {
-      result.errors.push({ input, reason: `not a readable GPX file: ${xmlError}` });
+function localColumnName(col: number): string {
+  for (const [name, c] of POINT_COLUMNS) if (c === col) return name;
+  for (const [name, c] of EXTENSION_COLUMNS) if (c === col) return name;
+  return String(col);
+}
+
+/**
+ * Parse a GPX file (plain or gzipped) into one workout and stream per timed
+ * track. Bad values are reported per field in `errors` and the rest of the
+ * file is kept; a file that breaks off keeps what was read before the fault.
+ */
+export function parseGpx(bytes: Uint8Array, input: string, opts: GpxOptions = {}): ParseResult {
+  const reader = new GpxReader();
+  let fault: string | null;
+  try {
+    fault = scanXmlBytes(bytes, reader.scanner);
+  } catch (e) {
+    return unreadable(input, e);
+  }
+  return finish(reader, fault, input, opts);
+}
+
+/**
+ * Parse a GPX file given as a stream of byte chunks (a file or archive member
+ * read piece by piece): the same result as {@link parseGpx}, in memory that
+ * grows with the track's points, not with the file's size.
+ */
+export async function parseGpxStream(chunks: AsyncIterable<Uint8Array>, input: string, opts: GpxOptions = {}): Promise<ParseResult> {
+  const reader = new GpxReader();
+  let fault: string | null;
+  try {
+    fault = await scanXmlStream(chunks, reader.scanner);
+  } catch (e) {
+    return unreadable(input, e);
+  }
+  return finish(reader, fault, input, opts);
+}
+
+function unreadable(input: string, e: unknown): ParseResult {
+  const result = emptyResult();
+  result.errors.push({ input, reason: `unreadable GPX file: ${(e as Error).message}` });
+  return result;
+}
+
+function finish(reader: GpxReader, fault: string | null, input: string, opts: GpxOptions): ParseResult {
+  const result = emptyResult();
+  if (fault !== null) {
+    if (!reader.rootSeen && reader.finished.length === 0 && reader.track === null) {
+      result.errors.push({ input, reason: `not a readable GPX file: ${fault}` });
       return result;
     }
-    result.errors.push({ input, reason: `GPX is not well-formed XML; kept what was read before the fault: ${xmlError}` });
-    if (track !== null) finished.push(track);
-  } else if (!rootSeen) {
-    result.errors.push({ input, reason: `not a GPX file: the root element is <${rootName}>, not <gpx>` });
+    result.errors.push({ input, reason: `GPX is not well-formed XML; kept what was read before the fault: ${fault}` });
+    if (reader.track !== null) reader.finished.push(reader.track);
+  } else if (!reader.rootSeen) {
+    result.errors.push({ input, reason: `not a GPX file: the root element is <${reader.rootName}>, not <gpx>` });
     return result;
   }
 
-  const source = opts.source ?? sourceFromCreator(creator);
+  const source = opts.source ?? sourceFromCreator(reader.creator);
   const untimed: TrackState[] = [];
-  for (const t of finished) {
+  for (const t of reader.finished) {
     reportBadValues(t, input, result);
     const kept = t.points.length + t.untimed;
     if (kept === 0) continue;
@@ -301,15 +409,18 @@ export function parseGpx(bytes: Uint8Array, input: string, opts: GpxOptions = {}
       untimed.push(t);
       continue;
     }
-    const externalId = `gpx:${Math.floor(t.points.view(COL.time)[0]! / 1000)}` + (trkCount > 1 ? `:${t.index}` : '');
-    const workout = buildWorkout(t, { input, source, externalId, creator, version, metadataName, opts, truncated: xmlError !== null });
+    const externalId = `gpx:${Math.floor(t.points.get(COL.time, 0) / 1000)}` + (reader.trkCount > 1 ? `:${t.index}` : '');
+    const sourceSport = opts.sport ?? t.type;
+    const sportName = sourceSport !== null ? (STRAVA_TYPE_IDS[sourceSport] ?? sourceSport) : null;
+    const stream = t.points.takeStream(source, externalId);
+    const workout = buildWorkout(t, stream, sportName, sourceSport, { input, source, externalId, reader, opts, truncated: fault !== null });
     const check = SourceWorkout.safeParse(workout);
     if (!check.success) {
       result.errors.push({ input, record: `trk ${t.index}`, reason: formatZodError(check.error, 'workout not valid') });
       continue;
     }
     result.workouts.push(workout);
-    result.streams.push(t.points.toStream(source, externalId));
+    result.streams.push(stream);
   }
   if (untimed.length) {
     const points = untimed.reduce((n, t) => n + t.points.length + t.untimed, 0);
@@ -324,7 +435,7 @@ export function parseGpx(bytes: Uint8Array, input: string, opts: GpxOptions = {}
           : `${untimed.length} tracks have no usable timestamps (${counted}), so they are not workouts`,
     });
   }
-  return result;
+  return gateResult(result);
 }
 
 function reportBadValues(t: TrackState, input: string, result: ParseResult): void {
@@ -348,63 +459,57 @@ interface BuildContext {
   input: string;
   source: string;
   externalId: string;
-  creator: string;
-  version: string;
-  metadataName: string | null;
+  reader: GpxReader;
   opts: GpxOptions;
   truncated: boolean;
 }
 
-function buildWorkout(t: TrackState, c: BuildContext): SourceWorkoutInput {
-  const p = t.points;
-  const times = p.view(COL.time);
-  let start = Infinity;
-  let end = -Infinity;
-  for (const ms of times) {
-    if (ms < start) start = ms;
-    if (ms > end) end = ms;
-  }
-  const sourceSport = c.opts.sport ?? t.type;
-  const sportName = sourceSport !== null ? (STRAVA_TYPE_IDS[sourceSport] ?? sourceSport) : null;
+function buildWorkout(
+  t: TrackState,
+  stream: ReturnType<PointColumns['takeStream']>,
+  sportName: string | null,
+  sourceSport: string | null,
+  c: BuildContext,
+): SourceWorkoutInput {
   const { sport, category } = mapSport(sportName);
-  const hr = columnStats(p.view(COL.hr), isPlausibleHr);
-  const power = columnStats(p.view(COL.power_w), isNonNegative);
-  const cadence = columnStats(p.view(COL.cadence), isMoving);
-  const temp = columnStats(p.view(COL.temp_c));
+  const s = summariseTrack(stream, sport);
   return {
     athlete_id: c.opts.athleteId ?? 'me',
     source: c.source,
     external_id: c.externalId,
-    name: t.name ?? c.metadataName,
-    start_time: new Date(start),
-    end_time: new Date(end),
-    duration_s: (end - start) / 1000,
+    name: t.name ?? c.reader.metadataName,
+    start_time: new Date(s.start),
+    end_time: new Date(s.end),
+    duration_s: (s.end - s.start) / 1000,
+    moving_time_s: s.movingS,
     utc_offset_min: null,
     sport,
     source_sport: sourceSport,
     sport_category: category,
     distance_m: t.hasGps ? t.distance : null,
-    avg_hr: hr.mean,
-    max_hr: hr.max,
+    avg_hr: s.hr.mean,
+    max_hr: s.hr.max,
     elevation_gain_m: t.gain.seen ? t.gain.gain : null,
-    avg_power_w: power.mean,
-    max_power_w: power.max,
-    avg_cadence: cadence.mean,
+    avg_power_w: s.power.mean,
+    max_power_w: s.power.max,
+    avg_cadence: s.cadence.mean,
     external_ids: {},
     raw_data: {
       format: 'gpx',
-      version: c.version || null,
-      creator: c.creator || null,
+      version: c.reader.version || null,
+      creator: c.reader.creator || null,
       track: t.index,
-      points: p.length,
+      points: stream.time.length,
       untimed_points: t.untimed,
       skipped_points: t.skipped,
+      merged_points: t.merged,
       segments: t.segments,
-      air_temp_c: temp.count ? { mean: temp.mean, max: temp.max } : null,
+      cadence_doubled: s.cadenceFactor === 2,
+      air_temp_c: t.temp.count ? { mean: t.temp.sum / t.temp.count, max: t.temp.max } : null,
       truncated: c.truncated,
     },
     has_gps: t.hasGps,
-    has_power: power.count > 0,
+    has_power: s.power.count > 0,
     input: c.input,
   };
 }

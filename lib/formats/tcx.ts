@@ -1,25 +1,40 @@
 /**
  * TCX (Garmin Training Center Database v2) reader: each `<Activity>` becomes
- * one workout with its laps summarised and its trackpoints as a stream.
- * Courses (planned routes) are recognised and give nothing. The XML is
- * streamed with saxes; points go straight into typed columns.
+ * one workout with its laps summarised and its trackpoints as a stream. A
+ * `<MultiSportSession>` gives one workout per leg (its activities and the
+ * transitions between them), linked like FIT multisport legs: each carries
+ * the session's id as `parent_external_id`. Courses (planned routes) are
+ * recognised and give nothing. The file is read as a stream of chunks through
+ * xml_scan.ts; points go straight into typed columns.
+ *
+ * What each workout field means here (the same as in every format):
+ * - start_time: the earlier of the first lap's StartTime and the first
+ *   trackpoint, never `<Id>` (Garmin Connect cuts it to the minute);
+ * - end_time: the later of the last trackpoint and the last lap's StartTime +
+ *   TotalTimeSeconds; duration_s = end_time - start_time, elapsed time;
+ * - moving_time_s: the sum of the laps' TotalTimeSeconds (the device's timer
+ *   time), else the speed rule of moving_time.ts over the trackpoints;
+ * - distance_m: the laps' DistanceMeters summed, else the last trackpoint's
+ *   DistanceMeters, else the haversine length of the positions;
+ * - calories_kcal: the laps' Calories summed;
+ * - avg_hr / max_hr, avg_power_w / max_power_w: from the trackpoints, else
+ *   the laps' time-weighted averages and maxima;
+ * - avg_cadence and the cadence channel: steps per minute for foot sports
+ *   (cadence.ts tells strides from steps), rpm otherwise;
+ * - elevation_gain_m: the hysteresis ascent of elevation.ts;
+ * - utc_offset_min: the offset written in `<Id>` when it is not zero.
+ * Positions of exactly 0/0 are a device's "no fix" placeholder. Every value
+ * then passes the plausibility gate (core/plausibility.ts).
  */
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { SourceWorkout, emptyResult, formatZodError, type ParseResult, type SourceWorkoutInput } from '../core/models.ts';
+import { SourceWorkout, emptyResult, formatZodError, type ParseResult, type SourceWorkoutInput, type WorkoutStream } from '../core/models.ts';
+import { gateResult } from '../core/plausibility.ts';
 import { mapSport } from '../core/sports.ts';
 import { ElevationGain } from './elevation.ts';
-import {
-  BadValues,
-  COL,
-  GPS_EPOCH_MS,
-  PointColumns,
-  columnStats,
-  haversineM,
-  isMoving,
-  isNonNegative,
-  isPlausibleHr,
-} from './track_points.ts';
-import { decodeXmlBytes, isoOffsetMinutes, parseDecimal, parseAll, parseIsoTime } from './xml_text.ts';
+import { BadValues, COL, GPS_EPOCH_MS, PointColumns, haversineM } from './track_points.ts';
+import { cadenceFactor } from './cadence.ts';
+import { summariseTrack } from './track_summary.ts';
+import { XmlScanner, type XmlAttributes, type XmlSink } from './xml_scan.ts';
+import { isoOffsetMinutes, parseDecimal, parseIsoTime, scanXmlBytes, scanXmlStream } from './xml_text.ts';
 
 /** Options of {@link parseTcx}. */
 export interface TcxOptions {
@@ -28,7 +43,7 @@ export interface TcxOptions {
   athleteId?: string;
 }
 
-/** One `<Lap>` as summarised into `raw_data.laps`; null where the file has no value. */
+/** One `<Lap>` (or `<Transition>`) as summarised into `raw_data.laps`; null where the file has no value. */
 export interface TcxLap {
   start_time: string | null;
   total_time_s: number | null;
@@ -64,20 +79,26 @@ export function sourceFromTcxNames(creator: string, author: string): string {
 }
 
 interface ActivityState {
-  /** 1-based position among the file's activities. */
+  /** 1-based position among the file's activities and transitions. */
   index: number;
   sport: string | null;
   id: string | null;
   laps: TcxLap[];
   creator: string;
+  /** The multisport session it is a leg of (1-based), with its leg number (0-based); 0 when none. */
+  session: number;
+  leg: number;
   points: PointColumns;
   gain: ElevationGain;
   gpsDistance: number;
   prevLat: number;
   prevLon: number;
+  lastTime: number;
   pointCount: number;
   skipped: number;
+  merged: number;
   hasGps: boolean;
+  hasFileDistance: boolean;
   bad: BadValues;
 }
 
@@ -98,7 +119,31 @@ function newLap(startTime: string | undefined): TcxLap {
   };
 }
 
-/** Numeric lap fields, by parent element and element local name. */
+function newActivity(index: number, sport: string | null, session: number, leg: number): ActivityState {
+  return {
+    index,
+    sport,
+    id: null,
+    laps: [],
+    creator: '',
+    session,
+    leg,
+    points: new PointColumns(),
+    gain: new ElevationGain(),
+    gpsDistance: 0,
+    prevLat: NaN,
+    prevLon: NaN,
+    lastTime: NaN,
+    pointCount: 0,
+    skipped: 0,
+    merged: 0,
+    hasGps: false,
+    hasFileDistance: false,
+    bad: new BadValues(),
+  };
+}
+
+/** Numeric lap fields, by parent element and element local name (`Lap` stands for Lap and Transition). */
 const LAP_NUMBERS: Record<string, Record<string, keyof TcxLap>> = {
   Lap: {
     TotalTimeSeconds: 'total_time_s',
@@ -120,15 +165,6 @@ const POINT_NUMBERS: Record<string, Record<string, number>> = {
   HeartRateBpm: { Value: COL.hr },
   TPX: { Speed: COL.speed_mps, Watts: COL.power_w, RunCadence: COL.cadence },
 };
-function pointColumn(parent: string, local: string): number | undefined {
-  const table = lookup(POINT_NUMBERS, parent);
-  return table ? lookup(table, local) : undefined;
-}
-
-function lapNumber(parent: string, local: string): keyof TcxLap | undefined {
-  const table = lookup(LAP_NUMBERS, parent);
-  return table ? lookup(table, local) : undefined;
-}
 
 const FIELD_OF_COLUMN: Record<number, string> = {
   [COL.altitude_m]: 'AltitudeMeters',
@@ -140,189 +176,225 @@ const FIELD_OF_COLUMN: Record<number, string> = {
   [COL.speed_mps]: 'Speed',
   [COL.power_w]: 'Watts',
 };
+const CHECKED_COLUMNS = [COL.altitude_m, COL.distance_m, COL.cadence, COL.hr, COL.speed_mps, COL.power_w];
 
 /** A table entry by key, ignoring what objects inherit (an element named `constructor`). */
 function lookup<T>(table: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
-function localName(qname: string): string {
-  const i = qname.indexOf(':');
-  return i < 0 ? qname : qname.slice(i + 1);
+function pointColumn(parent: string, local: string): number | undefined {
+  const table = lookup(POINT_NUMBERS, parent);
+  return table ? lookup(table, local) : undefined;
 }
 
-/**
- * Parse a TCX file (plain or gzipped) into one workout and stream per
- * `<Activity>`. Duration is the sum of the laps' TotalTimeSeconds (else last
- * minus first point); distance the sum of the laps' DistanceMeters (else the
- * last point's, else the haversine sum of positions). Positions of exactly
- * 0/0 are a device's placeholder for "no fix" and are treated as absent.
- */
-export function parseTcx(bytes: Uint8Array, input: string, opts: TcxOptions = {}): ParseResult {
-  const result = emptyResult();
-  let text: string;
-  try {
-    text = decodeXmlBytes(bytes);
-  } catch (e) {
-    result.errors.push({ input, reason: `unreadable TCX file: ${(e as Error).message}` });
-    return result;
+/** What a collected text is for. */
+const enum Want {
+  Nothing,
+  Author,
+  Id,
+  CreatorName,
+  SessionId,
+  PointTime,
+  PointNumber,
+  LapNumber,
+  LapText,
+}
+
+/** Reads one TCX document's elements as the scanner delivers them. */
+class TcxReader implements XmlSink {
+  readonly scanner = new XmlScanner(this);
+  wantText = false;
+  rootName = '';
+  rootSeen = false;
+  courses = false;
+  author = '';
+  readonly finished: ActivityState[] = [];
+  activity: ActivityState | null = null;
+  /** Multisport session ids (their `<Id>`), by session number - 1. */
+  readonly sessionIds: (string | null)[] = [];
+  private session = 0;
+  private legInSession = 0;
+  private lap: TcxLap | null = null;
+  /** The `<Transition>` being read is its own activity; it ends with the element. */
+  private transitionDepth = 0;
+  private inPoint = false;
+  /** The raw text of each column of the current point, for error messages. */
+  private pointText: (string | undefined)[] = [];
+  private readonly path: string[] = [];
+  private collect = Want.Nothing;
+  private collectKey: string | number = '';
+  private collectDepth = 0;
+  private collected = '';
+  private readonly locals = new Map<string, string>();
+
+  private local(name: string): string {
+    let l = this.locals.get(name);
+    if (l === undefined) {
+      const i = name.indexOf(':');
+      l = i < 0 ? name : name.slice(i + 1);
+      this.locals.set(name, l);
+    }
+    return l;
   }
 
-  const stack: string[] = [];
-  let rootSeen = false;
-  let rootName = '';
-  let courses = false;
-  let author = '';
-  const finished: ActivityState[] = [];
-  let activity: ActivityState | null = null;
-  let lap: TcxLap | null = null;
-  let inPoint = false;
-  let pointText: Record<number, string> = {};
-  let collectKey: string | null = null;
-  let collectParent = '';
-  let collectDepth = 0;
-  let collected = '';
-
-  const parser = new SaxesParser({ xmlns: false });
-  parser.on('opentag', (tag: SaxesTagPlain) => {
-    const local = localName(tag.name);
-    const parent = stack[stack.length - 1] ?? '';
-    stack.push(local);
-    if (stack.length === 1) {
-      rootName = tag.name;
-      rootSeen = local === 'TrainingCenterDatabase';
+  open(name: string, attrs: XmlAttributes): void {
+    const path = this.path;
+    const local = this.local(name);
+    const parent = path.length > 0 ? path[path.length - 1]! : '';
+    path.push(local);
+    const d = path.length;
+    if (d === 1) {
+      this.rootName = name;
+      this.rootSeen = local === 'TrainingCenterDatabase';
       return;
     }
-    if (local === 'Courses') courses = true;
-    if (local === 'Activity' && parent === 'Activities') {
-      activity = newActivity(finished.length + 1, tag.attributes.Sport ?? null);
+    if (local === 'Courses' && d === 2) this.courses = true;
+    if (local === 'MultiSportSession' && parent === 'Activities') {
+      this.session++;
+      this.legInSession = 0;
+      this.sessionIds.push(null);
       return;
     }
-    if (!activity) {
-      if (local === 'Name' && parent === 'Author') startCollect('author', parent);
+    if (local === 'Activity' && (parent === 'Activities' || parent === 'FirstSport' || parent === 'NextSport')) {
+      const inSession = parent !== 'Activities';
+      this.activity = newActivity(this.finished.length + 1, attrs.get('Sport') ?? null, inSession ? this.session : 0, inSession ? this.legInSession++ : 0);
       return;
     }
-    if (local === 'Lap' && parent === 'Activity') {
-      lap = newLap(tag.attributes.StartTime);
-      activity.laps.push(lap);
-    } else if (local === 'Trackpoint') {
-      inPoint = true;
-      pointText = {};
-      activity.pointCount++;
-    } else if (inPoint) {
-      if (pointColumn(parent, local) !== undefined || (local === 'Time' && parent === 'Trackpoint')) {
-        startCollect(local, parent);
+    if (local === 'Transition' && parent === 'NextSport') {
+      this.activity = newActivity(this.finished.length + 1, 'Transition', this.session, this.legInSession++);
+      this.lap = newLap(attrs.get('StartTime'));
+      this.activity.laps.push(this.lap);
+      this.transitionDepth = d;
+      return;
+    }
+    const a = this.activity;
+    if (a === null) {
+      if (local === 'Name' && parent === 'Author') this.startCollect(Want.Author, '', d);
+      else if (local === 'Id' && parent === 'MultiSportSession') this.startCollect(Want.SessionId, '', d);
+      return;
+    }
+    if (this.inPoint) {
+      if (local === 'Time' && parent === 'Trackpoint') this.startCollect(Want.PointTime, '', d);
+      else {
+        const col = pointColumn(parent, local);
+        if (col !== undefined) this.startCollect(Want.PointNumber, col, d);
       }
-    } else if (
-      (local === 'Id' && parent === 'Activity') ||
-      (local === 'Name' && parent === 'Creator' && stack[stack.length - 3] === 'Activity') ||
-      (lap !== null && (lapNumber(parent, local) !== undefined || (parent === 'Lap' && lookup(LAP_TEXTS, local) !== undefined)))
-    ) {
-      startCollect(local, parent);
-    }
-  });
-  parser.on('text', addText);
-  parser.on('cdata', addText);
-  parser.on('closetag', () => {
-    const depth = stack.length;
-    const local = stack.pop();
-    if (collectKey !== null && depth === collectDepth) {
-      applyCollected(collectKey, collectParent, collected.trim());
-      collectKey = null;
-    }
-    if (!activity) return;
-    if (local === 'Trackpoint' && inPoint) finishPoint(activity);
-    else if (local === 'Lap' && stack[stack.length - 1] === 'Activity') lap = null;
-    else if (local === 'Activity' && stack[stack.length - 1] === 'Activities') {
-      finished.push(activity);
-      activity = null;
-    }
-  });
-
-  function addText(t: string): void {
-    if (collectKey !== null && stack.length === collectDepth) collected += t;
-  }
-
-  function startCollect(key: string, parent: string): void {
-    collectKey = key;
-    collectParent = parent;
-    collectDepth = stack.length;
-    collected = '';
-  }
-
-  function newActivity(index: number, sport: string | null): ActivityState {
-    return {
-      index,
-      sport,
-      id: null,
-      laps: [],
-      creator: '',
-      points: new PointColumns(),
-      gain: new ElevationGain(),
-      gpsDistance: 0,
-      prevLat: NaN,
-      prevLon: NaN,
-      pointCount: 0,
-      skipped: 0,
-      hasGps: false,
-      bad: new BadValues(),
-    };
-  }
-
-  function applyCollected(key: string, parent: string, value: string): void {
-    if (key === 'author') {
-      author ||= value;
       return;
     }
-    const a = activity;
+    if (local === 'Trackpoint') {
+      this.inPoint = true;
+      this.pointText = [];
+      a.pointCount++;
+    } else if (local === 'Lap' && parent === 'Activity') {
+      this.lap = newLap(attrs.get('StartTime'));
+      a.laps.push(this.lap);
+    } else if (local === 'Id' && parent === 'Activity') {
+      this.startCollect(Want.Id, '', d);
+    } else if (local === 'Name' && parent === 'Creator' && path[d - 3] === 'Activity') {
+      this.startCollect(Want.CreatorName, '', d);
+    } else if (this.lap !== null) {
+      const lapParent = parent === 'Transition' ? 'Lap' : parent;
+      const table = lookup(LAP_NUMBERS, lapParent);
+      const field = table ? lookup(table, local) : undefined;
+      if (field !== undefined) this.startCollect(Want.LapNumber, field, d);
+      else if (lapParent === 'Lap' && lookup(LAP_TEXTS, local) !== undefined) this.startCollect(Want.LapText, LAP_TEXTS[local]!, d);
+    }
+  }
+
+  text(text: string): void {
+    this.collected += text;
+  }
+
+  close(): void {
+    const path = this.path;
+    const d = path.length;
+    const local = path.pop()!;
+    if (d === this.collectDepth && this.collect !== Want.Nothing) {
+      this.apply(this.collect, this.collectKey, this.collected.trim());
+      this.collect = Want.Nothing;
+      this.collectDepth = 0;
+      this.wantText = false;
+    }
+    const a = this.activity;
+    if (a === null) return;
+    const parent = d >= 2 ? path[d - 2]! : '';
+    if (local === 'Trackpoint' && this.inPoint) this.finishPoint(a);
+    else if (local === 'Lap' && parent === 'Activity') this.lap = null;
+    else if ((local === 'Activity' && (parent === 'Activities' || parent === 'FirstSport' || parent === 'NextSport')) || d === this.transitionDepth) {
+      this.finished.push(a);
+      this.activity = null;
+      if (d === this.transitionDepth) {
+        this.transitionDepth = 0;
+        this.lap = null;
+      }
+    }
+  }
+
+  private startCollect(what: Want, key: string | number, depth: number): void {
+    this.collect = what;
+    this.collectKey = key;
+    this.collectDepth = depth;
+    this.collected = '';
+    this.wantText = true;
+  }
+
+  private apply(what: Want, key: string | number, value: string): void {
+    if (what === Want.Author) {
+      this.author ||= value;
+      return;
+    }
+    if (what === Want.SessionId) {
+      this.sessionIds[this.session - 1] ??= value || null;
+      return;
+    }
+    const a = this.activity;
     if (!a) return;
-    if (inPoint) {
-      const row = a.points.row;
-      if (key === 'Time') {
-        row[COL.time] = parseIsoTime(value);
-        pointText[COL.time] = value;
-        return;
-      }
-      const col = pointColumn(parent, key);
-      if (col === undefined || !Number.isNaN(row[col]!)) return; // first value wins (Cadence before RunCadence)
-      if (value === '') return;
+    const row = a.points.row;
+    if (what === Want.PointTime) {
+      row[COL.time] = parseIsoTime(value);
+      this.pointText[COL.time] = value;
+    } else if (what === Want.PointNumber) {
+      const col = key as number;
+      if (!Number.isNaN(row[col]!) || value === '') return; // first value wins (Cadence before RunCadence)
       row[col] = parseDecimal(value);
-      pointText[col] = value;
-      return;
-    }
-    if (key === 'Id') a.id ??= value;
-    else if (key === 'Name' && parent === 'Creator') a.creator ||= value;
-    else if (lap) {
-      const numeric = lapNumber(parent, key);
-      if (numeric !== undefined) {
+      this.pointText[col] = value;
+    } else if (what === Want.Id) {
+      a.id ??= value;
+    } else if (what === Want.CreatorName) {
+      a.creator ||= value;
+    } else if (this.lap) {
+      const field = key as keyof TcxLap;
+      if (what === Want.LapNumber) {
         const v = parseDecimal(value);
-        if (lap[numeric] === null && !Number.isNaN(v)) (lap[numeric] as number | null) = v;
+        if (this.lap[field] === null && !Number.isNaN(v)) (this.lap[field] as number | null) = v;
       } else {
-        const field = lookup(LAP_TEXTS, key);
-        if (field !== undefined) (lap[field] as string | null) = value || null;
+        (this.lap[field] as string | null) = value || null;
       }
     }
   }
 
-  function finishPoint(a: ActivityState): void {
-    inPoint = false;
-    const row = a.points.row;
+  private finishPoint(a: ActivityState): void {
+    this.inPoint = false;
+    const points = a.points;
+    const row = points.row;
+    const text = this.pointText;
     const index = a.pointCount;
-    for (const col of [COL.altitude_m, COL.distance_m, COL.cadence, COL.hr, COL.speed_mps, COL.power_w]) {
-      const raw = pointText[col];
+    for (const col of CHECKED_COLUMNS) {
+      const raw = text[col];
       if (raw !== undefined && Number.isNaN(row[col]!)) a.bad.add(FIELD_OF_COLUMN[col]!, index, raw);
     }
     const time = row[COL.time]!;
     if (!(time >= GPS_EPOCH_MS)) {
-      a.bad.add('Time', index, pointText[COL.time] ?? '(missing)');
+      a.bad.add('Time', index, text[COL.time] ?? '(missing)');
       a.skipped++;
-      a.points.discard();
+      points.discard();
       return;
     }
     const lat = row[COL.lat]!;
     const lon = row[COL.lon]!;
-    const latText = pointText[COL.lat];
-    const lonText = pointText[COL.lon];
+    const latText = text[COL.lat];
+    const lonText = text[COL.lon];
     if (latText !== undefined || lonText !== undefined) {
       if (!(Math.abs(lat) <= 90)) a.bad.add('LatitudeDegrees', index, latText ?? '(missing)');
       else if (!(Math.abs(lon) <= 180)) a.bad.add('LongitudeDegrees', index, lonText ?? '(missing)');
@@ -338,65 +410,130 @@ export function parseTcx(bytes: Uint8Array, input: string, opts: TcxOptions = {}
       row[COL.lat] = NaN;
       row[COL.lon] = NaN;
     }
+    if (row[COL.distance_m] === row[COL.distance_m]) a.hasFileDistance = true;
     if (!a.gain.add(row[COL.altitude_m]!, time)) row[COL.altitude_m] = NaN;
-    a.points.commit();
+    if (time === a.lastTime) {
+      a.merged++;
+      points.mergeIntoLast();
+      return;
+    }
+    a.lastTime = time;
+    points.commit();
   }
+}
 
-  const xmlError = parseAll(parser, text);
-  if (xmlError !== null) {
-    if (!rootSeen && finished.length === 0 && activity === null) {
-      result.errors.push({ input, reason: `not a readable TCX file: ${xmlError}` });
+/**
+ * Parse a TCX file (plain or gzipped) into one workout and stream per
+ * activity (and per multisport leg). Bad values are reported per field in
+ * `errors` and the rest is kept; a file that breaks off keeps what was read.
+ */
+export function parseTcx(bytes: Uint8Array, input: string, opts: TcxOptions = {}): ParseResult {
+  const reader = new TcxReader();
+  let fault: string | null;
+  try {
+    fault = scanXmlBytes(bytes, reader.scanner);
+  } catch (e) {
+    return unreadable(input, e);
+  }
+  return finish(reader, fault, input, opts);
+}
+
+/** Parse a TCX file given as a stream of byte chunks: the result of {@link parseTcx}, in memory that follows the points, not the file. */
+export async function parseTcxStream(chunks: AsyncIterable<Uint8Array>, input: string, opts: TcxOptions = {}): Promise<ParseResult> {
+  const reader = new TcxReader();
+  let fault: string | null;
+  try {
+    fault = await scanXmlStream(chunks, reader.scanner);
+  } catch (e) {
+    return unreadable(input, e);
+  }
+  return finish(reader, fault, input, opts);
+}
+
+function unreadable(input: string, e: unknown): ParseResult {
+  const result = emptyResult();
+  result.errors.push({ input, reason: `unreadable TCX file: ${(e as Error).message}` });
+  return result;
+}
+
+function finish(reader: TcxReader, fault: string | null, input: string, opts: TcxOptions): ParseResult {
+  const result = emptyResult();
+  if (fault !== null) {
+    if (!reader.rootSeen && reader.finished.length === 0 && reader.activity === null) {
+      result.errors.push({ input, reason: `not a readable TCX file: ${fault}` });
       return result;
     }
-    result.errors.push({ input, reason: `TCX is not well-formed XML; kept what was read before the fault: ${xmlError}` });
-    if (activity !== null) finished.push(activity);
-  } else if (!rootSeen) {
-    result.errors.push({ input, reason: `not a TCX file: the root element is <${rootName}>, not <TrainingCenterDatabase>` });
+    result.errors.push({ input, reason: `TCX is not well-formed XML; kept what was read before the fault: ${fault}` });
+    if (reader.activity !== null) reader.finished.push(reader.activity);
+  } else if (!reader.rootSeen) {
+    result.errors.push({ input, reason: `not a TCX file: the root element is <${reader.rootName}>, not <TrainingCenterDatabase>` });
     return result;
-  } else if (finished.length === 0 && !courses) {
-    result.errors.push({ input, reason: 'TCX file has neither Activities nor Courses' });
+  } else if (reader.finished.length === 0 && !reader.courses) {
+    result.errors.push({ input, reason: 'TCX file holds no activity, multisport session or course' });
+  }
+
+  // A multisport session's id: its <Id>, else its first leg's start.
+  const starts = reader.finished.map(startOf);
+  const firstLeg = new Map<number, number>();
+  reader.finished.forEach((a, i) => {
+    const st = starts[i];
+    if (a.session > 0 && st != null) firstLeg.set(a.session, Math.min(firstLeg.get(a.session) ?? Infinity, st));
+  });
+  const sessionIds = new Map<number, string>();
+  for (const [session, first] of firstLeg) {
+    const idMs = parseIsoTime(reader.sessionIds[session - 1] ?? '');
+    sessionIds.set(session, `tcx:${Math.floor((idMs >= GPS_EPOCH_MS ? idMs : first) / 1000)}`);
   }
 
   const usedIds = new Set<string>();
-  for (const a of finished) {
+  reader.finished.forEach((a, i) => {
     reportBadValues(a, input, result);
-    const source = opts.source ?? sourceFromTcxNames(a.creator, author);
-    const start = startOf(a);
+    const source = opts.source ?? sourceFromTcxNames(a.creator, reader.author);
+    const start = starts[i]!;
     if (start === null) {
       result.errors.push({
         input,
         record: `Activity ${a.index}`,
-        field: 'Id',
-        reason: `no usable start time (Id "${a.id ?? ''}", no lap StartTime or trackpoint Time)`,
+        field: 'StartTime',
+        reason: `no usable start time (no lap StartTime or trackpoint Time; Id "${a.id ?? ''}" is not used: it can be cut to the minute)`,
       });
-      continue;
+      return;
     }
-    let externalId = `tcx:${Math.floor(start / 1000)}`;
+    const parent = a.session > 0 ? sessionIds.get(a.session) ?? null : null;
+    let externalId = parent !== null ? `${parent}#${a.leg}` : `tcx:${Math.floor(start / 1000)}`;
     if (usedIds.has(externalId)) externalId += `:${a.index}`;
     usedIds.add(externalId);
-    const workout = buildWorkout(a, start, { input, source, externalId, author, opts, truncated: xmlError !== null });
+    const { sport, category } = mapSport(a.sport);
+    // Without the file's own distances, the stream carries the haversine distance.
+    if (!a.hasFileDistance && a.hasGps) a.points.copyColumn(COL.gps_distance_m, COL.distance_m);
+    const stream = a.points.takeStream(source, externalId);
+    const workout = buildWorkout(a, start, stream, sport, category, {
+      input,
+      source,
+      externalId,
+      parent,
+      author: reader.author,
+      opts,
+      truncated: fault !== null,
+    });
     const check = SourceWorkout.safeParse(workout);
     if (!check.success) {
       result.errors.push({ input, record: `Activity ${a.index}`, reason: formatZodError(check.error, 'workout not valid') });
-      continue;
+      return;
     }
     result.workouts.push(workout);
-    // Without the file's own distances, the stream carries the haversine distance.
-    if (a.hasGps && columnStats(a.points.view(COL.distance_m)).count === 0) {
-      a.points.view(COL.distance_m).set(a.points.view(COL.gps_distance_m));
-    }
-    if (a.points.length) result.streams.push(a.points.toStream(source, externalId));
-  }
-  return result;
+    if (stream.time.length) result.streams.push(stream);
+  });
+  return gateResult(result);
 }
 
-/** The activity's start: its Id, else the first lap's StartTime, else the first point's time. */
+/** The activity's start: the earlier of its first lap's StartTime and its first trackpoint; null with neither. */
 function startOf(a: ActivityState): number | null {
-  for (const text of [a.id, a.laps[0]?.start_time]) {
-    const ms = text ? parseIsoTime(text) : NaN;
-    if (ms >= GPS_EPOCH_MS) return ms;
-  }
-  return a.points.length ? a.points.view(COL.time)[0]! : null;
+  const lap = a.laps[0]?.start_time;
+  const lapMs = lap ? parseIsoTime(lap) : NaN;
+  const pointMs = a.points.length ? a.points.get(COL.time, 0) : NaN;
+  const candidates = [lapMs, pointMs].filter((ms) => ms >= GPS_EPOCH_MS);
+  return candidates.length ? Math.min(...candidates) : null;
 }
 
 function reportBadValues(a: ActivityState, input: string, result: ParseResult): void {
@@ -416,6 +553,7 @@ interface BuildContext {
   input: string;
   source: string;
   externalId: string;
+  parent: string | null;
   author: string;
   opts: TcxOptions;
   truncated: boolean;
@@ -454,26 +592,41 @@ function lapMax(laps: TcxLap[], field: 'max_hr' | 'max_power_w'): number | null 
   return max;
 }
 
-function lastFinite(values: Float64Array): number | null {
+/** The latest lap end known from the laps: StartTime + TotalTimeSeconds. */
+function lapsEnd(laps: TcxLap[]): number {
+  let end = -Infinity;
+  for (const l of laps) {
+    const s = l.start_time ? parseIsoTime(l.start_time) : NaN;
+    if (s === s && l.total_time_s !== null) end = Math.max(end, s + l.total_time_s * 1000);
+  }
+  return end;
+}
+
+function lastFinite(values: Float64Array | undefined): number | null {
+  if (!values) return null;
   for (let i = values.length - 1; i >= 0; i--) if (!Number.isNaN(values[i]!)) return values[i]!;
   return null;
 }
 
-function buildWorkout(a: ActivityState, start: number, c: BuildContext): SourceWorkoutInput {
-  const p = a.points;
-  const times = p.view(COL.time);
+function buildWorkout(
+  a: ActivityState,
+  start: number,
+  stream: WorkoutStream,
+  sport: string,
+  category: SourceWorkoutInput['sport_category'],
+  c: BuildContext,
+): SourceWorkoutInput {
+  const s = summariseTrack(stream, sport);
+  const end = Math.max(start, stream.time.length ? s.end : start, lapsEnd(a.laps));
+  const duration = (end - start) / 1000;
   const lapTime = lapSum(a.laps, 'total_time_s');
-  let lastTime = start;
-  for (const ms of times) if (ms > lastTime) lastTime = ms;
-  const duration = lapTime ?? Math.max(0, (lastTime - start) / 1000);
-  const distance = lapSum(a.laps, 'distance_m') ?? lastFinite(p.view(COL.distance_m)) ?? (a.hasGps ? a.gpsDistance : null);
-  const { sport, category } = mapSport(a.sport);
-  const hr = columnStats(p.view(COL.hr), isPlausibleHr);
-  const power = columnStats(p.view(COL.power_w), isNonNegative);
-  const cadence = columnStats(p.view(COL.cadence), isMoving);
+  const moving = lapTime !== null ? Math.min(lapTime, duration) : s.movingS;
+  const distance = lapSum(a.laps, 'distance_m') ?? (a.hasFileDistance ? lastFinite(stream.channels.distance_m) : null) ?? (a.hasGps ? a.gpsDistance : null);
   const lapsMaxHr = lapMax(a.laps, 'max_hr');
-  const maxHr = hr.max !== null && lapsMaxHr !== null ? Math.max(hr.max, lapsMaxHr) : (hr.max ?? lapsMaxHr);
-  const avgPower = power.mean ?? lapMean(a.laps, 'avg_power_w');
+  const maxHr = s.hr.max !== null && lapsMaxHr !== null ? Math.max(s.hr.max, lapsMaxHr) : (s.hr.max ?? lapsMaxHr);
+  const avgPower = s.power.mean ?? lapMean(a.laps, 'avg_power_w');
+  const lapCadence = lapMean(a.laps, 'cadence');
+  const lapCadences = Float64Array.from(a.laps.flatMap((l) => (l.cadence === null ? [] : [l.cadence])));
   // The Id's offset is the device's local time only when it is non-zero; Z or +00:00 says nothing about where.
   const offset = a.id ? isoOffsetMinutes(a.id) : null;
   return {
@@ -482,21 +635,22 @@ function buildWorkout(a: ActivityState, start: number, c: BuildContext): SourceW
     external_id: c.externalId,
     name: null,
     start_time: new Date(start),
-    end_time: new Date(start + duration * 1000),
+    end_time: new Date(end),
     duration_s: duration,
+    moving_time_s: moving,
     utc_offset_min: offset ? offset : null,
     sport,
     source_sport: a.sport,
     sport_category: category,
     distance_m: distance,
     calories_kcal: lapSum(a.laps, 'calories_kcal'),
-    avg_hr: hr.mean ?? lapMean(a.laps, 'avg_hr'),
+    avg_hr: s.hr.mean ?? lapMean(a.laps, 'avg_hr'),
     max_hr: maxHr,
     elevation_gain_m: a.gain.seen ? a.gain.gain : null,
     avg_power_w: avgPower,
-    max_power_w: power.max ?? lapMax(a.laps, 'max_power_w'),
-    avg_cadence: cadence.mean ?? lapMean(a.laps, 'cadence'),
-    external_ids: {},
+    max_power_w: s.power.max ?? lapMax(a.laps, 'max_power_w'),
+    avg_cadence: s.cadence.mean ?? (lapCadence === null ? null : lapCadence * cadenceFactor(sport, lapCadences)),
+    external_ids: c.parent !== null ? { tcx: c.parent, tcx_leg: String(a.leg) } : {},
     raw_data: {
       format: 'tcx',
       sport: a.sport,
@@ -504,13 +658,16 @@ function buildWorkout(a: ActivityState, start: number, c: BuildContext): SourceW
       creator: a.creator || null,
       author: c.author || null,
       laps: a.laps,
-      points: p.length,
+      points: stream.time.length,
       skipped_points: a.skipped,
+      merged_points: a.merged,
       gps_distance_m: a.hasGps ? a.gpsDistance : null,
+      cadence_doubled: s.cadenceFactor === 2,
       truncated: c.truncated,
     },
     has_gps: a.hasGps,
     has_power: avgPower !== null,
+    parent_external_id: c.parent,
     input: c.input,
   };
 }

@@ -33,12 +33,10 @@ export const COL = {
   hr: 6,
   power_w: 7,
   cadence: 8,
-  /** Air temperature, degrees C (not a stream channel; summarised into raw_data). */
-  temp_c: 9,
   /** Cumulative haversine distance, for formats that also carry their own distance. */
-  gps_distance_m: 10,
+  gps_distance_m: 9,
 } as const;
-const COLUMN_COUNT = 11;
+const COLUMN_COUNT = 10;
 const STREAM_COLUMNS: Array<[StreamChannel, number]> = [
   ['lat', COL.lat],
   ['lon', COL.lon],
@@ -50,29 +48,55 @@ const STREAM_COLUMNS: Array<[StreamChannel, number]> = [
   ['cadence', COL.cadence],
 ];
 
+/** Points per storage block: columns grow a block at a time, never by copying what they hold. */
+const BLOCK_BITS = 14;
+const BLOCK = 1 << BLOCK_BITS;
+const MASK = BLOCK - 1;
+
 /**
- * Track points stored column-wise in growable Float64Arrays. A parser fills
- * `row` (NaN = absent) and calls `commit()`; no object is made per point.
+ * Track points stored column-wise in blocks of Float64Arrays. A parser fills
+ * `row` (NaN = absent) and calls `commit()`; no object is made per point, a
+ * column that never gets a value takes no memory, and growing never copies.
  */
 export class PointColumns {
   /** Points committed. */
   length = 0;
   /** The point being read; reset to NaN after each commit. */
   readonly row = new Float64Array(COLUMN_COUNT).fill(NaN);
-  private cols: Float64Array[] = [];
-  private capacity: number;
-
-  constructor(initialCapacity = 1024) {
-    this.capacity = initialCapacity;
-    for (let c = 0; c < COLUMN_COUNT; c++) this.cols.push(new Float64Array(initialCapacity));
-  }
+  /** Per column its blocks, or null while the column has had no value. */
+  private cols: (Float64Array[] | null)[] = new Array(COLUMN_COUNT).fill(null);
 
   /** Append `row` as a point and clear it. */
   commit(): void {
-    if (this.length === this.capacity) this.grow();
-    for (let c = 0; c < COLUMN_COUNT; c++) this.cols[c]![this.length] = this.row[c]!;
-    this.length++;
-    this.row.fill(NaN);
+    const i = this.length;
+    const b = i >>> BLOCK_BITS;
+    const k = i & MASK;
+    const row = this.row;
+    for (let c = 0; c < COLUMN_COUNT; c++) {
+      const v = row[c]!;
+      let blocks = this.cols[c]!;
+      if (blocks === null) {
+        if (v !== v) continue;
+        blocks = this.allocate(c);
+      }
+      if (b === blocks.length) blocks.push(new Float64Array(BLOCK));
+      blocks[b]![k] = v;
+      row[c] = NaN;
+    }
+    this.length = i + 1;
+  }
+
+  /** Replace the point just committed with `row` where `row` has values (points sharing a timestamp merge). */
+  mergeIntoLast(): void {
+    const i = this.length - 1;
+    const row = this.row;
+    for (let c = 0; c < COLUMN_COUNT; c++) {
+      const v = row[c]!;
+      if (v !== v) continue;
+      const blocks = this.cols[c] ?? this.allocate(c);
+      blocks[i >>> BLOCK_BITS]![i & MASK] = v;
+    }
+    row.fill(NaN);
   }
 
   /** Forget the point being read. */
@@ -80,28 +104,60 @@ export class PointColumns {
     this.row.fill(NaN);
   }
 
-  /** A live view of one column's committed values. */
-  view(col: number): Float64Array {
-    return this.cols[col]!.subarray(0, this.length);
+  /** The value of column `col` at point `i` (NaN when absent). */
+  get(col: number, i: number): number {
+    const blocks = this.cols[col];
+    return blocks ? blocks[i >>> BLOCK_BITS]![i & MASK]! : NaN;
   }
 
-  /** The committed points as a stream; channels without a single value are left out. */
-  toStream(source: string, externalId: string): WorkoutStream {
+  /** Whether any committed point has a value in column `col`. */
+  has(col: number): boolean {
+    return this.cols[col] !== null;
+  }
+
+  /** One column's committed values as one array (a copy). */
+  column(col: number): Float64Array {
+    const out = new Float64Array(this.length);
+    const blocks = this.cols[col];
+    if (!blocks) return out.fill(NaN);
+    for (let b = 0; b < blocks.length; b++) {
+      const from = b << BLOCK_BITS;
+      const n = Math.min(BLOCK, this.length - from);
+      if (n > 0) out.set(n === BLOCK ? blocks[b]! : blocks[b]!.subarray(0, n), from);
+    }
+    return out;
+  }
+
+  /** Use column `from`'s values as column `to`'s (TCX: the haversine distance as the distance). */
+  copyColumn(from: number, to: number): void {
+    this.cols[to] = this.cols[from]!.map((block) => block.slice());
+  }
+
+  /**
+   * The committed points as a stream, handing the storage over column by
+   * column (the columns are emptied, so a large track is never held twice);
+   * channels without a single value are left out.
+   */
+  takeStream(source: string, externalId: string): WorkoutStream {
     const channels: WorkoutStream['channels'] = {};
     for (const [name, col] of STREAM_COLUMNS) {
-      const v = this.view(col);
-      if (v.some((x) => !Number.isNaN(x))) channels[name] = v.slice();
+      if (this.cols[col] === null) continue;
+      const v = this.column(col);
+      this.cols[col] = null;
+      if (v.some((x) => x === x)) channels[name] = v;
     }
-    return { source, external_id: externalId, time: this.view(COL.time).slice(), channels };
+    const time = this.column(COL.time);
+    this.cols = new Array(COLUMN_COUNT).fill(null);
+    this.length = 0;
+    return { source, external_id: externalId, time, channels };
   }
 
-  private grow(): void {
-    this.capacity *= 2;
-    this.cols = this.cols.map((old) => {
-      const next = new Float64Array(this.capacity);
-      next.set(old);
-      return next;
-    });
+  /** Blocks for a column seen for the first time, NaN for the points before. */
+  private allocate(c: number): Float64Array[] {
+    const blocks: Float64Array[] = [];
+    for (let i = 0; i <= this.length >>> BLOCK_BITS; i++) blocks.push(new Float64Array(BLOCK).fill(NaN));
+    this.cols[c] = blocks;
+    return blocks;
   }
 }
 

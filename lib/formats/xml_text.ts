@@ -1,43 +1,118 @@
 /**
- * Text helpers of the XML track parsers (GPX, TCX): turning file bytes into
- * text, reading numbers and ISO instants without the process time zone, and
- * feeding the text to the XML parser.
+ * Text helpers of the XML track parsers (GPX, TCX): turning file bytes (whole
+ * or streamed, plain or gzipped) into text for the scanner a slice at a time,
+ * and reading numbers and ISO instants without the process time zone.
  */
-import { gunzipSync } from 'node:zlib';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { XmlError, type XmlScanner } from './xml_scan.ts';
 
 /** Whether the bytes start with the gzip magic number (1f 8b). */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** Bytes decoded per step when a whole file is given (bounds the text held at once). */
+const SLICE_BYTES = 1 << 20;
+
 /**
- * Decode an XML file's bytes to text: gunzip when gzipped, then honour a byte
- * order mark, else the encoding the XML declaration names (ISO-8859-1 files
- * exist), else UTF-8. Bytes that are not valid UTF-8 are read as Windows-1252,
- * the usual real encoding of such files. Throws when gunzip fails.
+ * Turns an XML file's bytes into text chunk by chunk: honours a byte order
+ * mark, else the encoding the XML declaration names (ISO-8859-1 files exist),
+ * else UTF-8. Bytes that are not valid UTF-8 are read as Windows-1252, the
+ * usual real encoding of such files, from the chunk where they appear on.
  */
-export function decodeXmlBytes(bytes: Uint8Array): string {
-  const raw = isGzip(bytes) ? new Uint8Array(gunzipSync(bytes)) : bytes;
-  if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) return decodeUtf8(raw.subarray(3));
-  if (raw[0] === 0xff && raw[1] === 0xfe) return new TextDecoder('utf-16le').decode(raw.subarray(2));
-  if (raw[0] === 0xfe && raw[1] === 0xff) return new TextDecoder('utf-16be').decode(raw.subarray(2));
-  const head = new TextDecoder('latin1').decode(raw.subarray(0, 256));
-  const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1]?.toLowerCase();
-  if (declared && declared !== 'utf-8' && declared !== 'utf8') {
+export class XmlChunkDecoder {
+  private decoder: TextDecoder | null = null;
+  private utf8 = false;
+
+  /** Text of the next chunk (`final` after the last). */
+  decode(bytes: Uint8Array, final = false): string {
+    if (this.decoder === null) {
+      this.decoder = this.pick(bytes);
+      if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+      else if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) bytes = bytes.subarray(2);
+    }
+    if (!this.utf8) return this.decoder.decode(bytes, { stream: !final });
     try {
-      return new TextDecoder(declared).decode(raw);
+      return this.decoder.decode(bytes, { stream: !final });
     } catch {
-      // An encoding label TextDecoder does not know: UTF-8 is the best remaining guess.
+      this.utf8 = false;
+      this.decoder = new TextDecoder('windows-1252');
+      return this.decoder.decode(bytes, { stream: !final });
     }
   }
-  return decodeUtf8(raw);
+
+  private pick(head: Uint8Array): TextDecoder {
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return this.utf8Decoder();
+    if (head[0] === 0xff && head[1] === 0xfe) return new TextDecoder('utf-16le');
+    if (head[0] === 0xfe && head[1] === 0xff) return new TextDecoder('utf-16be');
+    const text = new TextDecoder('latin1').decode(head.subarray(0, 256));
+    const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(text)?.[1]?.toLowerCase();
+    if (declared && declared !== 'utf-8' && declared !== 'utf8') {
+      try {
+        return new TextDecoder(declared);
+      } catch {
+        // An encoding label TextDecoder does not know: UTF-8 is the best remaining guess.
+      }
+    }
+    return this.utf8Decoder();
+  }
+
+  private utf8Decoder(): TextDecoder {
+    this.utf8 = true;
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  }
 }
 
-function decodeUtf8(bytes: Uint8Array): string {
+/**
+ * Scan a whole file's bytes (gunzipped first when gzipped), decoding a slice
+ * at a time. Returns the well-formedness fault's message, or null.
+ * Throws when gunzip fails.
+ */
+export function scanXmlBytes(bytes: Uint8Array, scanner: XmlScanner): string | null {
+  const raw = isGzip(bytes) ? new Uint8Array(gunzipSync(bytes)) : bytes;
+  const decoder = new XmlChunkDecoder();
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
+    for (let at = 0; at < raw.length; at += SLICE_BYTES) {
+      const end = Math.min(raw.length, at + SLICE_BYTES);
+      scanner.write(decoder.decode(raw.subarray(at, end), end === raw.length));
+    }
+    if (raw.length === 0) scanner.write(decoder.decode(raw, true));
+    scanner.end();
+    return null;
+  } catch (e) {
+    if (e instanceof XmlError) return e.message;
+    throw e;
+  }
+}
+
+/**
+ * Scan a file given as a stream of byte chunks (gunzipped on the way when it
+ * starts with the gzip magic number). Returns the well-formedness fault's
+ * message, or null. Throws when reading or gunzip fails.
+ */
+export async function scanXmlStream(chunks: AsyncIterable<Uint8Array>, scanner: XmlScanner): Promise<string | null> {
+  const decoder = new XmlChunkDecoder();
+  const it = chunks[Symbol.asyncIterator]();
+  const head = await it.next();
+  const all = (async function* () {
+    for (let r = head; !r.done; r = await it.next()) yield r.value;
+  })();
+  let bytes: AsyncIterable<Uint8Array> = all;
+  if (!head.done && isGzip(head.value)) {
+    const gunzip = createGunzip();
+    // A read or inflate failure destroys the gunzip stream, which ends the loop below with the error.
+    pipeline(Readable.from(all), gunzip, () => {});
+    bytes = gunzip;
+  }
+  try {
+    for await (const c of bytes) scanner.write(decoder.decode(c, false));
+    scanner.write(decoder.decode(new Uint8Array(0), true));
+    scanner.end();
+    return null;
+  } catch (e) {
+    if (e instanceof XmlError) return e.message;
+    throw e;
   }
 }
 
@@ -45,6 +120,17 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A decimal number from element or attribute text; NaN when empty or not a number ("undefined", "bad data"). */
 export function parseDecimal(text: string): number {
+  // Fast path, one per track value: starts with a digit, sign or point, ends with a digit or point, not 0x/0b/0o.
+  const n = text.length;
+  const c = text.charCodeAt(0);
+  const last = text.charCodeAt(n - 1);
+  if (((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) && ((last >= 48 && last <= 57) || last === 46)) {
+    const second = text.charCodeAt(1) | 32;
+    if (!(c === 48 && (second === 120 || second === 98 || second === 111))) {
+      const v = +text;
+      return v === v && v !== Infinity && v !== -Infinity ? v : NaN;
+    }
+  }
   const t = text.trim();
   return DECIMAL.test(t) ? Number(t) : NaN;
 }
@@ -60,6 +146,8 @@ const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
  * process's local time.
  */
 export function parseIsoTime(text: string): number {
+  const fast = utcInstant(text);
+  if (fast === fast) return fast;
   const m = ISO_INSTANT.exec(text);
   if (!m) return NaN;
   const year = Number(m[1]);
@@ -77,6 +165,57 @@ export function parseIsoTime(text: string): number {
   return ms - (offsetOf(m[8]) ?? 0) * 60_000;
 }
 
+let cachedDay = -1;
+let cachedDayMs = NaN;
+
+/** Two ASCII digits at `i` as a number, or NaN. */
+function digits2(t: string, i: number): number {
+  const a = t.charCodeAt(i) - 48;
+  const b = t.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
+}
+
+/**
+ * The common case of track files, `YYYY-MM-DDTHH:MM:SS[.fff]Z`, read without a
+ * regular expression (one per track point adds up); NaN for anything else,
+ * which {@link parseIsoTime} then reads the general way.
+ */
+function utcInstant(t: string): number {
+  const n = t.length;
+  if (n < 20 || t.charCodeAt(n - 1) !== 90 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 84) return NaN;
+  if (t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return NaN;
+  const year = digits2(t, 0) * 100 + digits2(t, 2);
+  const month = digits2(t, 5);
+  const day = digits2(t, 8);
+  const hour = digits2(t, 11);
+  const minute = digits2(t, 14);
+  const second = digits2(t, 17);
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) return NaN;
+  let ms = 0;
+  if (n > 20) {
+    if (t.charCodeAt(19) !== 46) return NaN;
+    let scale = 100;
+    for (let i = 20; i < n - 1; i++) {
+      const d = t.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return NaN;
+      ms += d * scale;
+      scale /= 10;
+    }
+    ms = Math.round(ms);
+  } else if (n !== 20) return NaN;
+  const key = (year * 100 + month) * 100 + day;
+  if (key !== cachedDay) {
+    cachedDayMs = Date.UTC(year, month - 1, day);
+    // Date.UTC rolls 31 April into 1 May: refuse a day the month does not have.
+    if (new Date(cachedDayMs).getUTCDate() !== day) {
+      cachedDay = -1;
+      return NaN;
+    }
+    cachedDay = key;
+  }
+  return cachedDayMs + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
+}
+
 /** The UTC offset in minutes written in an ISO date-time (`+01:00` is 60, `Z` is 0); null when it has none. */
 export function isoOffsetMinutes(text: string): number | null {
   const m = ISO_INSTANT.exec(text);
@@ -89,14 +228,4 @@ function offsetOf(zone: string | undefined): number | null {
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
   return sign * (Number(digits.slice(0, 2)) * 60 + (digits.length > 2 ? Number(digits.slice(2, 4)) : 0));
-}
-
-/** Feed the whole text to a saxes parser and close it: the parse error's message, or null. */
-export function parseAll(parser: { write(text: string): { close(): unknown } }, text: string): string | null {
-  try {
-    parser.write(text).close();
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  }
 }

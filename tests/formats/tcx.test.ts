@@ -62,7 +62,8 @@ describe('parseTcx on generated TCX', () => {
     const s = r.streams[0]!;
     expect(Array.from(s.channels.speed_mps!)).toEqual([3, 4, 5]);
     expect(Array.from(s.channels.power_w!)).toEqual([250, 251, 252]);
-    expect(Array.from(s.channels.cadence!)).toEqual([85, 86, 87]);
+    // A run's RunCadence below 120 is strides per minute (cadence.ts): stored as steps.
+    expect(Array.from(s.channels.cadence!)).toEqual([170, 172, 174]);
     expect(Array.from(s.channels.hr!)).toEqual([120, 121, 122]);
     const step = (6_371_000 * Math.PI * 0.001) / 180;
     expect(s.channels.distance_m![2]).toBeCloseTo(2 * step, 6);
@@ -71,7 +72,7 @@ describe('parseTcx on generated TCX', () => {
     expect(w.avg_hr).toBe(121);
     expect(w.max_hr).toBe(175); // the laps saw a higher maximum than the few points
     expect(w.avg_power_w).toBe(251);
-    expect(w.avg_cadence).toBe(86);
+    expect(w.avg_cadence).toBe(172);
     expect(w.elevation_gain_m).toBe(10);
     expect(w.has_gps).toBe(true);
     expect(w.has_power).toBe(true);
@@ -190,7 +191,9 @@ describe('parseTcx on real files', () => {
     // The file carries no Creator or Author, so nothing names MapMyRide.
     expect(w.source).toBe('tcx');
     expect(w.distance_m).toBe(15350.42196864);
-    expect(w.duration_s).toBe(3111);
+    // Elapsed from the lap's StartTime (15:58:25) to the last trackpoint (16:50:16.526, instants are kept to the millisecond); the lap timer says 3111 s.
+    expect(w.duration_s).toBeCloseTo(3111.526, 6);
+    expect(w.moving_time_s).toBe(3111);
     expect(w.utc_offset_min).toBeNull();
     const s = r.streams[0]!;
     expect(s.time.length).toBe(3112);
@@ -205,7 +208,9 @@ describe('parseTcx on real files', () => {
     const w = r.workouts[0]!;
     expect(laps(w).map((l) => l.distance_m)).toEqual([5000, 692.01]);
     expect(w.distance_m).toBeCloseTo(5692.01, 9);
-    expect(w.duration_s).toBeCloseTo(2160.432 + 240.828, 9);
+    // Elapsed to the second lap's end (15:50:22 + 240.828 s); its timers sum to the moving time.
+    expect(w.duration_s).toBeCloseTo(2401.828, 9);
+    expect(w.moving_time_s).toBeCloseTo(2160.432 + 240.828, 9);
     expect(w.calories_kcal).toBe(532);
     expect([w.sport, w.source_sport]).toEqual(['other', 'Other']);
     expect(r.streams[0]!.channels.hr![0]).toBe(83);

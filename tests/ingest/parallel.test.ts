@@ -47,7 +47,7 @@ describe('parseFilesParallel', () => {
 
     // Multisport: one workout and stream per leg.
     const multi = results.get(1)!;
-    expect(multi.workouts.map((w) => [w.external_id, w.sport])).toEqual([['0-1587412580#0', 'mountain_biking'], ['0-1587412580#1', 'running']]);
+    expect(multi.workouts.map((w) => [w.external_id, w.sport])).toEqual([['0-1587412580#0', 'mountain_biking'], ['0-1587412580#1', 'trail_running']]);
     expect(multi.streams.map((x) => x.time.length)).toEqual([55, 23]);
 
     // The truncated file keeps its 14 records and reports the damage.
