@@ -13,7 +13,7 @@ import * as oura from './oura/api.ts';
 import { redactString, registerSecret } from '../core/redact.ts';
 import { API_SOURCES } from './registry.ts';
 import * as strava from './strava/api.ts';
-import { defaultTokenStorePath, TokenStore, type TokenEntry } from './http/token_store.ts';
+import { DEFAULT_TOKEN_ATHLETE, defaultTokenStorePath, TokenStore, tokenStoreFor, type TokenEntry } from './http/token_store.ts';
 import * as vesync from './vesync/api.ts';
 import * as whoop from './whoop/api.ts';
 import * as withings from './withings/api.ts';
@@ -87,7 +87,7 @@ export const GARMIN_BLOCKED_ADVICE = [
 ];
 
 function storeOf(env: Env): TokenStore {
-  return new TokenStore(defaultTokenStorePath(env));
+  return tokenStoreFor(env);
 }
 
 function expiryOf(e: TokenEntry | null): string | null {
@@ -209,12 +209,13 @@ export interface AuthListRow {
 /** Per API source: credentials, saved token and expiry, and the last sync when `warehouse` is given. */
 export async function listAuth(env: Env, opts: { warehouse?: SqlRunner; athleteId?: string; now?: Date } = {}): Promise<AuthListRow[]> {
   const now = opts.now ?? new Date();
-  const tokens = new Map((await new TokenStore(defaultTokenStorePath(env), { now: () => now }).list()).map((t) => [t.source, t]));
+  const athleteId = opts.athleteId ?? env.ATHLETE_ID ?? DEFAULT_TOKEN_ATHLETE;
+  const tokens = new Map((await new TokenStore(defaultTokenStorePath(env), { now: () => now, athleteId }).list()).map((t) => [t.source, t]));
   const syncs = new Map<string, { last_sync: unknown; status: string | null; message: string | null }>();
   if (opts.warehouse) {
     const rows = await opts.warehouse.all<{ source: string; last_sync: unknown; status: string | null; message: string | null }>(
       'SELECT source, last_sync, sync_status AS status, message FROM sync_metadata WHERE athlete_id = ?',
-      [opts.athleteId ?? 'me'],
+      [athleteId],
     );
     for (const r of rows) syncs.set(r.source, r);
   }

@@ -376,7 +376,7 @@ describe('secrets', () => {
     expect(wf.oauth.refreshCount).toBe(1);
     expect(stderr.join('')).toMatch(/source sync stopped/);
     expect(logs.some((l) => l.includes('refreshing the access token'))).toBe(true);
-    const tokenFile = JSON.parse(readFileSync(store.path, 'utf8')) as Record<string, Record<string, unknown>>;
+    const tokenFile = (JSON.parse(readFileSync(store.path, 'utf8')) as { athletes: { me: Record<string, Record<string, unknown>> } }).athletes.me;
     const secrets = [
       ...planted,
       'expired-strava-access',

@@ -41,7 +41,7 @@ function capture(): AuthIO & { lines: string[]; url: () => Promise<string> } {
 }
 
 function savedFile(): Record<string, Record<string, unknown>> {
-  return JSON.parse(readFileSync(ts.path, 'utf8')) as Record<string, Record<string, unknown>>;
+  return (JSON.parse(readFileSync(ts.path, 'utf8')) as { athletes: { me: Record<string, Record<string, unknown>> } }).athletes.me;
 }
 
 describe('OAuth sources', () => {

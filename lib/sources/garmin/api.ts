@@ -14,7 +14,7 @@ import { AuthError, HttpClient, HttpError, RateLimitError, type AuthProvider } f
 import { REFRESH_MARGIN_S } from '../http/oauth2.ts';
 import { offsets } from '../http/paginate.ts';
 import { registerSecret } from '../../core/redact.ts';
-import { defaultTokenStorePath, TokenStore, type TokenEntry } from '../http/token_store.ts';
+import { tokenStoreFor, type TokenEntry } from '../http/token_store.ts';
 import { SOURCE } from './index.ts';
 import { garminHrvReadings, garminSleepReadings, garminSummaryReadings, garminWeighInReadings, garminWeighIns, garminWorkout } from './map.ts';
 
@@ -355,7 +355,7 @@ export function fromEnv(env: Record<string, string | undefined>, overrides: Part
     password: env.GARMIN_PASSWORD || undefined,
     consumerKey: env.GARMIN_OAUTH_CONSUMER_KEY || undefined,
     consumerSecret: env.GARMIN_OAUTH_CONSUMER_SECRET || undefined,
-    tokenStore: new TokenStore(defaultTokenStorePath(env)),
+    tokenStore: tokenStoreFor(env),
     ...overrides,
   });
 }

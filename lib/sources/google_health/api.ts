@@ -14,7 +14,7 @@ import { inRange, itemError, nextDay, parseRaw, utcDay, type ApiSettings, type B
 import { AuthError, HttpClient, HttpError } from '../http/http.ts';
 import { OAuthConnector, OAuth2Session } from '../http/oauth2.ts';
 import { chain, nextTokens, type ChainPart } from '../http/paginate.ts';
-import { defaultTokenStorePath, TokenStore, type TokenEntry } from '../http/token_store.ts';
+import { tokenStoreFor, type TokenEntry } from '../http/token_store.ts';
 import { SOURCE } from './index.ts';
 import { addHeartRatePoint, mapExercise, mapReadings, pointId, trackFromTcx, type ExerciseTrack, type HeartRateSamples, type ReadingType } from './map.ts';
 
@@ -227,7 +227,7 @@ export function fromEnv(env: Record<string, string | undefined>, overrides: Part
     clientId: env.GOOGLE_HEALTH_CLIENT_ID,
     clientSecret: env.GOOGLE_HEALTH_CLIENT_SECRET,
     redirectPort: env.GOOGLE_HEALTH_REDIRECT_PORT ? Number(env.GOOGLE_HEALTH_REDIRECT_PORT) : undefined,
-    tokenStore: new TokenStore(defaultTokenStorePath(env)),
+    tokenStore: tokenStoreFor(env),
     ...overrides,
   });
 }

@@ -10,7 +10,7 @@ import { HttpClient } from '../http/http.ts';
 import { OAuthConnector, OAuth2Session } from '../http/oauth2.ts';
 import { chain, nextTokens, type Batch, type ChainPart } from '../http/paginate.ts';
 import { redact } from '../../core/redact.ts';
-import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
+import { tokenStoreFor } from '../http/token_store.ts';
 import { SOURCE } from './index.ts';
 import { mapOuraDaily, mapOuraSleep, mapOuraWorkout, type OuraContext, type OuraItem } from './map.ts';
 import { DAILY_COLLECTIONS, type OuraCollection, type OuraDailyCollection } from './records.ts';
@@ -152,7 +152,7 @@ export function fromEnv(env: Record<string, string | undefined>, overrides: Part
     clientSecret: env.OURA_CLIENT_SECRET,
     personalAccessToken: env.OURA_PERSONAL_ACCESS_TOKEN || undefined,
     redirectPort: env.OURA_REDIRECT_PORT ? Number(env.OURA_REDIRECT_PORT) : undefined,
-    tokenStore: new TokenStore(defaultTokenStorePath(env)),
+    tokenStore: tokenStoreFor(env),
     ...overrides,
   });
 }

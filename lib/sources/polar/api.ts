@@ -28,7 +28,7 @@ import {
 import { AuthError, HttpClient, HttpError, type AuthProvider } from '../http/http.ts';
 import { newState, waitForCallback, type AuthorizeOptions } from '../http/oauth2.ts';
 import { chain, type ChainPart } from '../http/paginate.ts';
-import { defaultTokenStorePath, TokenStore, type TokenEntry } from '../http/token_store.ts';
+import { tokenStoreFor, type TokenEntry, type TokenStore } from '../http/token_store.ts';
 
 /** Exercises fetched per page (one warehouse commit each). */
 export const DEFAULT_PAGE_SIZE = 20;
@@ -293,7 +293,7 @@ export function fromEnv(env: Record<string, string | undefined>, overrides: Part
     clientId: env.POLAR_CLIENT_ID,
     clientSecret: env.POLAR_CLIENT_SECRET,
     redirectPort: env.POLAR_REDIRECT_PORT ? Number(env.POLAR_REDIRECT_PORT) : undefined,
-    tokenStore: new TokenStore(defaultTokenStorePath(env)),
+    tokenStore: tokenStoreFor(env),
     ...overrides,
   });
 }

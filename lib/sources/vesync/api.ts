@@ -18,7 +18,7 @@ import { inRange, itemError, parseRaw, type ApiSettings, type BaseConnector, typ
 import { AuthError, HttpClient, type AuthProvider } from '../http/http.ts';
 import { chain, offsets, type ChainPart } from '../http/paginate.ts';
 import { registerSecret } from '../../core/redact.ts';
-import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
+import { tokenStoreFor } from '../http/token_store.ts';
 import { SOURCE } from './index.ts';
 import { apiOrigin, placeTimestamp, VesyncWeighIn, weighInReadings } from './map.ts';
 
@@ -201,7 +201,7 @@ export function fromEnv(env: Record<string, string | undefined>, overrides: Part
     email: env.VESYNC_EMAIL || undefined,
     password: env.VESYNC_PASSWORD || undefined,
     timeZone: env.VESYNC_TIME_ZONE || 'UTC',
-    tokenStore: new TokenStore(defaultTokenStorePath(env)),
+    tokenStore: tokenStoreFor(env),
     ...overrides,
   });
 }

@@ -32,7 +32,7 @@ import {
 import { HttpClient } from '../http/http.ts';
 import { OAuthConnector, OAuth2Session } from '../http/oauth2.ts';
 import { chain, nextTokens, type ChainPart } from '../http/paginate.ts';
-import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
+import { tokenStoreFor } from '../http/token_store.ts';
 
 /** Default scopes; `offline` yields a refresh token. */
 export const WHOOP_SCOPES = ['read:recovery', 'read:cycles', 'read:sleep', 'read:workout', 'read:profile', 'read:body_measurement', 'offline'];
@@ -171,7 +171,7 @@ export function fromEnv(env: Record<string, string | undefined>, overrides: Part
     clientId: env.WHOOP_CLIENT_ID,
     clientSecret: env.WHOOP_CLIENT_SECRET,
     redirectPort: env.WHOOP_REDIRECT_PORT ? Number(env.WHOOP_REDIRECT_PORT) : undefined,
-    tokenStore: new TokenStore(defaultTokenStorePath(env)),
+    tokenStore: tokenStoreFor(env),
     ...overrides,
   });
 }

@@ -9,7 +9,7 @@ import { emptyResult, type SourceWorkoutInput } from '../../core/models.ts';
 import { inRange, itemError, parseRaw, type ApiSettings, type BaseConnector, type DateRange, type FetchOptions, type Page } from '../base.ts';
 import { AuthError, HttpClient } from '../http/http.ts';
 import { OAuthConnector, OAuth2Session } from '../http/oauth2.ts';
-import { defaultTokenStorePath, TokenStore } from '../http/token_store.ts';
+import { tokenStoreFor } from '../http/token_store.ts';
 import { SOURCE } from './index.ts';
 import { MEASURE_TYPES, withingsReadings } from './map.ts';
 
@@ -119,7 +119,7 @@ export function fromEnv(env: Record<string, string | undefined>, overrides: Part
     clientId: env.WITHINGS_CLIENT_ID,
     clientSecret: env.WITHINGS_CLIENT_SECRET,
     redirectPort: env.WITHINGS_REDIRECT_PORT ? Number(env.WITHINGS_REDIRECT_PORT) : undefined,
-    tokenStore: new TokenStore(defaultTokenStorePath(env)),
+    tokenStore: tokenStoreFor(env),
     ...overrides,
   });
 }

@@ -45,7 +45,7 @@ describe('token store', () => {
       expect(list[0]!.expiresAt).toEqual(new Date(2_000_000_000_000));
       expect(JSON.stringify(list)).not.toMatch(/acc-123456|ref-123456|ref-whoop-1/);
       await store.delete('whoop');
-      expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')) as object)).toEqual(['strava']);
+      expect(Object.keys((JSON.parse(readFileSync(path, 'utf8')) as { athletes: { me: object } }).athletes.me)).toEqual(['strava']);
     } finally {
       cleanup();
     }

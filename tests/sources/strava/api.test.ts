@@ -160,7 +160,7 @@ describe('strava failures', () => {
     const { c } = connector();
     await c.authenticate();
     expect(sf.oauth.refreshCount).toBe(1);
-    const saved = JSON.parse(readFileSync(ts.path, 'utf8')) as Record<string, { refresh_token: string; access_token: string }>;
+    const saved = (JSON.parse(readFileSync(ts.path, 'utf8')) as { athletes: { me: Record<string, { refresh_token: string; access_token: string }> } }).athletes.me;
     expect(saved.strava!.refresh_token).toBe(sf.oauth.refreshToken);
     expect(saved.strava!.refresh_token).not.toBe(oldRefresh);
     expect(modeOf(ts.path)).toBe(0o600);
