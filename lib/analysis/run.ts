@@ -63,8 +63,12 @@ interface WorkoutRow {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** Compute and store per-workout load and the daily training and recovery series, for every athlete. */
-export async function runAnalysis(wh: Warehouse, settings: AthleteSettings): Promise<AnalysisSummary> {
+/**
+ * Compute and store per-workout load and the daily training and recovery
+ * series, for every athlete: with `squad`'s settings, and an athlete's own
+ * values in `perAthlete` (a registered athlete's) over them.
+ */
+export async function runAnalysis(wh: Warehouse, squad: AthleteSettings, perAthlete: Readonly<Record<string, Partial<AthleteSettings>>> = {}): Promise<AnalysisSummary> {
   const workouts = await wh.all<WorkoutRow>(
     `SELECT w.workout_id, w.athlete_id, w.start_time, w.utc_offset_min, w.duration_s, w.sport, w.sport_category, w.avg_hr, w.max_hr,
             w.avg_power_w, w.has_power, w.perceived_exertion,
@@ -83,6 +87,7 @@ export async function runAnalysis(wh: Warehouse, settings: AthleteSettings): Pro
   const now = new Date();
 
   for (const athlete of athletes) {
+    const settings: AthleteSettings = { ...squad, ...perAthlete[athlete] };
     const ws = workouts.filter((w) => w.athlete_id === athlete);
     const bs = bio.filter((b) => b.athlete_id === athlete);
     const metric = (m: string) => new Map(bs.filter((b) => b.metric_type === m).map((b) => [b.date, b.value]));

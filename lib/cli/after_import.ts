@@ -4,14 +4,15 @@ import { rebuildCanonical } from '../core/dedup/rebuild.ts';
 import { runAnalysis } from '../analysis/run.ts';
 import { pluginsFromEnv } from '../plugins/registry.ts';
 import { runPluginsOnWarehouse } from '../plugins/run.ts';
-import { athleteSettings, type Context } from './context.ts';
+import { squadSettings, type Context } from './context.ts';
 
 /** After new data: rebuild the canonical tables (AUTO_DEDUPLICATE) and the analysis built on them. */
 export async function dedupAfter(wh: Warehouse, ctx: Context): Promise<void> {
   if (!ctx.config.AUTO_DEDUPLICATE) return;
-  const r = await rebuildCanonical(wh, { homeTimeZone: ctx.config.ATHLETE_TIME_ZONE });
+  const squad = await squadSettings(wh, ctx.config);
+  const r = await rebuildCanonical(wh, { homeTimeZone: squad.homeTimeZone, homeTimeZones: squad.homeTimeZones });
   ctx.out(`deduplicated: ${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged), ${r.biometricDays} biometric day-values`);
-  await runAnalysis(wh, athleteSettings(ctx.config));
+  await runAnalysis(wh, squad.settings, squad.perAthlete);
   if (ctx.config.ENABLE_PLUGINS) {
     const { plugins } = await pluginsFromEnv(ctx.env);
     const r = await runPluginsOnWarehouse(wh, plugins, { enablePlugins: true, enableGps: ctx.config.ENABLE_GPS_ANALYSIS });

@@ -3,7 +3,7 @@ import { runAnalysis } from '../analysis/run.ts';
 import { pluginsFromEnv } from '../plugins/registry.ts';
 import { runPluginsOnWarehouse } from '../plugins/run.ts';
 import { UsageError, choiceOption } from './args.ts';
-import { athleteSettings, withWarehouse, type Command, type Context } from './context.ts';
+import { squadSettings, withWarehouse, type Command, type Context } from './context.ts';
 import { formatJson } from './output.ts';
 
 function fmt(v: number | null, digits = 1): string {
@@ -32,14 +32,16 @@ export const command: Command = {
   help: `Computes each workout's training load and the daily series (ACWR as rolling
 averages and EWMA, CTL/ATL/TSB, monotony and strain, sleep, HRV and resting-HR status)
 into workout_loads and daily_metrics, and prints the latest day. ATHLETE_MAX_HR,
-ATHLETE_REST_HR, ATHLETE_FTP_W and ATHLETE_SEX refine the load; missing values are
+ATHLETE_REST_HR, ATHLETE_FTP_W and ATHLETE_SEX refine the load; a registered athlete's
+own sex and heart rates (athlete athletes add) come first; missing values are
 estimated from the data.
   --plugin NAME   run only this analysis plugin over the workouts (see athlete plugins list)`,
   async run({ options }, ctx) {
     const format = choiceOption(options.format, 'format', ['table', 'json'] as const, 'table');
     if (typeof options.plugin === 'string') return runOnePlugin(options.plugin, ctx);
     return withWarehouse(ctx, async (wh) => {
-      const r = await runAnalysis(wh, athleteSettings(ctx.config));
+      const squad = await squadSettings(wh, ctx.config);
+      const r = await runAnalysis(wh, squad.settings, squad.perAthlete);
       if (format === 'json') {
         ctx.out(formatJson([{ ...r }]));
         return 0;

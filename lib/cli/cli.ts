@@ -86,6 +86,11 @@ const COMMANDS: Record<string, CommandEntry> = {
     usage: 'athlete ml evaluate --cohort PATH [--repeats N] [--samples-per-class N] [--save]',
     load: () => import('./ml.ts'),
   },
+  athletes: {
+    summary: 'the squad: register an athlete (name, birth year, sex, heart rates, home time zone), list them, remove one',
+    usage: 'athlete athletes add ID [--name TEXT] [--birth-year YYYY] [--sex male|female] [--max-hr BPM] [--resting-hr BPM] [--time-zone ZONE] | athlete athletes list | athlete athletes remove ID --yes',
+    load: () => import('./athletes.ts'),
+  },
   dedup: {
     summary: 'rebuild the deduplicated workouts; explain a merge; measure against ground truth',
     usage: 'athlete dedup [--explain WORKOUT_ID] [--evaluate [--truth PATH]]',
@@ -93,17 +98,22 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
 };
 
+/** The option every command takes: the athlete of the squad it works on (resolved by athlete_choice.ts). */
+const ATHLETE_OPTION = { athlete: 'value' } as const;
+const ATHLETE_HELP = '  --athlete ID    work on this athlete of the squad (default ATHLETE_ID; see athlete athletes list)';
+
 function mainHelp(): string {
   const names = Object.keys(COMMANDS);
   const w = Math.max(...names.map((n) => n.length));
   return [
     'athlete — training and recovery data from every source, in one DuckDB warehouse',
     '',
-    'usage: athlete <command> [options]   (athlete <command> --help for details)',
+    'usage: athlete [--athlete ID] <command> [options]   (athlete <command> --help for details)',
     '',
     ...names.map((n) => `  ${n.padEnd(w)}  ${COMMANDS[n]!.summary}`),
     '',
     'Configuration comes from .env and the environment (see .env.example).',
+    'Every command works on one athlete of the squad: --athlete ID, default ATHLETE_ID.',
   ].join('\n');
 }
 
@@ -111,7 +121,10 @@ function mainHelp(): string {
 export async function main(argv: readonly string[], io: { out?: (s: string) => void; err?: (s: string) => void } = {}): Promise<number> {
   const out = io.out ?? ((s: string) => process.stdout.write(s + '\n'));
   const err = io.err ?? ((s: string) => process.stderr.write(s + '\n'));
-  const [name, ...rest] = argv;
+  // `athlete --athlete ID <command> ...` as well as `athlete <command> --athlete ID ...`.
+  const first = argv[0] ?? '';
+  const leadAthlete = first === '--athlete' ? argv[1] : first.startsWith('--athlete=') ? first.slice('--athlete='.length) : undefined;
+  const [name, ...rest] = first === '--athlete' ? argv.slice(2) : leadAthlete !== undefined ? argv.slice(1) : argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     out(mainHelp());
     return name ? 0 : 2;
@@ -123,9 +136,9 @@ export async function main(argv: readonly string[], io: { out?: (s: string) => v
   }
   try {
     const { command } = await entry.load();
-    const args = parseArgs(rest, command.options);
+    const args = parseArgs(rest, { ...command.options, ...ATHLETE_OPTION });
     if (args.options.help) {
-      out(`usage: ${entry.usage}\n\n${command.help}`);
+      out(`usage: ${entry.usage}\n\n${command.help}\n${ATHLETE_HELP}`);
       return 0;
     }
     // The configuration (and zod) loads only when a command runs, so the help starts at once.
@@ -136,7 +149,9 @@ export async function main(argv: readonly string[], io: { out?: (s: string) => v
     process.env.LOG_LEVEL ??= config.LOG_LEVEL;
     // Whatever a command prints passes the redactor: messages may quote a server's answer.
     const { redactString } = await import('../core/redact.ts');
-    return await command.run(args, { name, config, env, out: (s) => out(redactString(s)), err: (s) => err(redactString(s)) });
+    const { chooseAthlete } = await import('./athlete_choice.ts');
+    const choice = await chooseAthlete(args.options.athlete ?? leadAthlete, config, env);
+    return await command.run(args, { name, config: choice.config, env: choice.env, athleteChosen: choice.chosen, out: (s) => out(redactString(s)), err: (s) => err(redactString(s)) });
   } catch (e) {
     if (e instanceof UsageError) {
       err(`athlete ${name}: ${e.message}\nusage: ${entry.usage}`);

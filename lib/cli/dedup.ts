@@ -5,7 +5,7 @@ import { rebuildCanonical, resolveWorkoutId } from '../core/dedup/rebuild.ts';
 import { evaluateAgainstTruth } from '../core/dedup/truth.ts';
 import { runAnalysis } from '../analysis/run.ts';
 import { DEFAULT_DEMO_DIR } from '../demo/sync.ts';
-import { athleteSettings, withWarehouse, type Command, type Context } from './context.ts';
+import { squadSettings, withWarehouse, type Command, type Context } from './context.ts';
 import { formatTable } from './output.ts';
 
 const TIERS: Record<string, string> = { '1': 'same external id', '2': 'time + sport + distance', '3': 'time + sport + GPS route' };
@@ -65,8 +65,9 @@ source record (also done after each sync and import when AUTO_DEDUPLICATE is on)
         ctx.out(`  near-miss pairs kept apart: ${e.nearMissesApart} of ${e.nearMisses}`);
         return 0;
       }
-      const r = await rebuildCanonical(wh, { homeTimeZone: ctx.config.ATHLETE_TIME_ZONE });
-      await runAnalysis(wh, athleteSettings(ctx.config));
+      const squad = await squadSettings(wh, ctx.config);
+      const r = await rebuildCanonical(wh, { homeTimeZone: squad.homeTimeZone, homeTimeZones: squad.homeTimeZones });
+      await runAnalysis(wh, squad.settings, squad.perAthlete);
       ctx.out(`${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged; links by tier: exact id ${r.stats.links.tier1}, time+distance ${r.stats.links.tier2}, route ${r.stats.links.tier3})`);
       ctx.out(`${r.biometricDays} reconciled biometric day-values; ${r.aliases} superseded workout id(s) kept as aliases`);
       await wh.checkpoint();

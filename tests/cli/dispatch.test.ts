@@ -44,7 +44,7 @@ function loads(...argv: string[]): { files: string[]; packages: string[]; compil
   };
 }
 
-const COMMANDS = ['sync', 'import', 'migrate', 'auth', 'status', 'sql', 'export', 'report', 'analyze', 'plugins', 'injuries', 'train', 'predict', 'ml', 'dedup'];
+const COMMANDS = ['sync', 'import', 'migrate', 'auth', 'status', 'sql', 'export', 'report', 'analyze', 'plugins', 'injuries', 'train', 'predict', 'ml', 'athletes', 'dedup'];
 
 describe('athlete dispatch', () => {
   it('lists every command and answers each one’s --help with its usage', async () => {

@@ -173,6 +173,9 @@ export function deduplicate(records: DedupRecord[], opts: DedupOptions = {}): De
   if (o.homeTimeZone !== null && !isTimeZone(o.homeTimeZone)) {
     throw new Error(`deduplicate: homeTimeZone ${JSON.stringify(o.homeTimeZone)} is not an IANA time zone (e.g. Europe/Zurich)`);
   }
+  for (const [athlete, zone] of Object.entries(o.homeTimeZones)) {
+    if (!isTimeZone(zone)) throw new Error(`deduplicate: home time zone ${JSON.stringify(zone)} of athlete ${athlete} is not an IANA time zone (e.g. Europe/Zurich)`);
+  }
 
   const byId = new Map<string, DedupRecord>();
   for (const r of records) {
@@ -210,7 +213,7 @@ export function deduplicate(records: DedupRecord[], opts: DedupOptions = {}): De
     const members = idx.map((i) => recs[i]!);
     let workout = mergeCluster(members);
     if (workout.utc_offset_min == null) {
-      workout = placeLocalOffset(workout, members, overlapping(idx, root), o.homeTimeZone);
+      workout = placeLocalOffset(workout, members, overlapping(idx, root), o.homeTimeZones[workout.athlete_id] ?? o.homeTimeZone);
     }
     built.push({ idx, workout });
   }

@@ -44,6 +44,8 @@ export interface DedupOptions {
   copyOverlap?: number;
   /** IANA zone giving the local offset of workouts that no record, overlapping record or track start places. Default none. */
   homeTimeZone?: string | null;
+  /** Per athlete id, the home zone used instead of `homeTimeZone` for that athlete's workouts. Default none. */
+  homeTimeZones?: Readonly<Record<string, string>>;
 }
 
 /** The defaults of {@link DedupOptions}. */
@@ -65,6 +67,7 @@ export const DEFAULT_DEDUP_OPTIONS: Required<DedupOptions> = {
   copyStartToleranceS: 60,
   copyOverlap: 0.9,
   homeTimeZone: null,
+  homeTimeZones: {},
 };
 
 /** 1 = shared external id, 2 = time + sport + distance (also copies within one source), 3 = time + sport + route. */
