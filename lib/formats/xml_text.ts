@@ -14,6 +14,8 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /** Bytes decoded per step when a whole file is given (bounds the text held at once). */
 const SLICE_BYTES = 1 << 20;
+/** Bytes looked at to tell a file's encoding (its byte order mark or XML declaration). */
+const HEAD_BYTES = 256;
 
 /**
  * Turns an XML file's bytes into text chunk by chunk: honours a byte order
@@ -24,10 +26,23 @@ const SLICE_BYTES = 1 << 20;
 export class XmlChunkDecoder {
   private decoder: TextDecoder | null = null;
   private utf8 = false;
+  /** The first bytes, held until there are enough to tell the encoding. */
+  private head: Uint8Array | null = null;
 
   /** Text of the next chunk (`final` after the last). */
   decode(bytes: Uint8Array, final = false): string {
     if (this.decoder === null) {
+      if (this.head !== null) {
+        const joined = new Uint8Array(this.head.length + bytes.length);
+        joined.set(this.head);
+        joined.set(bytes, this.head.length);
+        bytes = joined;
+      }
+      if (bytes.length < HEAD_BYTES && !final) {
+        this.head = bytes.slice();
+        return '';
+      }
+      this.head = null;
       this.decoder = this.pick(bytes);
       if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
       else if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) bytes = bytes.subarray(2);
@@ -46,7 +61,7 @@ export class XmlChunkDecoder {
     if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return this.utf8Decoder();
     if (head[0] === 0xff && head[1] === 0xfe) return new TextDecoder('utf-16le');
     if (head[0] === 0xfe && head[1] === 0xff) return new TextDecoder('utf-16be');
-    const text = new TextDecoder('latin1').decode(head.subarray(0, 256));
+    const text = new TextDecoder('latin1').decode(head.subarray(0, HEAD_BYTES));
     const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(text)?.[1]?.toLowerCase();
     if (declared && declared !== 'utf-8' && declared !== 'utf8') {
       try {
@@ -94,12 +109,24 @@ export function scanXmlBytes(bytes: Uint8Array, scanner: XmlScanner): string | n
 export async function scanXmlStream(chunks: AsyncIterable<Uint8Array>, scanner: XmlScanner): Promise<string | null> {
   const decoder = new XmlChunkDecoder();
   const it = chunks[Symbol.asyncIterator]();
-  const head = await it.next();
+  // The first two bytes tell a gzip stream; they may come in separate chunks.
+  let first = new Uint8Array(0);
+  let r = await it.next();
+  while (!r.done && first.length < 2) {
+    const joined = new Uint8Array(first.length + r.value.length);
+    joined.set(first);
+    joined.set(r.value, first.length);
+    first = joined;
+    r = await it.next();
+  }
+  const head = first;
+  let next = r;
   const all = (async function* () {
-    for (let r = head; !r.done; r = await it.next()) yield r.value;
+    if (head.length > 0) yield head;
+    for (; !next.done; next = await it.next()) yield next.value;
   })();
   let bytes: AsyncIterable<Uint8Array> = all;
-  if (!head.done && isGzip(head.value)) {
+  if (isGzip(head)) {
     const gunzip = createGunzip();
     // A read or inflate failure destroys the gunzip stream, which ends the loop below with the error.
     pipeline(Readable.from(all), gunzip, () => {});

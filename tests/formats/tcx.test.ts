@@ -236,3 +236,97 @@ describe('parseTcx on real files', () => {
     expect(workouts).toBe(7);
   });
 });
+
+/** A multisport session as Garmin writes it (TrainingCenterDatabase v2: MultiSportSession > FirstSport/NextSport). */
+function multisportTcx(legs: Array<{ kind: 'Activity' | 'Transition'; sport?: string; start: string; seconds: number; metres: number }>, sessionId = legs[0]!.start): string {
+  const lap = (l: (typeof legs)[number]) => {
+    const t0 = Date.parse(l.start);
+    const pts = [0, 1, 2]
+      .map((k) => {
+        const t = new Date(t0 + (k * l.seconds * 1000) / 2).toISOString();
+        return `<Trackpoint><Time>${t}</Time><DistanceMeters>${(k * l.metres) / 2}</DistanceMeters><HeartRateBpm><Value>${130 + k}</Value></HeartRateBpm></Trackpoint>`;
+      })
+      .join('');
+    return `<TotalTimeSeconds>${l.seconds}</TotalTimeSeconds><DistanceMeters>${l.metres}</DistanceMeters><Calories>10</Calories><Intensity>Active</Intensity><TriggerMethod>Manual</TriggerMethod><Track>${pts}</Track>`;
+  };
+  const leg = (l: (typeof legs)[number]) =>
+    l.kind === 'Transition'
+      ? `<Transition StartTime="${l.start}">${lap(l)}</Transition>`
+      : `<Activity Sport="${l.sport}"><Id>${l.start}</Id><Lap StartTime="${l.start}">${lap(l)}</Lap></Activity>`;
+  let body = `<FirstSport>${leg(legs[0]!)}</FirstSport>`;
+  for (let i = 1; i < legs.length; i++) {
+    const l = legs[i]!;
+    if (l.kind === 'Transition') {
+      body += `<NextSport>${leg(l)}${leg(legs[i + 1]!)}</NextSport>`;
+      i++;
+    } else body += `<NextSport>${leg(l)}</NextSport>`;
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">
+  <Activities><MultiSportSession><Id>${sessionId}</Id>${body}</MultiSportSession></Activities>
+</TrainingCenterDatabase>`;
+}
+
+describe('parseTcx multisport sessions', () => {
+  it('gives one workout per leg, transitions included, linked to the session like FIT legs', () => {
+    const tri = multisportTcx([
+      { kind: 'Activity', sport: 'Other', start: '2024-06-01T07:00:00Z', seconds: 1800, metres: 1500 },
+      { kind: 'Transition', start: '2024-06-01T07:30:00Z', seconds: 120, metres: 200 },
+      { kind: 'Activity', sport: 'Biking', start: '2024-06-01T07:32:00Z', seconds: 3600, metres: 40000 },
+      { kind: 'Transition', start: '2024-06-01T08:32:00Z', seconds: 60, metres: 100 },
+      { kind: 'Activity', sport: 'Running', start: '2024-06-01T08:33:00Z', seconds: 2400, metres: 10000 },
+    ]);
+    const r = parseTcx(utf8(tri), 'tri.tcx');
+    expect(r.errors).toEqual([]);
+    const parent = `tcx:${Date.parse('2024-06-01T07:00:00Z') / 1000}`;
+    expect(r.workouts.map((w) => [w.external_id, w.parent_external_id, w.sport, w.source_sport])).toEqual([
+      [`${parent}#0`, parent, 'other', 'Other'],
+      [`${parent}#1`, parent, 'other', 'Transition'],
+      [`${parent}#2`, parent, 'cycling', 'Biking'],
+      [`${parent}#3`, parent, 'other', 'Transition'],
+      [`${parent}#4`, parent, 'running', 'Running'],
+    ]);
+    expect(r.workouts.map((w) => w.external_ids)).toEqual([0, 1, 2, 3, 4].map((i) => ({ tcx: parent, tcx_leg: String(i) })));
+    expect(r.workouts.map((w) => w.distance_m)).toEqual([1500, 200, 40000, 100, 10000]);
+    expect(r.workouts.map((w) => w.moving_time_s)).toEqual([1800, 120, 3600, 60, 2400]);
+    expect(r.streams.map((s) => s.external_id)).toEqual(r.workouts.map((w) => w.external_id));
+  });
+
+  it('reads a four-activity session that has no transitions', () => {
+    const legs = ['Running', 'Biking', 'Running', 'Biking'].map((sport, i) => ({
+      kind: 'Activity' as const,
+      sport,
+      start: new Date(Date.UTC(2024, 5, 2, 7) + i * 1200_000).toISOString(),
+      seconds: 1100,
+      metres: sport === 'Running' ? 3000 : 9000,
+    }));
+    const r = parseTcx(utf8(multisportTcx(legs)), 'duathlon.tcx');
+    expect(r.errors).toEqual([]);
+    expect(r.workouts.map((w) => w.sport)).toEqual(['running', 'cycling', 'running', 'cycling']);
+    expect(new Set(r.workouts.map((w) => w.parent_external_id)).size).toBe(1);
+  });
+});
+
+describe('parseTcx start and span', () => {
+  it('starts at the first lap, not at an <Id> cut to the minute or 45 minutes late; no sample lies outside', () => {
+    for (const id of ['2024-05-01T05:30:00Z', '2024-05-01T06:15:42Z']) {
+      const doc = generatedTcx(
+        `<Trackpoint><Time>2024-05-01T05:30:42Z</Time><HeartRateBpm><Value>120</Value></HeartRateBpm></Trackpoint>
+         <Trackpoint><Time>2024-05-01T05:44:00Z</Time><HeartRateBpm><Value>130</Value></HeartRateBpm></Trackpoint>`,
+      )
+        .replace('<Id>2024-05-01T05:30:00.000Z</Id>', `<Id>${id}</Id>`)
+        .replace('<Lap StartTime="2024-05-01T05:30:00.000Z">', '<Lap StartTime="2024-05-01T05:30:42Z">');
+      const r = parseTcx(utf8(doc), 'late-id.tcx');
+      const w = r.workouts[0]!;
+      expect(startOf(w)).toBe('2024-05-01T05:30:42.000Z');
+      // The second lap starts 05:40:00 and runs 300 s: the workout ends at 05:45:00.
+      expect((w.end_time as Date).toISOString()).toBe('2024-05-01T05:45:00.000Z');
+      expect(w.duration_s).toBe(858);
+      expect(w.moving_time_s).toBe(858);
+      for (const t of r.streams[0]!.time) {
+        expect(t).toBeGreaterThanOrEqual((w.start_time as Date).getTime());
+        expect(t).toBeLessThanOrEqual((w.end_time as Date).getTime());
+      }
+    }
+  });
+});
