@@ -1,6 +1,6 @@
 /** `athlete sync`: pull new data from every configured source, or load the demo athlete. */
 import { syncConnector, type SourceSyncResult } from '../ingest/sync.ts';
-import { syncDemo } from '../demo/sync.ts';
+import { syncDemoSquad } from '../demo/squad.ts';
 import { allConnectors, sourceDescriptor } from '../sources/registry.ts';
 import { UsageError, intOption } from './args.ts';
 import { dedupAfter } from './after_import.ts';
@@ -28,7 +28,8 @@ export const command: Command = {
   options: { days: 'value', source: 'value', demo: 'flag' },
   help: `Syncs each source configured in .env (see .env.example). Incremental: each source
 resumes from its saved cursor; re-running changes nothing. A source without credentials
-is skipped with a note. With no source configured, or with --demo, loads the demo athlete.
+is skipped with a note. With no source configured, or with --demo, loads the demo athlete
+(DEMO_ATHLETES=N: a demo squad of N athletes, registered as the demo athlete, demo-02, ...).
   --days N        how far back to look on a first sync (default SYNC_DAYS, 30)
   --source a,b    only these sources`,
   async run({ options }, ctx) {
@@ -45,8 +46,9 @@ is skipped with a note. With no source configured, or with --demo, loads the dem
       if (options.demo || (configured.length === 0 && !only)) {
         ctx.out(`no source configured: loading the demo athlete${options.demo ? '' : ' (configure sources in .env to sync your own data)'}`);
         const bar = progressBar('demo');
-        results.push(...(await syncDemo(wh, {
+        results.push(...(await syncDemoSquad(wh, {
           athleteId: ctx.config.ATHLETE_ID,
+          athletes: ctx.config.DEMO_ATHLETES,
           dir: ctx.config.DEMO_DATA_DIR,
           seed: ctx.config.DEMO_SEED,
           days: ctx.config.DEMO_DAYS,

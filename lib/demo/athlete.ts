@@ -178,6 +178,19 @@ export interface SimulationOptions {
   /** Last local day, `YYYY-MM-DD`. */
   endDate: string;
   days: number;
+  /** How this athlete differs from the demo athlete (a member of the demo squad); none by default. */
+  variation?: AthleteVariation;
+}
+
+/** A squad member's own profile and physiology; what is left out is the demo athlete's. */
+export interface AthleteVariation {
+  profile?: Partial<Pick<AthleteProfile, 'athlete_id' | 'name' | 'birth_year' | 'sex' | 'max_hr' | 'resting_hr' | 'ftp_w'>>;
+  /** Typical body weight, kg (demo athlete: 72). */
+  weightKg?: number;
+  /** Typical overnight RMSSD, ms (demo athlete: 70). */
+  hrvMs?: number;
+  /** Training volume relative to the demo athlete's plan (1). */
+  volume?: number;
 }
 
 const HEIGHT_M = 1.78;
@@ -219,6 +232,7 @@ export function simulateAthlete(opts: SimulationOptions): DemoAthlete {
     max_hr: 191,
     resting_hr: 50,
     ftp_w: 265,
+    ...opts.variation?.profile,
     home_timezone: 'Europe/Zurich',
     devices: [
       { product: 4024, productName: 'fr955', serialNumber: 3398712345, from: firstDay },
@@ -259,7 +273,10 @@ export function simulateAthlete(opts: SimulationOptions): DemoAthlete {
   let illUntil = -1;
   let illnesses = 0;
   let injuredUntil = -1;
-  let weight = 72.4;
+  const baseWeight = opts.variation?.weightKg ?? 72;
+  const baseHrv = opts.variation?.hrvMs ?? 70;
+  const volume = opts.variation?.volume ?? 1;
+  let weight = baseWeight + 0.4;
   let lastFootball = -10;
   const maxIllness = Math.max(1, Math.round(days / 240));
   const maxInjuries = Math.max(1, Math.min(12, Math.round(days / 60)));
@@ -274,7 +291,7 @@ export function simulateAthlete(opts: SimulationOptions): DemoAthlete {
     const winter = month >= 11 || month <= 2;
     const wd = weekday(day);
     const week = weekOf(i);
-    const factor = weekFactor(week) * (month === 12 ? 0.85 : 1);
+    const factor = weekFactor(week) * (month === 12 ? 0.85 : 1) * volume;
     const yLoad = loads[i - 1] ?? 250;
     const jetlag = (i >= tripStart && i < tripStart + 3) || (i > tripStart + TRIP_DAYS - 1 && i <= tripStart + TRIP_DAYS + 1);
 
@@ -302,11 +319,15 @@ export function simulateAthlete(opts: SimulationOptions): DemoAthlete {
 
     const tsb = atl - ctl;
     const restingHr = Math.round(
-      clamp(50.5 + 0.012 * tsb + 0.004 * yLoad - 0.9 * (asleepH - 7.35) + (ill ? 6 : 0) + (jetlag ? 3 : 0) + rng.normal(0, 1.1), 43, 66),
+      clamp(
+        profile.resting_hr + 0.5 + 0.012 * tsb + 0.004 * yLoad - 0.9 * (asleepH - 7.35) + (ill ? 6 : 0) + (jetlag ? 3 : 0) + rng.normal(0, 1.1),
+        profile.resting_hr - 7,
+        profile.resting_hr + 16,
+      ),
     );
     const season = Math.sin((2 * Math.PI * i) / 365 + 0.6);
     const hrvRmssd = clamp(
-      70 + 4 * season - 0.06 * tsb - 0.012 * yLoad + 3 * (asleepH - 7.35) - (ill ? 22 : 0) - (jetlag ? 10 : 0) + rng.normal(0, 5),
+      baseHrv + 4 * season - 0.06 * tsb - 0.012 * yLoad + 3 * (asleepH - 7.35) - (ill ? 22 : 0) - (jetlag ? 10 : 0) + rng.normal(0, 5),
       32,
       110,
     );
@@ -400,10 +421,10 @@ export function simulateAthlete(opts: SimulationOptions): DemoAthlete {
       }
     }
 
-    const target = 72 + 1.1 * Math.sin((2 * Math.PI * i) / 365 + 1.2) + (0.6 * i) / days;
+    const target = baseWeight + 1.1 * Math.sin((2 * Math.PI * i) / 365 + 1.2) + (0.6 * i) / days;
     weight += 0.12 * (target - weight) + rng.normal(0, 0.08) - load / 60000;
     const measured = weight + rng.normal(0, 0.22);
-    const bodyFatPct = clamp(14.8 + (measured - 72) * 0.55 + rng.normal(0, 0.35), 9, 25);
+    const bodyFatPct = clamp(14.8 + (measured - baseWeight) * 0.55 + rng.normal(0, 0.35), 9, 25);
     const weighs = !travelling && rng.chance(0.58);
     const runKm = todays.filter((w) => w.kind.endsWith('_run')).reduce((s, w) => s + w.durationS / 330, 0);
     dayRecords.push({

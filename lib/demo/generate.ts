@@ -5,7 +5,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { KINDS, simulateAthlete, type PlannedWorkout } from './athlete.ts';
+import { KINDS, simulateAthlete, type AthleteVariation, type PlannedWorkout } from './athlete.ts';
 import { utcIso } from './clock.ts';
 import { csvText } from './csv.ts';
 import { summarise, simulateTrack, type Track, type TrackAthlete, type TrackSummary } from './track.ts';
@@ -31,6 +31,8 @@ export interface DemoOptions {
   seed?: number;
   endDate?: string;
   days?: number;
+  /** A squad member's own profile and physiology (see `squad.ts`). */
+  variation?: AthleteVariation;
 }
 
 /** What `generateDemo` wrote. */
@@ -65,7 +67,7 @@ export async function generateDemo(outDir: string, opts: DemoOptions = {}): Prom
   const seed = opts.seed ?? 42;
   const endDate = opts.endDate ?? '2026-11-01';
   const days = opts.days ?? 730;
-  const athlete = simulateAthlete({ seed, endDate, days });
+  const athlete = simulateAthlete({ seed, endDate, days, variation: opts.variation });
   const files = new Map<string, Uint8Array | string>();
   const physio = (w: PlannedWorkout): TrackAthlete => {
     const d = athlete.days.find((x) => x.day === w.day);

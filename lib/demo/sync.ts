@@ -8,7 +8,7 @@ import { WAREHOUSE_DIR, type Warehouse } from '../core/warehouse.ts';
 import { importPaths } from '../ingest/importer.ts';
 import { loadInjuries } from '../ingest/injury_log.ts';
 import { writeState, type SourceSyncResult } from '../ingest/sync.ts';
-import { DEMO_VERSION, generateDemo } from './generate.ts';
+import { DEMO_VERSION, generateDemo, type DemoOptions } from './generate.ts';
 
 /** The demo athlete's sources: folder under the demo data dir, and the source it is. */
 const DEMO_SOURCES: [folder: string, source: string][] = [
@@ -28,16 +28,24 @@ export const DEFAULT_DEMO_DIR = join(WAREHOUSE_DIR, 'demo');
  */
 export async function syncDemo(
   wh: Warehouse,
-  opts: { athleteId: string; dir?: string; seed?: number; days?: number; onProgress?: (source: string, done: number, total: number) => void },
+  opts: {
+    athleteId: string;
+    dir?: string;
+    seed?: number;
+    days?: number;
+    /** A demo squad member's last day and own profile (see `squad.ts`). */
+    simulation?: Pick<DemoOptions, 'endDate' | 'variation'>;
+    onProgress?: (source: string, done: number, total: number) => void;
+  },
 ): Promise<SourceSyncResult[]> {
   const dir = opts.dir ?? DEFAULT_DEMO_DIR;
-  const wanted = { version: DEMO_VERSION, seed: opts.seed ?? 42, days: opts.days ?? 730 };
+  const wanted = { version: DEMO_VERSION, seed: opts.seed ?? 42, days: opts.days ?? 730, ...opts.simulation };
   const marker = join(dir, 'demo.json');
   const current = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Partial<typeof wanted>) : null;
-  if (current?.version !== wanted.version || current?.seed !== wanted.seed || current?.days !== wanted.days) {
+  if (JSON.stringify(current) !== JSON.stringify(wanted)) {
     rmSync(dir, { recursive: true, force: true });
-    await forgetInputsUnder(wh, dir);
-    await generateDemo(dir, { seed: wanted.seed, days: wanted.days });
+    await forgetInputsUnder(wh, dir, opts.athleteId);
+    await generateDemo(dir, { seed: wanted.seed, days: wanted.days, ...opts.simulation });
     writeFileSync(marker, JSON.stringify(wanted) + '\n');
   }
   const results: SourceSyncResult[] = [];
@@ -54,8 +62,8 @@ export async function syncDemo(
   return results;
 }
 
-/** Remove every stored record read from files under `dir` (a regenerated demo replaces the old one). */
-async function forgetInputsUnder(wh: Warehouse, dir: string): Promise<void> {
+/** Remove every stored record read from files under `dir`, and the athlete's demo injuries (a regenerated demo replaces the old one). */
+async function forgetInputsUnder(wh: Warehouse, dir: string, athleteId: string): Promise<void> {
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
   await wh.transaction(async () => {
     const gone = 'SELECT stream_id FROM streams WHERE record_id IN (SELECT record_id FROM source_workouts WHERE starts_with(input, ?))';
@@ -64,7 +72,7 @@ async function forgetInputsUnder(wh: Warehouse, dir: string): Promise<void> {
     await wh.run('DELETE FROM source_workouts WHERE starts_with(input, ?)', [prefix]);
     await wh.run('DELETE FROM source_biometrics WHERE starts_with(input, ?)', [prefix]);
     await wh.run('DELETE FROM import_errors WHERE starts_with(input, ?)', [prefix]);
-    await wh.run("DELETE FROM injuries WHERE source = 'demo'");
+    await wh.run("DELETE FROM injuries WHERE source = 'demo' AND athlete_id = ?", [athleteId]);
   });
 }
 

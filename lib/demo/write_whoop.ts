@@ -100,12 +100,13 @@ export function writeWhoop(days: DayRecord[], inputs: WhoopInput[], maxHr: numbe
     const avg = Math.round(s.avgHr + r.normal(0, 1.5));
     const zones = hrZones(avg / maxHr);
     const gps = w.kind === 'road_ride' || w.kind.endsWith('_run') && w.kind !== 'treadmill_run';
+    // The jittered maximum is never below the jittered average: WHOOP's own export never shows that.
     workoutRows.push({
       start,
       cells: [
         ...cycle, localWall(start, w.offsetMin), localWall(end, w.offsetMin), Math.round((end - start) / 60000),
         r.chance(0.08) ? 'Activity' : WHOOP_ACTIVITY[w.kind], Math.min(21, 5 + 13 * (1 - Math.exp(-w.load / 350))).toFixed(1),
-        Math.round(s.calories * r.range(0.92, 1.08)), Math.round(s.maxHr + r.int(-2, 2)), avg, ...zones,
+        Math.round(s.calories * r.range(0.92, 1.08)), Math.max(avg, Math.round(s.maxHr + r.int(-2, 2))), avg, ...zones,
         gps ? 'true' : 'false', gps ? Math.round(s.distanceM) : '', gps ? s.ascentM.toFixed(1) : '', gps ? '0.0' : '',
       ],
     });
