@@ -23,7 +23,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   import: {
     summary: 'import export files, folders or zip archives',
-    usage: 'athlete import [--source NAME] PATH...',
+    usage: 'athlete import [--source NAME] PATH... | athlete import --lake DIR',
     load: () => import('./import.ts'),
   },
   migrate: {
@@ -48,7 +48,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   export: {
     summary: 'export the canonical tables (parquet, csv) or the report (pdf)',
-    usage: 'athlete export --format parquet|csv|report [--output PATH]',
+    usage: 'athlete export --format parquet|csv|report|lake [--output PATH]',
     load: () => import('./export.ts'),
   },
   report: {

@@ -17,12 +17,18 @@ export const command: Command = {
   options: { format: 'value', output: 'value' },
   help: `parquet/csv: writes workouts, workout_sources, biometrics, injuries and import_errors
 into the folder --output (default reports/export). report: writes the PDF report to
---output (default reports/fitness_report.pdf) and its HTML beside it.`,
+--output (default reports/fitness_report.pdf) and its HTML beside it.
+lake: every athlete's source and canonical tables, stream samples, daily metrics and
+predictions as hive-partitioned Parquet, <table>/athlete_id=ID/year=YYYY/part-N.parquet, in
+the folder --output (default reports/lake), with timestamps as UTC instants; exporting
+again rewrites only the partitions whose rows changed. Spark, Trino and DuckDB read it as
+it is (see README); athlete import --lake DIR reads it back.`,
   async run({ options }, ctx) {
-    const format = choiceOption(options.format, 'format', ['parquet', 'csv', 'report'] as const, 'report');
+    const format = choiceOption(options.format, 'format', ['parquet', 'csv', 'report', 'lake'] as const, 'report');
     const output = typeof options.output === 'string' ? options.output : undefined;
     // The report's renderer is loaded only when a report is asked for.
     if (format === 'report') return (await import('./report.ts')).writeReport(output, ctx);
+    if (format === 'lake') return (await import('./lake.ts')).writeLake(output, ctx);
     const dir = resolve(output ?? 'reports/export');
     mkdirSync(dir, { recursive: true });
     return withWarehouse(ctx, async (wh) => {

@@ -7,13 +7,20 @@ import { progressBar } from './output.ts';
 
 /** The import command. */
 export const command: Command = {
-  options: { source: 'value' },
+  options: { source: 'value', lake: 'value' },
   help: `Reads FIT, GPX and TCX files and account exports (Strava, WHOOP, Oura, scale CSV,
 the earlier version's strava_activities.json / activities.csv), as files, folders or
 .zip archives. The format is detected from the content. Unreadable inputs are recorded
 in import_errors and the rest goes on.
-  --source NAME   attribute records to NAME when the files do not say (e.g. strava)`,
+Records are the athlete's chosen with --athlete (default ATHLETE_ID).
+  --source NAME   attribute records to NAME when the files do not say (e.g. strava)
+  --lake DIR      read a lake written by athlete export --format lake: each athlete in it
+                  replaces that athlete's rows, in one transaction`,
   async run({ options, positionals }, ctx) {
+    if (typeof options.lake === 'string') {
+      if (positionals.length > 0 || options.source !== undefined) throw new UsageError('--lake DIR takes no other paths and no --source');
+      return (await import('./lake.ts')).readLake(options.lake, ctx);
+    }
     if (positionals.length === 0) throw new UsageError('name at least one file or folder to import');
     const source = typeof options.source === 'string' ? options.source : undefined;
     if (source && !/^[a-z][a-z0-9_]*$/.test(source)) throw new UsageError('--source must be a lower-case name such as strava');
