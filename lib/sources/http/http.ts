@@ -351,7 +351,8 @@ function cleanParams(p: RequestOptions['params']): Record<string, string> | unde
   return out;
 }
 
+/** The start of an error answer for a message: redacted before it is cut, so no part of a secret is left at the cut. */
 function excerpt(body: Uint8Array): string {
-  const text = new TextDecoder().decode(body.subarray(0, 300)).replace(/\s+/g, ' ').trim();
+  const text = redactString(new TextDecoder().decode(body.subarray(0, 65_536))).replace(/\s+/g, ' ').trim().slice(0, 300);
   return text === '' ? '(empty body)' : text;
 }
