@@ -19,9 +19,15 @@ export async function writeReport(output: string | undefined, ctx: Context): Pro
 
 /** The report command. */
 export const command: Command = {
-  options: { output: 'value' },
-  help: 'Same as `athlete export --format report`. Default output reports/fitness_report.pdf (and .html).',
+  options: { output: 'value', squad: 'flag', 'as-of': 'value' },
+  help: `Same as \`athlete export --format report\`. Default output reports/fitness_report.pdf (and .html).
+  --squad         the squad report instead (default reports/squad_report.pdf): a first page with
+                  every athlete (last sync, data freshness, 7-day load, ACWR band, HRV status,
+                  injury risk, open injuries) sorted by concern, then one page per athlete
+  --as-of DAY     (squad) the day freshness and open injuries are judged on (default today)`,
   async run({ options }, ctx) {
+    if (options.squad) return (await import('./squad_report.ts')).writeSquadReport(typeof options.output === 'string' ? options.output : undefined, typeof options['as-of'] === 'string' ? options['as-of'] : undefined, ctx);
+    if (options['as-of'] !== undefined) throw new UsageError('--as-of is for --squad');
     return writeReport(typeof options.output === 'string' ? options.output : undefined, ctx);
   },
 };
