@@ -148,7 +148,8 @@ const time = (d: Date | string | number): number => (d instanceof Date ? d.getTi
  * Check a workout against the bounds: a record dated before 1990 or more than
  * a day ahead of `now` is rejected; HR, power, cadence, average speed (the
  * distance is nulled), kcal per hour and ascent per metre out of bounds are
- * nulled. Returns a copy; the input is not changed.
+ * nulled, and an average HR or power above its maximum nulls both. Returns a
+ * copy; the input is not changed.
  */
 export function gateWorkout(w: SourceWorkoutInput, now = Date.now()): Gated<SourceWorkoutInput> {
   const ctx = { input: w.input ?? '(unknown input)', record: `workout ${w.external_id}` };
@@ -170,6 +171,14 @@ export function gateWorkout(w: SourceWorkoutInput, now = Date.now()): Gated<Sour
   check('avg_power_w', BOUNDS.power);
   check('max_power_w', BOUNDS.power);
   check('avg_cadence', BOUNDS.cadence);
+  for (const [avg, max, unit] of [['avg_hr', 'max_hr', 'bpm'], ['avg_power_w', 'max_power_w', 'W']] as const) {
+    const a = out[avg];
+    const m = out[max];
+    if (a == null || m == null || a <= m) continue;
+    warnings.push({ ...ctx, field: avg, reason: `implausible ${avg} ${round(a)} ${unit} above ${max} ${round(m)} ${unit}: an average cannot exceed its maximum; both stored as null` });
+    out[avg] = null;
+    out[max] = null;
+  }
   const seconds = out.moving_time_s != null && out.moving_time_s > 0 ? out.moving_time_s : out.duration_s;
   if (out.distance_m != null && seconds > 0) {
     const speed = out.distance_m / seconds;
@@ -255,7 +264,8 @@ export function gateStream(stream: WorkoutStream, sport: string, ctx: GateContex
   const bounded: Array<[StreamChannel, Bound]> = [...CHANNEL_BOUNDS, ['speed_mps', speedBound(sport)]];
   for (const [name, b] of bounded) {
     const a = stream.channels[name];
-    if (!a) continue;
+    // A channel whose length differs from the times' is malformed: the store reports it, the gate leaves it.
+    if (!a || a.length !== stream.time.length) continue;
     let count = 0;
     let first = -1;
     let value = NaN;
@@ -272,7 +282,7 @@ export function gateStream(stream: WorkoutStream, sport: string, ctx: GateContex
   }
   const lat = stream.channels.lat;
   const lon = stream.channels.lon;
-  if (lat && lon) {
+  if (lat && lon && lat.length === stream.time.length && lon.length === stream.time.length) {
     let count = 0;
     let first = -1;
     let zero = false;
@@ -300,6 +310,7 @@ export function gateStream(stream: WorkoutStream, sport: string, ctx: GateContex
   }
   for (const name of Object.keys(stream.channels) as StreamChannel[]) {
     const a = stream.channels[name]!;
+    if (a.length !== stream.time.length) continue;
     let any = false;
     for (let i = 0; i < a.length && !any; i++) any = a[i] === a[i];
     if (!any) delete stream.channels[name];

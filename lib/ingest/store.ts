@@ -5,6 +5,7 @@
  */
 import { formatZodError, SourceWorkout, BiometricReading, type ImportError, type ParseResult, type WorkoutStream } from '../core/models.ts';
 import { sourceRecordId, stableHash } from '../core/ids.ts';
+import { gateResult } from '../core/plausibility.ts';
 import { dataQualityScore } from '../core/quality.ts';
 import { redact, redactString } from '../core/redact.ts';
 import type { StreamColumns, Warehouse } from '../core/warehouse.ts';
@@ -96,9 +97,13 @@ async function storeStreams(wh: Warehouse, streams: ReadonlyMap<string, WorkoutS
 }
 
 /**
- * Validate and load a parse result. Invalid records become import_errors rows
- * naming input, record and field; the valid rest is stored. All writes of one
- * call are one transaction.
+ * Validate and load a parse result. Every record first passes the
+ * plausibility gate (core/plausibility.ts), whatever it came from (an API
+ * page, an export file, a device file): an implausible value is stored as
+ * null with a warning row, a record dated before 1990 or more than a day
+ * ahead is not stored and gets a row. Invalid records become import_errors
+ * rows naming input, record and field; the valid rest is stored. All writes
+ * of one call are one transaction. The result is gated in place.
  */
 export async function storeResult(
   wh: Warehouse,
@@ -106,6 +111,7 @@ export async function storeResult(
   opts: { athleteId: string; now?: Date; /** More writes that must commit with these rows (a sync cursor). */ alsoInTransaction?: () => Promise<void> },
 ): Promise<StoreSummary> {
   const now = opts.now ?? new Date();
+  gateResult(result);
   const errors: ImportError[] = [...result.errors];
   let invalid = 0;
 
