@@ -42,8 +42,8 @@ const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./status.ts'),
   },
   sql: {
-    summary: 'run SQL on the warehouse',
-    usage: 'athlete sql "QUERY" [--format table|json|csv]',
+    summary: 'run SQL on the warehouse (read-only unless --write; no files or URLs)',
+    usage: 'athlete sql "QUERY" [--format table|json|csv] [--write]',
     load: () => import('./sql.ts'),
   },
   export: {
