@@ -289,7 +289,8 @@ export function gateStream(stream: WorkoutStream, sport: string, ctx: GateContex
     for (let i = 0; i < lat.length; i++) {
       const y = lat[i]!;
       const x = lon[i]!;
-      if (y !== y && x !== x) continue;
+      // A half position is the parser's to report; the gate judges whole ones.
+      if (y !== y || x !== x) continue;
       const isZero = y === 0 && x === 0;
       if (!isZero && y >= -90 && y <= 90 && x >= -180 && x <= 180) continue;
       if (count++ === 0) {

@@ -1,6 +1,6 @@
 /**
- * A small RFC 4180 CSV reader, plus the column maps and cell converters the
- * export importers share. Columns are addressed by position (a header name
+ * A small RFC 4180 CSV reader (whole text, or a stream of chunks in bounded
+ * memory), plus the column maps and cell converters the export importers share. Columns are addressed by position (a header name
  * and its occurrence), because real export headers repeat names.
  */
 import type { ImportError } from '../core/models.ts';
@@ -20,69 +20,223 @@ export interface ExportOptions {
   athleteId?: string;
 }
 
+/** Longest record a streamed CSV may hold (characters); longer ones are reported and skipped. */
+export const MAX_CSV_RECORD_CHARS = 4 * 1024 * 1024;
+
+/** Options of a {@link CsvReader}. */
+export interface CsvReaderOptions {
+  /** Longest record accepted, in characters (default {@link MAX_CSV_RECORD_CHARS}; Infinity for none). */
+  maxRecordChars?: number;
+  /** Called for a record longer than the limit, which is skipped up to the next line break. */
+  onTooLong?: (line: number, chars: number) => void;
+}
+
+const COMMA = 44;
+const QUOTE = 34;
+const CR = 13;
+const LF = 10;
+
+/**
+ * An incremental RFC 4180 reader: text goes in as chunks (`write`, then
+ * `end`), records come out through `onRecord` with the line each starts on.
+ * Quoted fields may hold commas, doubled quotes and line breaks; CRLF or LF;
+ * a leading BOM is dropped; blank lines are skipped. It finds delimiters with
+ * `indexOf` rather than stepping through every character, and holds at most
+ * one record: a record longer than the limit is reported and skipped, so a
+ * file that is one enormous line costs bounded memory.
+ */
+export class CsvReader {
+  private buf = '';
+  private line = 1;
+  private started = false;
+  /** Skipping a too-long record: looking for the line break that ends it. */
+  private skipping = false;
+  private readonly max: number;
+
+  constructor(
+    private readonly onRecord: (fields: string[], line: number) => void,
+    private readonly opts: CsvReaderOptions = {},
+  ) {
+    this.max = opts.maxRecordChars ?? MAX_CSV_RECORD_CHARS;
+  }
+
+  /** Feed the next chunk of text. */
+  write(chunk: string): void {
+    if (!this.started && chunk.length > 0) {
+      this.started = true;
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    }
+    if (this.skipping) {
+      const nl = chunk.indexOf('\n');
+      if (nl < 0) return;
+      this.skipping = false;
+      this.line++;
+      chunk = chunk.slice(nl + 1);
+    }
+    const s = this.buf.length === 0 ? chunk : this.buf + chunk;
+    const stop = this.scan(s, false);
+    this.buf = stop === s.length ? '' : s.slice(stop);
+    if (this.buf.length > this.max) {
+      this.opts.onTooLong?.(this.line, this.buf.length);
+      const nl = this.buf.indexOf('\n');
+      if (nl < 0) {
+        this.skipping = true;
+        this.buf = '';
+      } else {
+        this.line++;
+        const rest = this.buf.slice(nl + 1);
+        this.buf = '';
+        this.write(rest);
+      }
+    }
+  }
+
+  /** The input is complete. Throws when a quoted field is never closed, since the rest is then ambiguous. */
+  end(): void {
+    if (this.buf.length > 0) {
+      const s = this.buf;
+      this.buf = '';
+      const stop = this.scan(s, true);
+      if (stop < s.length) throw new Error(`quoted field opened on line ${this.quoteLine(s, stop)} is never closed`);
+    }
+  }
+
+  /** The line of the first unclosed quote of the record starting at `from`. */
+  private quoteLine(s: string, from: number): number {
+    let line = this.line;
+    const q = s.indexOf('"', from);
+    for (let i = from; i < q; i++) if (s.charCodeAt(i) === LF) line++;
+    return line;
+  }
+
+  /** Read the records of `s`; returns where the first incomplete one starts (s.length when none is). */
+  private scan(s: string, final: boolean): number {
+    const n = s.length;
+    let pos = 0;
+    // Next comma, CR and LF at or after the cursor, searched again only once passed.
+    let comma = -1;
+    let cr = -1;
+    let lf = -1;
+    while (pos < n) {
+      const fields: string[] = [];
+      let p = pos;
+      let lines = 0;
+      let complete = false;
+      for (;;) {
+        if (s.charCodeAt(p) === QUOTE) {
+          // Quoted field: up to the quote not doubled; what follows it up to the delimiter is kept too.
+          let field = '';
+          let q = p + 1;
+          let closed = -1;
+          for (;;) {
+            const close = s.indexOf('"', q);
+            if (close < 0) break;
+            for (let i = s.indexOf('\n', q); i >= 0 && i < close; i = s.indexOf('\n', i + 1)) lines++;
+            field += s.slice(q, close);
+            if (s.charCodeAt(close + 1) === QUOTE) {
+              field += '"';
+              q = close + 2;
+              continue;
+            }
+            if (close + 1 >= n && !final) break;
+            closed = close;
+            break;
+          }
+          if (closed < 0) return pos;
+          p = closed + 1;
+          if (p < n && s.charCodeAt(p) !== COMMA && s.charCodeAt(p) !== CR && s.charCodeAt(p) !== LF) {
+            if (comma < p) comma = indexOrEnd(s, ',', p);
+            if (cr < p) cr = indexOrEnd(s, '\r', p);
+            if (lf < p) lf = indexOrEnd(s, '\n', p);
+            const end = Math.min(comma, cr, lf);
+            field += s.slice(p, end);
+            p = end;
+          }
+          fields.push(field);
+        } else {
+          if (comma < p) comma = indexOrEnd(s, ',', p);
+          if (cr < p) cr = indexOrEnd(s, '\r', p);
+          if (lf < p) lf = indexOrEnd(s, '\n', p);
+          const end = Math.min(comma, cr, lf);
+          fields.push(s.slice(p, end));
+          p = end;
+        }
+        if (p >= n) {
+          if (!final) return pos;
+          complete = true;
+          break;
+        }
+        const d = s.charCodeAt(p);
+        if (d === COMMA) {
+          p++;
+          continue;
+        }
+        if (d === CR) {
+          if (p + 1 >= n && !final) return pos;
+          p += s.charCodeAt(p + 1) === LF ? 2 : 1;
+        } else p++;
+        complete = true;
+        break;
+      }
+      if (complete) {
+        if (!(fields.length === 1 && fields[0] === '')) this.onRecord(fields, this.line);
+        this.line += lines + 1;
+        pos = p;
+      }
+    }
+    return n;
+  }
+}
+
+function indexOrEnd(s: string, ch: string, from: number): number {
+  const i = s.indexOf(ch, from);
+  return i < 0 ? s.length : i;
+}
+
 /**
  * Read CSV text (RFC 4180: quoted fields holding commas, doubled quotes and
  * line breaks; CRLF or LF; an optional BOM). Blank lines are skipped. Throws
  * only when a quoted field is never closed, since the rest is then ambiguous.
  */
 export function readCsv(text: string): CsvTable {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const records: string[][] = [];
   const starts: number[] = [];
-  let field = '';
-  let record: string[] = [];
-  let line = 1;
-  let recordLine = 1;
-  let quoted = false;
-  let quoteLine = 0;
-  let i = 0;
-  const endRecord = () => {
-    record.push(field);
-    field = '';
-    if (!(record.length === 1 && record[0] === '')) {
-      records.push(record);
-      starts.push(recordLine);
-    }
-    record = [];
-  };
-  while (i < src.length) {
-    const c = src[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else {
-        if (c === '\n') line++;
-        field += c;
-      }
-      i++;
-      continue;
-    }
-    if (c === '"' && field === '') {
-      quoted = true;
-      quoteLine = line;
-    } else if (c === ',') {
-      record.push(field);
-      field = '';
-    } else if (c === '\r' || c === '\n') {
-      endRecord();
-      if (c === '\r' && src[i + 1] === '\n') i++;
-      line++;
-      recordLine = line;
-    } else {
-      field += c;
-    }
-    i++;
-  }
-  if (quoted) throw new Error(`quoted field opened on line ${quoteLine} is never closed`);
-  if (field !== '' || record.length > 0) endRecord();
+  const reader = new CsvReader((fields, line) => {
+    records.push(fields);
+    starts.push(line);
+  }, { maxRecordChars: Infinity });
+  reader.write(text);
+  reader.end();
   const header = records.shift() ?? [];
   starts.shift();
   return { header: header.map((h) => h.trim()), rows: records, lines: starts };
+}
+
+/** A CSV read as a stream: its header, then each data row with the line it starts on. */
+export interface CsvStreamHandler {
+  header(fields: string[]): void;
+  row(fields: string[], line: number): void;
+}
+
+/**
+ * Read a CSV given as byte chunks (UTF-8, a BOM dropped), record by record:
+ * memory holds one record, not the file. A record longer than
+ * {@link MAX_CSV_RECORD_CHARS} is reported through `onTooLong` and skipped.
+ * Throws when a quoted field is never closed.
+ */
+export async function readCsvStream(chunks: AsyncIterable<Uint8Array>, handler: CsvStreamHandler, opts: CsvReaderOptions = {}): Promise<void> {
+  let headerSeen = false;
+  const reader = new CsvReader((fields, line) => {
+    if (headerSeen) handler.row(fields, line);
+    else {
+      headerSeen = true;
+      handler.header(fields.map((h) => h.trim()));
+    }
+  }, opts);
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of chunks) reader.write(decoder.decode(chunk, { stream: true }));
+  reader.write(decoder.decode());
+  reader.end();
 }
 
 /** Position of the `occurrence`-th (0-based) column named `name`, or -1. */

@@ -4,12 +4,23 @@
  * Reads Catapult-style exports whose `Timestamp` is an Excel serial day number
  * as well as epoch seconds or milliseconds, ISO 8601 instants and seconds from
  * a given start. Produces one workout and its stream at the file's own rate.
+ * Read whole or as a stream (parsePositionsCsvStream), row by row either way.
+ *
+ * What each workout field means here: start_time / end_time the first and
+ * last row's time; duration_s the elapsed time between them; moving_time_s
+ * by the speed rule of moving_time.ts (from the speed column, else every
+ * interval up to the pause gap); distance_m the length of the smoothed track
+ * (core/motion); avg_hr / max_hr over the rows. Values then pass the
+ * plausibility gate (core/plausibility.ts).
  */
 import { basename, extname } from 'node:path';
-import { emptyResult, type ImportError, type ParseResult, type SourceWorkoutInput, type StreamChannel } from '../core/models.ts';
+import { emptyResult, type ParseResult, type SourceWorkoutInput, type StreamChannel } from '../core/models.ts';
 import { mapSport } from '../core/sports.ts';
 import { estimateKinematics, trackDistance } from '../core/motion/kinematics.ts';
-import { readCsv, type CsvTable } from './csv.ts';
+import { gateResult } from '../core/plausibility.ts';
+import { CsvReader, MAX_CSV_RECORD_CHARS, readCsvStream } from './csv.ts';
+import { movingTimeS } from './moving_time.ts';
+import { COL, PointColumns } from './track_points.ts';
 
 /** How the time column is written. */
 export type PositionTimeFormat = 'excel_days' | 'epoch_s' | 'epoch_ms' | 'iso' | 'seconds';
@@ -95,6 +106,179 @@ function readTime(cell: string, format: PositionTimeFormat, offsetMin: number, s
   }
 }
 
+/** The position channels kept per row, as columns of a PointColumns. */
+const EXTRA: Array<['speed_mps' | 'hr' | 'altitude_m', number]> = [
+  ['speed_mps', COL.speed_mps],
+  ['hr', COL.hr],
+  ['altitude_m', COL.altitude_m],
+];
+
+/**
+ * Builds the workout of a position CSV from its header and rows as they are
+ * read (whole text or a stream): rows go into block columns, so a file of
+ * millions of samples is never held as text or as row arrays.
+ */
+class PositionsBuilder {
+  readonly result = emptyResult();
+  private header: string[] = [];
+  private cols = new Map<Field, number>();
+  private format: PositionTimeFormat | null = null;
+  private failed = false;
+  private rows = 0;
+  private lastTime = -Infinity;
+  private readonly points = new PointColumns();
+  private speedScale = 1;
+
+  constructor(
+    private readonly input: string,
+    private readonly opts: PositionsCsvOptions,
+  ) {}
+
+  private fail(reason: string): void {
+    if (!this.failed) this.result.errors.push({ input: this.input, reason });
+    this.failed = true;
+  }
+
+  private err(row: number, col: number, reason: string): void {
+    this.result.errors.push({ input: this.input, record: `row ${row}`, field: this.header[col] ?? `column ${col + 1}`, reason });
+  }
+
+  onHeader(header: string[]): void {
+    this.header = header;
+    header.forEach((h, i) => {
+      const f = COLUMNS[normalise(h)];
+      if (f && !this.cols.has(f)) this.cols.set(f, i);
+    });
+    const missing = (['time', 'lat', 'lon'] as const).filter((f) => !this.cols.has(f));
+    if (missing.length > 0) this.fail(`not a position CSV: no ${missing.join(', ')} column (header: ${header.join(', ')})`);
+    this.speedScale = this.cols.has('speed_mps') ? 1 : 1 / 3.6;
+  }
+
+  onRow(row: string[], line: number): void {
+    if (this.failed) return;
+    this.rows++;
+    const cols = this.cols;
+    const tCol = cols.get('time')!;
+    if (this.format === null) {
+      const firstCell = row[tCol] ?? '';
+      this.format = this.opts.timeFormat ?? detectFormat(firstCell, this.opts.startTime !== undefined);
+      if (!this.format) {
+        this.fail(`cannot tell the time format of "${this.header[tCol]}" from "${firstCell}" (set timeFormat, or startTime for seconds)`);
+        return;
+      }
+      if (this.format === 'seconds' && !this.opts.startTime) {
+        this.fail('times in seconds need a startTime');
+        return;
+      }
+    }
+    const t = readTime(row[tCol] ?? '', this.format, this.opts.utcOffsetMin ?? 0, this.opts.startTime);
+    if (t instanceof Error) {
+      this.err(line, tCol, t.message);
+      return;
+    }
+    if (t <= this.lastTime) {
+      this.err(line, tCol, `time ${new Date(t).toISOString()} is not after the previous row's`);
+      return;
+    }
+    this.lastTime = t;
+    const value = (col: number | undefined, lo: number, hi: number, what: string): number => {
+      if (col === undefined) return NaN;
+      const cell = (row[col] ?? '').trim();
+      if (cell === '') return NaN;
+      const v = Number(cell);
+      if (!Number.isFinite(v) || v < lo || v > hi) {
+        this.err(line, col, `${what} "${cell}" is not a number in [${lo}, ${hi}]`);
+        return NaN;
+      }
+      return v;
+    };
+    const r = this.points.row;
+    r[COL.time] = t;
+    let lat = value(cols.get('lat'), -90, 90, 'latitude');
+    let lon = value(cols.get('lon'), -180, 180, 'longitude');
+    // A lone 0,0 fix is a receiver without a fix, not a position in the Gulf of Guinea.
+    if (lat === 0 && lon === 0) lat = lon = NaN;
+    r[COL.lat] = lat;
+    r[COL.lon] = lon;
+    r[COL.speed_mps] = value(cols.get('speed_mps') ?? cols.get('speed_kmh'), 0, 200, 'speed') * this.speedScale;
+    r[COL.hr] = value(cols.get('hr'), 20, 260, 'heart rate');
+    r[COL.altitude_m] = value(cols.get('altitude_m'), -500, 9000, 'altitude');
+    this.points.commit();
+  }
+
+  finish(): ParseResult {
+    const { result, input, opts } = this;
+    if (this.header.length === 0) this.fail('not a position CSV: the file is empty');
+    if (this.failed) return result;
+    if (this.rows === 0) {
+      this.fail('no data rows');
+      return result;
+    }
+    const k = this.points.length;
+    if (k === 0) {
+      this.fail('no row with a readable time');
+      return result;
+    }
+    const file = basename(input);
+    const source = opts.source ?? 'gnss';
+    const start = this.points.get(COL.time, 0);
+    const externalId = `${file}@${new Date(start).toISOString()}`;
+    const present = EXTRA.filter(([, col]) => this.points.has(col)).map(([ch]) => ch);
+    const stream = this.points.takeStream(source, externalId);
+    // Channels the header names keep their column, even when every value is absent.
+    const channels: Partial<Record<StreamChannel, Float64Array>> = {
+      lat: stream.channels.lat ?? new Float64Array(k).fill(NaN),
+      lon: stream.channels.lon ?? new Float64Array(k).fill(NaN),
+    };
+    for (const ch of present) if (stream.channels[ch]) channels[ch] = stream.channels[ch];
+    const times = stream.time;
+    const end = times[k - 1]!;
+    const { sport, category } = mapSport(opts.sport ?? 'soccer');
+
+    let distance: number | null = null;
+    try {
+      distance = trackDistance(estimateKinematics({ time: times, lat: channels.lat, lon: channels.lon, speed_mps: channels.speed_mps }));
+    } catch {
+      // No usable positions: the workout is kept without a distance.
+    }
+    const hr = channels.hr ? finiteStats(channels.hr) : null;
+    const dts = new Float64Array(Math.max(0, k - 1));
+    for (let i = 1; i < k; i++) dts[i - 1] = times[i]! - times[i - 1]!;
+    dts.sort();
+    const medianDt = dts.length ? dts[dts.length >> 1]! : NaN;
+
+    const workout: SourceWorkoutInput = {
+      athlete_id: opts.athleteId ?? 'me',
+      source,
+      external_id: externalId,
+      name: basename(file, extname(file)),
+      start_time: new Date(start),
+      end_time: new Date(end),
+      duration_s: (end - start) / 1000,
+      moving_time_s: movingTimeS(times, undefined, channels.speed_mps) ?? null,
+      utc_offset_min: opts.utcOffsetMin ?? null,
+      sport,
+      source_sport: opts.sport ?? null,
+      sport_category: category,
+      distance_m: distance === null ? null : Math.round(distance * 10) / 10,
+      avg_hr: hr?.mean ?? null,
+      max_hr: hr?.max ?? null,
+      external_ids: { file },
+      raw_data: {
+        columns: this.header,
+        rows: this.rows,
+        time_format: this.format,
+        sample_rate_hz: Number.isFinite(medianDt) && medianDt > 0 ? Math.round(10_000 / medianDt) / 10 : null,
+      },
+      has_gps: channels.lat!.some(Number.isFinite),
+      input,
+    };
+    result.workouts.push(workout);
+    result.streams.push({ source, external_id: externalId, time: times, channels });
+    return gateResult(result);
+  }
+}
+
 /**
  * Parse a position CSV into one workout and one stream. Rows with an unreadable
  * time, or a time not after the previous row's, are left out; an unreadable
@@ -102,136 +286,53 @@ function readTime(cell: string, format: PositionTimeFormat, offsetMin: number, s
  * with its row and column.
  */
 export function parsePositionsCsv(data: Uint8Array | string, input: string, opts: PositionsCsvOptions = {}): ParseResult {
-  const result = emptyResult();
-  const fail = (reason: string) => {
-    result.errors.push({ input, reason });
-    return result;
-  };
-  let table: CsvTable;
+  const b = new PositionsBuilder(input, opts);
+  let text: string;
   try {
-    table = readCsv(typeof data === 'string' ? data : new TextDecoder('utf-8', { fatal: true }).decode(data));
+    text = typeof data === 'string' ? data : new TextDecoder('utf-8', { fatal: true }).decode(data);
   } catch (e) {
-    return fail(`unreadable CSV: ${(e as Error).message}`);
+    b.result.errors.push({ input, reason: `unreadable CSV: ${(e as Error).message}` });
+    return b.result;
   }
-  const cols = new Map<Field, number>();
-  table.header.forEach((h, i) => {
-    const f = COLUMNS[normalise(h)];
-    if (f && !cols.has(f)) cols.set(f, i);
-  });
-  const missing = (['time', 'lat', 'lon'] as const).filter((f) => !cols.has(f));
-  if (missing.length > 0) {
-    return fail(`not a position CSV: no ${missing.join(', ')} column (header: ${table.header.join(', ')})`);
-  }
-  if (table.rows.length === 0) return fail('no data rows');
-  const tCol = cols.get('time')!;
-  const firstCell = table.rows[0]![tCol] ?? '';
-  const format = opts.timeFormat ?? detectFormat(firstCell, opts.startTime !== undefined);
-  if (!format) {
-    return fail(`cannot tell the time format of "${table.header[tCol]}" from "${firstCell}" (set timeFormat, or startTime for seconds)`);
-  }
-  if (format === 'seconds' && !opts.startTime) return fail('times in seconds need a startTime');
-  const offsetMin = opts.utcOffsetMin ?? 0;
-
-  const n = table.rows.length;
-  const time = new Float64Array(n);
-  const lat = new Float64Array(n);
-  const lon = new Float64Array(n);
-  const extra: Partial<Record<'speed_mps' | 'hr' | 'altitude_m', Float64Array>> = {};
-  const speedCol = cols.get('speed_mps') ?? cols.get('speed_kmh');
-  const speedScale = cols.has('speed_mps') ? 1 : 1 / 3.6;
-  if (speedCol !== undefined) extra.speed_mps = new Float64Array(n);
-  if (cols.has('hr')) extra.hr = new Float64Array(n);
-  if (cols.has('altitude_m')) extra.altitude_m = new Float64Array(n);
-
-  const errs: ImportError[] = result.errors;
-  const err = (row: number, col: number, reason: string) =>
-    errs.push({ input, record: `row ${row}`, field: table.header[col] ?? `column ${col + 1}`, reason });
-  const value = (row: string[], line: number, col: number, lo: number, hi: number, what: string): number => {
-    const cell = (row[col] ?? '').trim();
-    if (cell === '') return NaN;
-    const v = Number(cell);
-    if (!Number.isFinite(v) || v < lo || v > hi) {
-      err(line, col, `${what} "${cell}" is not a number in [${lo}, ${hi}]`);
-      return NaN;
+  let headerSeen = false;
+  const reader = new CsvReader((fields, line) => {
+    if (headerSeen) b.onRow(fields, line);
+    else {
+      headerSeen = true;
+      b.onHeader(fields.map((h) => h.trim()));
     }
-    return v;
-  };
-
-  let k = 0;
-  for (let r = 0; r < n; r++) {
-    const row = table.rows[r]!;
-    const line = table.lines[r]!;
-    const t = readTime(row[tCol] ?? '', format, offsetMin, opts.startTime);
-    if (t instanceof Error) {
-      err(line, tCol, t.message);
-      continue;
-    }
-    if (k > 0 && t <= time[k - 1]!) {
-      err(line, tCol, `time ${new Date(t).toISOString()} is not after the previous row's`);
-      continue;
-    }
-    time[k] = t;
-    lat[k] = value(row, line, cols.get('lat')!, -90, 90, 'latitude');
-    lon[k] = value(row, line, cols.get('lon')!, -180, 180, 'longitude');
-    // A lone 0,0 fix is a receiver without a fix, not a position in the Gulf of Guinea.
-    if (lat[k] === 0 && lon[k] === 0) lat[k] = lon[k] = NaN;
-    if (extra.speed_mps) extra.speed_mps[k] = value(row, line, speedCol!, 0, 200, 'speed') * speedScale;
-    if (extra.hr) extra.hr[k] = value(row, line, cols.get('hr')!, 20, 260, 'heart rate');
-    if (extra.altitude_m) extra.altitude_m[k] = value(row, line, cols.get('altitude_m')!, -500, 9000, 'altitude');
-    k++;
-  }
-  if (k === 0) return fail('no row with a readable time');
-
-  const channels: Partial<Record<StreamChannel, Float64Array>> = { lat: lat.slice(0, k), lon: lon.slice(0, k) };
-  for (const [ch, arr] of Object.entries(extra) as ['speed_mps' | 'hr' | 'altitude_m', Float64Array][]) channels[ch] = arr.slice(0, k);
-  const times = time.slice(0, k);
-  const start = times[0]!;
-  const end = times[k - 1]!;
-  const file = basename(input);
-  const source = opts.source ?? 'gnss';
-  const externalId = `${file}@${new Date(start).toISOString()}`;
-  const { sport, category } = mapSport(opts.sport ?? 'soccer');
-
-  let distance: number | null = null;
+  }, { maxRecordChars: Infinity });
   try {
-    distance = trackDistance(estimateKinematics({ time: times, lat: channels.lat, lon: channels.lon, speed_mps: channels.speed_mps }));
-  } catch {
-    // No usable positions: the workout is kept without a distance.
+    reader.write(text);
+    reader.end();
+  } catch (e) {
+    b.result.errors.push({ input, reason: `unreadable CSV: ${(e as Error).message}` });
+    return b.result;
   }
-  const hr = channels.hr ? finiteStats(channels.hr) : null;
-  const dts: number[] = [];
-  for (let i = 1; i < k; i++) dts.push(times[i]! - times[i - 1]!);
-  dts.sort((a, b) => a - b);
-  const medianDt = dts.length ? dts[dts.length >> 1]! : NaN;
+  return b.finish();
+}
 
-  const workout: SourceWorkoutInput = {
-    athlete_id: opts.athleteId ?? 'me',
-    source,
-    external_id: externalId,
-    name: basename(file, extname(file)),
-    start_time: new Date(start),
-    end_time: new Date(end),
-    duration_s: (end - start) / 1000,
-    utc_offset_min: opts.utcOffsetMin ?? null,
-    sport,
-    source_sport: opts.sport ?? null,
-    sport_category: category,
-    distance_m: distance === null ? null : Math.round(distance * 10) / 10,
-    avg_hr: hr?.mean ?? null,
-    max_hr: hr?.max ?? null,
-    external_ids: { file },
-    raw_data: {
-      columns: table.header,
-      rows: n,
-      time_format: format,
-      sample_rate_hz: Number.isFinite(medianDt) && medianDt > 0 ? Math.round(10_000 / medianDt) / 10 : null,
-    },
-    has_gps: channels.lat!.some(Number.isFinite),
-    input,
-  };
-  result.workouts.push(workout);
-  result.streams.push({ source, external_id: externalId, time: times, channels });
-  return result;
+/**
+ * Parse a position CSV given as a stream of byte chunks, in memory that grows
+ * with the samples kept, not with the file; a record longer than
+ * MAX_CSV_RECORD_CHARS (a file that is one enormous line) is reported and skipped.
+ */
+export async function parsePositionsCsvStream(chunks: AsyncIterable<Uint8Array>, input: string, opts: PositionsCsvOptions = {}): Promise<ParseResult> {
+  const b = new PositionsBuilder(input, opts);
+  try {
+    await readCsvStream(
+      chunks,
+      { header: (h) => b.onHeader(h), row: (fields, line) => b.onRow(fields, line) },
+      {
+        onTooLong: (line, chars) =>
+          b.result.errors.push({ input, record: `line ${line}`, reason: `record is longer than ${MAX_CSV_RECORD_CHARS} characters (${chars} read before giving up): skipped to the next line` }),
+      },
+    );
+  } catch (e) {
+    b.result.errors.push({ input, reason: `unreadable CSV: ${(e as Error).message}` });
+    return b.result;
+  }
+  return b.finish();
 }
 
 function finiteStats(v: Float64Array): { mean: number; max: number } | null {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePositionsCsv } from '../../lib/formats/positions_csv.ts';
+import { parsePositionsCsv, parsePositionsCsvStream } from '../../lib/formats/positions_csv.ts';
 import { SourceWorkout } from '../../lib/core/models.ts';
 import { readFixture } from '../helpers/shared.ts';
 
@@ -113,5 +113,15 @@ describe('parsePositionsCsv on other layouts', () => {
     expect(r.errors).toEqual([{ input: 'weights.csv', reason: 'not a position CSV: no lat, lon column (header: date, weight)' }]);
     const bin = parsePositionsCsv(new Uint8Array([0xff, 0xfe, 0x00, 0x41]), 'x.csv');
     expect(bin.errors[0]!.reason).toMatch(/unreadable CSV/);
+  });
+});
+
+describe('parsePositionsCsvStream', () => {
+  it('gives what parsing the whole file gives', async () => {
+    const bytes = readFixture('tracking/soccer_gnss_10hz/U18_ID3.csv');
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += 65_537) yield bytes.subarray(i, i + 65_537);
+    }
+    expect(await parsePositionsCsvStream(chunks(), 'U18_ID3.csv')).toEqual(parsePositionsCsv(bytes, 'U18_ID3.csv'));
   });
 });
