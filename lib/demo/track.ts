@@ -18,6 +18,8 @@ export interface Track {
   hr: Float64Array;
   cadence: Float64Array | null;
   power: Float64Array | null;
+  /** A run: its cadence counts steps, and its calories follow the distance. */
+  run: boolean;
 }
 
 /** Totals of a stretch of a track, as a device summarises it. */
@@ -148,7 +150,8 @@ export function simulateTrack(w: PlannedWorkout, a: TrackAthlete): Track {
     h += (target - h) / tau;
     hr[t] = Math.round(clamp(h + rng.normal(0, 0.7), 60, a.maxHr));
   }
-  return { startMs: w.startMs, n, lat, lon, alt, dist, speed, hr, cadence, power };
+  const run = w.kind.endsWith('_run');
+  return { startMs: w.startMs, n, lat, lon, alt, dist, speed, hr, cadence, power, run };
 }
 
 /** Summarise samples [from, to) like a device does. Calories: power → kJ ≈ kcal, runs 1 kcal/kg/km, else Keytel et al. 2005 (J Sports Sci 23:289). */
@@ -189,7 +192,8 @@ export function summarise(track: Track, a: TrackAthlete, from = 0, to = track.n)
   const avgHr = hrSum / count;
   let calories: number;
   if (track.power) calories = powSum / 1000;
-  else if (track.cadence && !track.power && maxSpeed > 1.5 && distanceM > 0 && avgSpeedOf(distanceM, count) > 1.8) calories = (a.weightKg * distanceM) / 1000;
+  // Rides without a power meter go by heart rate: 1 kcal/kg/km is a runner's cost, not a cyclist's.
+  else if (track.run && maxSpeed > 1.5 && distanceM > 0 && avgSpeedOf(distanceM, count) > 1.8) calories = (a.weightKg * distanceM) / 1000;
   else calories = (count / 60) * ((-55.0969 + 0.6309 * avgHr + 0.1988 * a.weightKg + 0.2017 * 35) / 4.184);
   return {
     elapsedS: count,
