@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { syncDemo } from '../../lib/demo/sync.ts';
 import { emptyResult, METRIC_UNITS, type BiometricReadingInput } from '../../lib/core/models.ts';
 import { Warehouse } from '../../lib/core/warehouse.ts';
 import { importPaths } from '../../lib/ingest/importer.ts';
@@ -160,6 +161,17 @@ describe('API payloads', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ input: `${wf.fake.url}/developer/v2/activity/workout`, field: 'avg_hr' });
     expect(rows[0]!.reason).toMatch(/implausible avg_hr 181 bpm above max_hr 150 bpm/);
+    wh.close();
+  });
+});
+
+describe('the demo athlete', () => {
+  it('writes nothing its own importers flag', async () => {
+    const wh = await freshDb();
+    await syncDemo(wh, { athleteId: 'me', dir: join(dir, 'demo'), seed: 42, days: 180 });
+    const flagged = (await errorRows(wh)).filter((r) => /implausible|record rejected/.test(r.reason));
+    expect(flagged).toEqual([]);
+    expect((await wh.all<{ n: number }>('SELECT count(*) AS n FROM source_workouts'))[0]!.n).toBeGreaterThan(100);
     wh.close();
   });
 });
