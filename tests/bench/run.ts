@@ -9,6 +9,7 @@ import { benchFit } from './fit_import.ts';
 import { benchXml } from './xml_import.ts';
 import { benchApple } from './apple_import.ts';
 import { benchDedup } from './dedup_bench.ts';
+import { benchSquad } from './squad_bench.ts';
 import { FULL, RUNS } from './measure.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   xml: benchXml,
   apple: benchApple,
   dedup: benchDedup,
+  squad: benchSquad,
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
