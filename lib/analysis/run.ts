@@ -5,7 +5,8 @@
  */
 import type { Warehouse } from '../core/warehouse.ts';
 import { chooseTrainingLoad, estimateMaxHr, estimateRestingHr, type Sex } from './load.ts';
-import { acwrBand, acwrEwma, acwrRolling, dailyLoads, dateRange, daysSinceRest, fitnessFatigue, localDate, monotonyStrain } from './daily.ts';
+import { acwrBand, acwrEwma, acwrRolling, dateRange, daysSinceRest, fitnessFatigue, loadCoverage, localDate, monotonyStrain, observedDailyLoads } from './daily.ts';
+import { normalizedPowers } from './power.ts';
 import { hrvStatus, restingHrStatus } from './recovery.ts';
 import { rollingDiversity } from './variety.ts';
 
@@ -20,7 +21,10 @@ export interface AthleteSettings {
 /** One day's headline numbers, for the CLI and the report. */
 export interface DailySummary {
   date: string;
-  load: number;
+  /** Null when nothing was recorded that day. */
+  load: number | null;
+  /** Share of the last 28 days with a known load. */
+  load_coverage_28d: number;
   acwr_ewma: number | null;
   acwr_band: string | null;
   ctl: number | null;
@@ -63,69 +67,222 @@ interface WorkoutRow {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+/** How much to recompute. */
+export interface AnalysisOptions {
+  /**
+   * Recompute each athlete only from the earliest local day marked out of
+   * date in pending_analysis (by deduplication, see core/pending.ts), and in
+   * full an athlete whose profile (resting and maximum HR, FTP, sex)
+   * changed; the rest stays as stored. The result equals a full run's.
+   * Default: every athlete, every day.
+   */
+  incremental?: boolean;
+}
+
+const WORKOUT_COLUMNS = `w.workout_id, w.athlete_id, w.start_time, w.utc_offset_min, w.duration_s, w.sport, w.sport_category, w.avg_hr,
+  w.max_hr, w.avg_power_w, w.has_power, w.perceived_exertion, s.sources`;
+const WORKOUT_SOURCES = `LEFT JOIN (SELECT workout_id, string_agg(DISTINCT source, ',' ORDER BY source) AS sources FROM workout_sources GROUP BY workout_id) s
+  USING (workout_id)`;
+const LOCAL_DATE = 'CAST(w.start_time + to_minutes(coalesce(w.utc_offset_min, 0)) AS DATE)';
+const BIOMETRIC_METRICS = "('resting_hr', 'hrv_rmssd', 'sleep_duration', 'sleep_efficiency', 'weight')";
+
+/** The stored profile of an athlete, as it decides whether stored loads still hold. */
+const profileKey = (p: { rest_hr: number; max_hr: number; ftp_w: number | null; sex: string; estimated: readonly string[] }): string =>
+  JSON.stringify([p.rest_hr, p.max_hr, p.ftp_w, p.sex, [...p.estimated]]);
+
+/**
+ * Make the rows of `table` selected by `current` equal to those of `stage`,
+ * writing only rows that differ (a rewrite of unchanged rows makes the file
+ * grow); `ignored` columns do not count (a computation time).
+ */
+async function replaceChanged(wh: Warehouse, table: string, key: string, current: string, ignored?: string): Promise<void> {
+  const cols = ignored ? `* EXCLUDE (${ignored})` : '*';
+  await wh.run(`CREATE OR REPLACE TEMP TABLE analysis_removed AS SELECT ${cols} FROM ${current} EXCEPT SELECT ${cols} FROM analysis_stage`);
+  await wh.run(`CREATE OR REPLACE TEMP TABLE analysis_added AS SELECT ${cols} FROM analysis_stage EXCEPT SELECT ${cols} FROM ${current}`);
+  await wh.run(`DELETE FROM ${table} WHERE (${key}) IN (SELECT (${key}) FROM analysis_removed)`);
+  await wh.run(`INSERT INTO ${table} SELECT * FROM analysis_stage WHERE (${key}) IN (SELECT (${key}) FROM analysis_added)`);
+  await wh.run('DROP TABLE analysis_removed');
+  await wh.run('DROP TABLE analysis_added');
+}
+
+/** Stage `rows` shaped like `table` for {@link replaceChanged}. */
+async function stage(wh: Warehouse, table: string, rows: readonly (readonly unknown[])[]): Promise<void> {
+  await wh.run(`CREATE OR REPLACE TEMP TABLE analysis_stage AS SELECT * FROM ${table} LIMIT 0`);
+  await wh.appendRows('analysis_stage', rows);
+}
+
+/** A query's result as columns of plain JS values (far cheaper than row objects for many rows). */
+async function columns<T extends unknown[][]>(wh: Warehouse, sql: string, params: (string | number)[]): Promise<Partial<T>> {
+  return (await wh.connection.runAndReadAll(sql, params)).getColumnsJS() as Partial<T>;
+}
+
+/**
+ * An athlete's workouts before local day `from` with their stored loads, in
+ * start order: what the daily series needs of the days not recomputed.
+ */
+async function priorLoads(wh: Warehouse, athlete: string, from: string): Promise<{ w: Pick<WorkoutRow, 'sport_category' | 'duration_s' | 'sources'>; date: string; load: number }[]> {
+  const [days = [], loads = [], categories = []] = await columns<[number[], number[], WorkoutRow['sport_category'][]]>(
+    wh,
+    `SELECT (l.local_date - DATE '1970-01-01')::INTEGER, l.load, w.sport_category FROM workout_loads l JOIN workouts w USING (workout_id)
+     WHERE w.athlete_id = $1 AND ${LOCAL_DATE} < $2::DATE ORDER BY w.start_time, w.workout_id`,
+    [athlete, from],
+  );
+  const names = new Map<number, string>();
+  return days.map((d, i) => {
+    let date = names.get(d);
+    if (date === undefined) names.set(d, (date = new Date(d * 86_400_000).toISOString().slice(0, 10)));
+    return { w: { sport_category: categories[i]!, duration_s: 0, sources: '' }, date, load: loads[i]! };
+  });
+}
+
+/**
+ * The first day to recompute for an athlete marked out of date from `from`.
+ * A day's values depend on the days before it, and some series run only to
+ * the last workout (diversity): so recomputing also starts no later than the
+ * day after the last stored day and after the last stored workout. Undefined
+ * (all days) when nothing is stored.
+ */
+async function firstDayToWrite(wh: Warehouse, athlete: string, from: string): Promise<string | undefined> {
+  const [r] = await wh.all<{ day: string | null; workout: string | null }>(
+    `SELECT (SELECT CAST(max(date) + 1 AS VARCHAR) FROM daily_metrics WHERE athlete_id = ?) AS day,
+            (SELECT CAST(max(local_date) + 1 AS VARCHAR) FROM workout_loads WHERE athlete_id = ?) AS workout`,
+    [athlete, athlete],
+  );
+  if (!r?.day) return undefined;
+  return [from, r.day, r.workout ?? r.day].sort()[0];
+}
+
+/** The latest stored day of each athlete not recomputed, for the summary. */
+async function storedLatest(wh: Warehouse, athletes: readonly string[]): Promise<(DailySummary & { athlete_id: string })[]> {
+  if (athletes.length === 0) return [];
+  return wh.all<DailySummary & { athlete_id: string }>(
+    `SELECT athlete_id, CAST(max(date) AS VARCHAR) AS date, arg_max(load, date) AS load, arg_max(load_coverage_28d, date) AS load_coverage_28d,
+            arg_max(acwr_ewma, date) AS acwr_ewma, arg_max(acwr_band, date) AS acwr_band, arg_max(ctl, date) AS ctl,
+            arg_max(atl, date) AS atl, arg_max(tsb, date) AS tsb, arg_max(hrv_status, date) AS hrv_status,
+            arg_max(hrv_rmssd, date) FILTER (WHERE hrv_rmssd IS NOT NULL) AS hrv_rmssd,
+            arg_max(sleep_s, date) FILTER (WHERE sleep_s IS NOT NULL) AS sleep_s,
+            arg_max(resting_hr, date) FILTER (WHERE resting_hr IS NOT NULL) AS resting_hr, arg_max(rhr_status, date) AS rhr_status
+     FROM daily_metrics WHERE athlete_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY athlete_id ORDER BY athlete_id`,
+    [athletes],
+  );
+}
+
 /**
  * Compute and store per-workout load and the daily training and recovery
  * series, for every athlete: with `squad`'s settings, and an athlete's own
- * values in `perAthlete` (a registered athlete's) over them.
+ * values in `perAthlete` (a registered athlete's) over them. Only rows that
+ * differ from the stored ones are written.
  */
-export async function runAnalysis(wh: Warehouse, squad: AthleteSettings, perAthlete: Readonly<Record<string, Partial<AthleteSettings>>> = {}): Promise<AnalysisSummary> {
-  const workouts = await wh.all<WorkoutRow>(
-    `SELECT w.workout_id, w.athlete_id, w.start_time, w.utc_offset_min, w.duration_s, w.sport, w.sport_category, w.avg_hr, w.max_hr,
-            w.avg_power_w, w.has_power, w.perceived_exertion,
-            (SELECT string_agg(DISTINCT s.source, ',' ORDER BY s.source) FROM workout_sources s WHERE s.workout_id = w.workout_id) AS sources
-     FROM workouts w ORDER BY w.athlete_id, w.start_time, w.workout_id`,
+export async function runAnalysis(
+  wh: Warehouse,
+  squad: AthleteSettings,
+  perAthlete: Readonly<Record<string, Partial<AthleteSettings>>> = {},
+  opts: AnalysisOptions = {},
+): Promise<AnalysisSummary> {
+  const athletes = (
+    await wh.all<{ athlete_id: string }>(
+      `SELECT athlete_id FROM workouts UNION SELECT athlete_id FROM biometrics WHERE metric_type IN ${BIOMETRIC_METRICS} ORDER BY athlete_id`,
+    )
+  ).map((r) => r.athlete_id);
+  const pending = new Map(
+    opts.incremental
+      ? (await wh.all<{ athlete_id: string; from_date: string }>('SELECT athlete_id, from_date FROM pending_analysis')).map((r) => [r.athlete_id, r.from_date])
+      : [],
   );
-  const bio = await wh.all<{ athlete_id: string; date: string; metric_type: string; value: number }>(
-    `SELECT athlete_id, date, metric_type, value FROM biometrics
-     WHERE metric_type IN ('resting_hr', 'hrv_rmssd', 'sleep_duration', 'sleep_efficiency', 'weight') ORDER BY athlete_id, date`,
+  const storedProfiles = new Map(
+    (await wh.all<{ athlete_id: string; rest_hr: number; max_hr: number; ftp_w: number | null; sex: Sex; estimated: string | null }>(
+      'SELECT athlete_id, rest_hr, max_hr, ftp_w, sex, estimated FROM athlete_profile',
+    )).map((p) => [p.athlete_id, { ...p, estimated: p.estimated ? (JSON.parse(p.estimated) as string[]) : [] }]),
   );
-  const athletes = [...new Set([...workouts.map((w) => w.athlete_id), ...bio.map((b) => b.athlete_id)])].sort();
-  const summary: AnalysisSummary = { athletes: athletes.length, workouts: workouts.length, days: 0, profile: [], latest: [] };
+  const [count] = await wh.all<{ n: number }>('SELECT count(*) AS n FROM workouts');
+  const summary: AnalysisSummary = { athletes: athletes.length, workouts: count?.n ?? 0, days: 0, profile: [], latest: [] };
   const loadRows: unknown[][] = [];
   const dailyRows: unknown[][] = [];
   const profileRows: unknown[][] = [];
+  /** Per athlete recomputed: the first day rewritten (undefined: all of them). */
+  const done = new Map<string, string | undefined>();
+  const kept: string[] = [];
   const now = new Date();
 
   for (const athlete of athletes) {
     const settings: AthleteSettings = { ...squad, ...perAthlete[athlete] };
-    const ws = workouts.filter((w) => w.athlete_id === athlete);
-    const bs = bio.filter((b) => b.athlete_id === athlete);
+    const bs = await wh.all<{ date: string; metric_type: string; value: number }>(
+      `SELECT date, metric_type, value FROM biometrics WHERE athlete_id = ? AND metric_type IN ${BIOMETRIC_METRICS} ORDER BY date`,
+      [athlete],
+    );
     const metric = (m: string) => new Map(bs.filter((b) => b.metric_type === m).map((b) => [b.date, b.value]));
     const rhrByDay = metric('resting_hr');
+    const [maxHrs = []] = await columns<[number[]]>(
+      wh,
+      'SELECT max_hr FROM workouts WHERE athlete_id = $1 AND max_hr IS NOT NULL ORDER BY start_time, workout_id',
+      [athlete],
+    );
     const estimated: string[] = [];
-    const restHr = settings.restHr ?? estimateRestingHr([...rhrByDay.values()]) ?? 60;
+    // Estimates in whole bpm, as heart rates are recorded: a profile moving by a fraction with every
+    // new reading would change every stored load, and every sync would recompute the whole history.
+    const whole = (bpm: number | null): number | null => (bpm === null ? null : Math.round(bpm));
+    const restHr = settings.restHr ?? whole(estimateRestingHr([...rhrByDay.values()])) ?? 60;
     if (settings.restHr === undefined) estimated.push('rest_hr');
-    const maxHr = settings.maxHr ?? estimateMaxHr(ws.flatMap((w) => (w.max_hr === null ? [] : [w.max_hr]))) ?? 190;
+    const maxHr = settings.maxHr ?? whole(estimateMaxHr(maxHrs)) ?? 190;
     if (settings.maxHr === undefined) estimated.push('max_hr');
     const profile = { rest_hr: restHr, max_hr: maxHr, ftp_w: settings.ftpW ?? null, sex: settings.sex, estimated };
+    const stored = storedProfiles.get(athlete);
+    // Stored loads hold only for the profile they were computed with; a changed profile redoes the athlete.
+    const sameProfile = stored !== undefined && profileKey(stored) === profileKey(profile);
+    if (opts.incremental && sameProfile && !pending.has(athlete)) {
+      kept.push(athlete);
+      summary.profile.push(profile);
+      continue;
+    }
+    const from = opts.incremental && sameProfile ? await firstDayToWrite(wh, athlete, pending.get(athlete)!) : undefined;
+    done.set(athlete, from);
     summary.profile.push(profile);
     profileRows.push([athlete, restHr, maxHr, profile.ftp_w, settings.sex, estimated, now]);
 
-    const perWorkout = ws.map((w) => {
+    const ws = await wh.all<WorkoutRow>(
+      `SELECT ${WORKOUT_COLUMNS} FROM workouts w ${WORKOUT_SOURCES}
+       WHERE w.athlete_id = ?${from !== undefined ? ` AND ${LOCAL_DATE} >= ?::DATE` : ''} ORDER BY w.start_time, w.workout_id`,
+      from !== undefined ? [athlete, from] : [athlete],
+    );
+    const prior = from === undefined ? [] : await priorLoads(wh, athlete, from);
+    const recordedDays = (
+      await wh.all<{ date: string }>(
+        `SELECT DISTINCT CAST(date AS VARCHAR) AS date FROM biometrics
+         WHERE athlete_id = ? AND metric_type NOT IN ('weight', 'body_fat_pct', 'muscle_mass', 'bmi')`,
+        [athlete],
+      )
+    ).map((r) => r.date);
+
+    const isRide = (w: WorkoutRow): boolean => w.sport.includes('cycling') || w.sport === 'mountain_biking';
+    // TSS needs Normalized Power, from the ride's power stream; only with an FTP is it used.
+    const np = settings.ftpW ? await normalizedPowers(wh, ws.filter((w) => isRide(w) && w.has_power).map((w) => w.workout_id)) : new Map<string, number>();
+    const fresh = ws.map((w) => {
       const date = localDate(w.start_time, w.utc_offset_min ?? 0);
-      const isRide = w.sport.includes('cycling') || w.sport === 'mountain_biking';
+      const npW = np.get(w.workout_id) ?? null;
       const load = chooseTrainingLoad(
         {
           durationS: w.duration_s,
           avgHr: w.avg_hr,
           rpe: w.perceived_exertion,
-          // Average power stands in for normalized power: the ride's streams are not re-read here.
-          npW: isRide ? w.avg_power_w : null,
+          npW,
           sport_category: w.sport_category,
           hasPower: w.has_power,
         },
         { restHr, maxHr, sex: settings.sex, ftpW: settings.ftpW ?? null },
       );
-      loadRows.push([w.workout_id, athlete, date, load.value, load.method, load.raw]);
+      loadRows.push([w.workout_id, athlete, date, load.value, load.method, load.raw, npW]);
       return { w, date, load: load.value };
     });
+    // Workouts before `from` keep the loads stored for them (same profile); in start order, before the fresh ones.
+    const perWorkout: { w: Pick<WorkoutRow, 'sport_category' | 'duration_s' | 'sources'>; date: string; load: number }[] = [...prior, ...fresh];
 
     const dates = [...perWorkout.map((p) => p.date), ...bs.map((b) => b.date)].sort();
     if (dates.length === 0) continue;
-    const from = dates[0]!;
+    const first = dates[0]!;
     const to = dates[dates.length - 1]!;
-    const days = dateRange(from, to);
-    const loads = dailyLoads(perWorkout.map((p) => ({ localDate: p.date, load: p.load })), from, to).map((d) => d.load);
+    const days = dateRange(first, to);
+    const loads = observedDailyLoads(perWorkout.map((p) => ({ localDate: p.date, load: p.load })), recordedDays, first, to).map((d) => d.load);
+    const coverage = loadCoverage(loads);
     const rolling = acwrRolling(loads);
     const ewma = acwrEwma(loads);
     const ff = fitnessFatigue(loads);
@@ -139,7 +296,7 @@ export async function runAnalysis(wh: Warehouse, squad: AthleteSettings, perAthl
     const weight = metric('weight');
     const diversity = new Map(rollingDiversity(perWorkout.map((p) => ({ localDate: p.date, label: p.w.sport_category }))).map((d) => [d.date, d.normalized]));
     const perDay = new Map<string, { n: number; min: number; hi: number; sources: Set<string> }>();
-    for (const p of perWorkout) {
+    for (const p of fresh) {
       const d = perDay.get(p.date) ?? { n: 0, min: 0, hi: 0, sources: new Set<string>() };
       d.n++;
       d.min += p.w.duration_s / 60;
@@ -148,6 +305,8 @@ export async function runAnalysis(wh: Warehouse, squad: AthleteSettings, perAthl
       perDay.set(p.date, d);
     }
     days.forEach((date, i) => {
+      // Days before `from` are as stored.
+      if (from !== undefined && date < from) return;
       const d = perDay.get(date);
       const ratio = ewma[i]!.ratio;
       dailyRows.push([
@@ -155,7 +314,7 @@ export async function runAnalysis(wh: Warehouse, squad: AthleteSettings, perAthl
         acwrBand(ratio), ff[i]!.ctl, ff[i]!.atl, ff[i]!.tsb, mono[i]!.monotony, mono[i]!.strain, rest[i] ?? null,
         sleep.get(date) ?? null, eff.get(date) ?? null, hrvByDay.get(date) ?? null, hrv[i]!.lnRmssd7, hrv[i]!.baseline, hrv[i]!.lower,
         hrv[i]!.upper, hrv[i]!.status, rhrByDay.get(date) ?? null, rhr[i]!.baseline, rhr[i]!.status, weight.get(date) ?? null,
-        diversity.get(date) ?? null, d ? [...d.sources].sort().join(',') : null,
+        diversity.get(date) ?? null, d ? [...d.sources].sort().join(',') : null, coverage[i]!,
       ]);
     });
     summary.days += days.length;
@@ -164,6 +323,7 @@ export async function runAnalysis(wh: Warehouse, squad: AthleteSettings, perAthl
       athlete_id: athlete,
       date: to,
       load: loads[last]!,
+      load_coverage_28d: coverage[last]!,
       acwr_ewma: num(ewma[last]!.ratio),
       acwr_band: acwrBand(ewma[last]!.ratio),
       ctl: num(ff[last]!.ctl),
@@ -176,15 +336,34 @@ export async function runAnalysis(wh: Warehouse, squad: AthleteSettings, perAthl
       rhr_status: rhr[last]!.status,
     });
   }
+  summary.latest.push(...(await storedLatest(wh, kept)));
+  summary.latest.sort((a, b) => (a.athlete_id < b.athlete_id ? -1 : a.athlete_id > b.athlete_id ? 1 : 0));
 
+  if (opts.incremental && done.size === 0) {
+    await wh.run('DELETE FROM pending_analysis');
+    return summary;
+  }
+  const full = !opts.incremental;
+  // The rows each recomputed athlete replaces: from its first recomputed day on (NULL: all of them).
+  const scoped = (table: string, dateColumn: string) =>
+    full ? table : `(SELECT t.* FROM ${table} t JOIN analysis_scope s USING (athlete_id) WHERE s.from_date IS NULL OR t.${dateColumn} >= s.from_date)`;
   await wh.transaction(async () => {
-    await wh.run('DELETE FROM workout_loads');
-    await wh.run('DELETE FROM daily_metrics');
-    await wh.run('DELETE FROM athlete_profile');
-    await wh.appendRows('workout_loads', loadRows);
-    await wh.appendRows('daily_metrics', dailyRows);
-    await wh.appendRows('athlete_profile', profileRows);
-    await wh.run('UPDATE workouts SET training_load = l.load FROM workout_loads l WHERE l.workout_id = workouts.workout_id');
+    await wh.run('CREATE OR REPLACE TEMP TABLE analysis_scope (athlete_id VARCHAR, from_date DATE)');
+    await wh.appendRows('analysis_scope', [...done].map(([a, from]) => [a, from ?? null]));
+    await stage(wh, 'workout_loads', loadRows);
+    await replaceChanged(wh, 'workout_loads', 'workout_id', scoped('workout_loads', 'local_date'));
+    await wh.run('DELETE FROM workout_loads WHERE workout_id NOT IN (SELECT workout_id FROM workouts)');
+    await stage(wh, 'daily_metrics', dailyRows);
+    await replaceChanged(wh, 'daily_metrics', 'athlete_id, date', scoped('daily_metrics', 'date'));
+    await stage(wh, 'athlete_profile', profileRows);
+    await replaceChanged(wh, 'athlete_profile', 'athlete_id', full ? 'athlete_profile' : '(SELECT p.* FROM athlete_profile p SEMI JOIN analysis_scope USING (athlete_id))', 'computed_at');
+    await wh.run('DROP TABLE analysis_stage');
+    await wh.run('DROP TABLE analysis_scope');
+    await wh.run(
+      `UPDATE workouts SET training_load = l.load FROM workout_loads l
+       WHERE l.workout_id = workouts.workout_id AND workouts.training_load IS DISTINCT FROM l.load`,
+    );
+    await wh.run('DELETE FROM pending_analysis');
   });
   return summary;
 }

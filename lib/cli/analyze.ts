@@ -28,20 +28,22 @@ async function runOnePlugin(name: string, ctx: Context): Promise<number> {
 
 /** The analyze command. */
 export const command: Command = {
-  options: { format: 'value', plugin: 'value' },
+  options: { format: 'value', plugin: 'value', full: 'flag' },
   help: `Computes each workout's training load and the daily series (ACWR as rolling
 averages and EWMA, CTL/ATL/TSB, monotony and strain, sleep, HRV and resting-HR status)
 into workout_loads and daily_metrics, and prints the latest day. ATHLETE_MAX_HR,
 ATHLETE_REST_HR, ATHLETE_FTP_W and ATHLETE_SEX refine the load; a registered athlete's
 own sex and heart rates (athlete athletes add) come first; missing values are
-estimated from the data.
+estimated from the data. Only days from the earliest one whose data changed are
+recomputed (all of an athlete's when their profile changed); the result is the same.
+  --full          recompute every day of every athlete
   --plugin NAME   run only this analysis plugin over the workouts (see athlete plugins list)`,
   async run({ options }, ctx) {
     const format = choiceOption(options.format, 'format', ['table', 'json'] as const, 'table');
     if (typeof options.plugin === 'string') return runOnePlugin(options.plugin, ctx);
     return withWarehouse(ctx, async (wh) => {
       const squad = await squadSettings(wh, ctx.config);
-      const r = await runAnalysis(wh, squad.settings, squad.perAthlete);
+      const r = await runAnalysis(wh, squad.settings, squad.perAthlete, { incremental: options.full !== true });
       if (format === 'json') {
         ctx.out(formatJson([{ ...r }]));
         return 0;

@@ -1,7 +1,7 @@
 /** `athlete dedup`: rebuild the deduplicated workouts, explain a merge, or measure against ground truth. */
 import { join } from 'node:path';
 import type { Warehouse } from '../core/warehouse.ts';
-import { rebuildCanonical, resolveWorkoutId } from '../core/dedup/rebuild.ts';
+import { rebuildCanonical, resolveWorkoutId, updateCanonical } from '../core/dedup/rebuild.ts';
 import { evaluateAgainstTruth } from '../core/dedup/truth.ts';
 import { runAnalysis } from '../analysis/run.ts';
 import { DEFAULT_DEMO_DIR } from '../demo/sync.ts';
@@ -47,9 +47,11 @@ async function explainWorkout(wh: Warehouse, id: string, ctx: Context): Promise<
 
 /** The dedup command. */
 export const command: Command = {
-  options: { explain: 'value', evaluate: 'flag', truth: 'value' },
-  help: `Without options: re-runs deduplication and biometric reconciliation over every stored
-source record (also done after each sync and import when AUTO_DEDUPLICATE is on).
+  options: { explain: 'value', evaluate: 'flag', truth: 'value', full: 'flag' },
+  help: `Without options: brings the deduplicated workouts and daily biometrics up to date with
+the source records stored since the last run (also done after each sync and import when
+AUTO_DEDUPLICATE is on), and the analysis with them.
+  --full          deduplicate every stored source record again and recompute the analysis
   --explain ID    why the workout's records were joined (tier, time gap, distance gap, route
                   distance) and which source supplied each field; old ids resolve through aliases
   --evaluate      precision and recall of duplicate links against a ground-truth file
@@ -66,12 +68,16 @@ source record (also done after each sync and import when AUTO_DEDUPLICATE is on)
         return 0;
       }
       const squad = await squadSettings(wh, ctx.config);
-      const r = await rebuildCanonical(wh, { homeTimeZone: squad.homeTimeZone, homeTimeZones: squad.homeTimeZones });
-      await runAnalysis(wh, squad.settings, squad.perAthlete);
-      ctx.out(`${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged; links by tier: exact id ${r.stats.links.tier1}, time+distance ${r.stats.links.tier2}, route ${r.stats.links.tier3})`);
+      const full = options.full === true;
+      const dedupOptions = { homeTimeZone: squad.homeTimeZone, homeTimeZones: squad.homeTimeZones };
+      const r = full ? await rebuildCanonical(wh, dedupOptions) : await updateCanonical(wh, dedupOptions);
+      await runAnalysis(wh, squad.settings, squad.perAthlete, { incremental: !full });
+      const links = `links by tier: exact id ${r.stats.links.tier1}, time+distance ${r.stats.links.tier2}, route ${r.stats.links.tier3}`;
+      const scope = r.scope < r.sourceRecords ? `${r.scope} record(s) deduplicated again, ${links} among them` : links;
+      ctx.out(`${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged; ${scope})`);
       ctx.out(`${r.biometricDays} reconciled biometric day-values; ${r.aliases} superseded workout id(s) kept as aliases`);
       await wh.checkpoint();
       return 0;
-    });
+    }, typeof options.explain === 'string' || options.evaluate ? 'read' : 'write');
   },
 };

@@ -1,7 +1,9 @@
 /**
  * Persisting parsed records: validates each with the canonical models, then
  * loads a batch into the warehouse in one transaction through the appender.
- * Re-loading the same records changes nothing (upserts keyed by hashes).
+ * Re-loading the same records changes nothing: rows and streams equal to the
+ * stored ones are left alone (no rewrite, so the file does not grow), and
+ * only what changed is marked for deduplication (see core/pending.ts).
  */
 import { formatZodError, SourceWorkout, BiometricReading, type ImportError, type ParseResult, type WorkoutStream } from '../core/models.ts';
 import { sourceRecordId, stableHash } from '../core/ids.ts';
@@ -9,6 +11,8 @@ import { gateResult } from '../core/plausibility.ts';
 import { dataQualityScore } from '../core/quality.ts';
 import { redact, redactString } from '../core/redact.ts';
 import type { StreamColumns, Warehouse } from '../core/warehouse.ts';
+import { markBiometricDays, markRecords } from '../core/pending.ts';
+import { createHash } from 'node:crypto';
 
 /** What one store call wrote. */
 export interface StoreSummary {
@@ -34,6 +38,18 @@ const SB_COLUMNS = [
 function upsertSql(table: string, stage: string, columns: readonly string[], key: string): string {
   const updates = columns.filter((c) => c !== key && c !== 'ingested_at').map((c) => `${c} = excluded.${c}`);
   return `INSERT INTO ${table} SELECT * FROM ${stage} ON CONFLICT (${key}) DO UPDATE SET ${updates.join(', ')}`;
+}
+
+/**
+ * Drop from `stage` the rows equal to the stored ones, so the upsert writes
+ * only new and changed rows. Where the record was read from (`input`) and
+ * when (`ingested_at`) do not make a record different.
+ */
+function dropUnchangedSql(table: string, stage: string, columns: readonly string[], key: string): string {
+  const compared = columns.filter((c) => c !== key && c !== 'input' && c !== 'ingested_at');
+  // JSON compares as its text; NULLs are equal.
+  const row = (t: string) => `row(${compared.map((c) => `${t}.${c}::VARCHAR`).join(', ')})`;
+  return `DELETE FROM ${stage} WHERE ${key} IN (SELECT s.${key} FROM ${stage} s JOIN ${table} t USING (${key}) WHERE ${row('t')} IS NOT DISTINCT FROM ${row('s')})`;
 }
 
 function recordLabel(source: unknown, id: unknown, index: number): string {
@@ -64,21 +80,43 @@ function streamProblem(st: WorkoutStream): { field: string; reason: string } | u
   return undefined;
 }
 
+/** A hash of a stream's samples: its times and each channel's values (an absent channel differs from one of NaNs). */
+function streamHash(st: WorkoutStream): string {
+  const h = createHash('sha1');
+  const add = (a: Float64Array | undefined) => {
+    h.update(a ? `${a.length};` : '-;');
+    if (a) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  };
+  add(st.time);
+  for (const c of STREAM_CHANNELS) add(st.channels[c]);
+  return h.digest('base64');
+}
+
 /**
- * Replace the stored streams of these records (inside the caller's
- * transaction): a record keeps its stream_id, new records get the next free
- * ones, and points are bulk-loaded. Returns the points written.
+ * Store the streams of these records (inside the caller's transaction): a
+ * stream equal to the stored one is left alone; a changed one keeps its
+ * stream_id and gets its points replaced; new records get the next free ids.
+ * Points are bulk-loaded. Returns the points written and the records whose
+ * stream changed.
  */
-async function storeStreams(wh: Warehouse, streams: ReadonlyMap<string, WorkoutStream>): Promise<number> {
-  await wh.run('CREATE OR REPLACE TEMP TABLE stage_stream_keys (record_id VARCHAR, points INTEGER)');
-  await wh.appendRows('stage_stream_keys', [...streams].map(([id, st]) => [id, st.time.length]));
-  const known = await wh.all<{ record_id: string; stream_id: number }>(
-    'SELECT s.record_id, s.stream_id FROM streams s JOIN stage_stream_keys k USING (record_id)',
+async function storeStreams(wh: Warehouse, streams: ReadonlyMap<string, WorkoutStream>): Promise<{ points: number; changed: string[] }> {
+  const hashes = new Map([...streams].map(([id, st]) => [id, streamHash(st)]));
+  await wh.run('CREATE OR REPLACE TEMP TABLE stage_stream_keys (record_id VARCHAR, points INTEGER, content_hash VARCHAR)');
+  await wh.appendRows('stage_stream_keys', [...streams].map(([id, st]) => [id, st.time.length, hashes.get(id)]));
+  const known = await wh.all<{ record_id: string; stream_id: number; content_hash: string | null }>(
+    'SELECT s.record_id, s.stream_id, s.content_hash FROM streams s JOIN stage_stream_keys k USING (record_id)',
   );
   const ids = new Map(known.map((r) => [r.record_id, r.stream_id]));
-  if (ids.size) {
+  const same = new Set(known.filter((r) => r.content_hash === hashes.get(r.record_id)).map((r) => r.record_id));
+  if (same.size === streams.size) return { points: 0, changed: [] };
+  if (same.size) {
+    await wh.run('DELETE FROM stage_stream_keys WHERE record_id IN (SELECT unnest(?::VARCHAR[]))', [[...same]]);
+  }
+  if (ids.size > same.size) {
     await wh.run('DELETE FROM stream_points WHERE stream_id IN (SELECT stream_id FROM streams JOIN stage_stream_keys USING (record_id))');
-    await wh.run('UPDATE streams SET points = k.points FROM stage_stream_keys k WHERE streams.record_id = k.record_id');
+    await wh.run(
+      'UPDATE streams SET points = k.points, content_hash = k.content_hash FROM stage_stream_keys k WHERE streams.record_id = k.record_id',
+    );
   }
   const [top] = await wh.all<{ max: number | null }>('SELECT max(stream_id) AS max FROM streams');
   let next = (top?.max ?? 0) + 1;
@@ -86,14 +124,18 @@ async function storeStreams(wh: Warehouse, streams: ReadonlyMap<string, WorkoutS
   for (const [id, st] of streams) {
     if (ids.has(id)) continue;
     ids.set(id, next);
-    fresh.push([next++, id, st.time.length]);
+    fresh.push([next++, id, st.time.length, hashes.get(id)]);
   }
   await wh.appendRows('streams', fresh);
   // New streams in id order, so each stream's points sit together and in order of id.
-  const columns: StreamColumns[] = [...streams]
-    .map(([id, st]) => ({ id: ids.get(id)!, time: st.time, values: STREAM_CHANNELS.map((c) => st.channels[c]) }))
+  const changed = [...streams.keys()].filter((id) => !same.has(id));
+  const columns: StreamColumns[] = changed
+    .map((id) => {
+      const st = streams.get(id)!;
+      return { id: ids.get(id)!, time: st.time, values: STREAM_CHANNELS.map((c) => st.channels[c]) };
+    })
     .sort((a, b) => a.id - b.id);
-  return wh.appendStreamColumns('stream_points', columns);
+  return { points: await wh.appendStreamColumns('stream_points', columns), changed };
 }
 
 /**
@@ -174,12 +216,21 @@ export async function storeResult(
     if (workouts.size) {
       await wh.run('CREATE OR REPLACE TEMP TABLE stage_source_workouts AS SELECT * FROM source_workouts LIMIT 0');
       await wh.appendRows('stage_source_workouts', [...workouts.values()]);
+      await wh.run(dropUnchangedSql('source_workouts', 'stage_source_workouts', SW_COLUMNS, 'record_id'));
+      await markRecords(wh, 'SELECT record_id FROM stage_source_workouts');
       await wh.run(upsertSql('source_workouts', 'stage_source_workouts', SW_COLUMNS, 'record_id'));
     }
-    if (streams.size) points = await storeStreams(wh, streams);
+    if (streams.size) {
+      const stored = await storeStreams(wh, streams);
+      points = stored.points;
+      // A record's track takes part in matching (routes): a changed one is deduplicated again.
+      if (stored.changed.length) await markRecords(wh, 'SELECT unnest(?::VARCHAR[]) AS record_id', [stored.changed]);
+    }
     if (readings.size) {
       await wh.run('CREATE OR REPLACE TEMP TABLE stage_source_biometrics AS SELECT * FROM source_biometrics LIMIT 0');
       await wh.appendRows('stage_source_biometrics', [...readings.values()]);
+      await wh.run(dropUnchangedSql('source_biometrics', 'stage_source_biometrics', SB_COLUMNS, 'reading_id'));
+      await markBiometricDays(wh, 'SELECT athlete_id, date FROM stage_source_biometrics');
       await wh.run(upsertSql('source_biometrics', 'stage_source_biometrics', SB_COLUMNS, 'reading_id'));
     }
     if (errorRows.length) {

@@ -118,10 +118,10 @@ describe('stream storage', () => {
   it('re-storing a record replaces its points and keeps its stream id; other records are untouched', async () => {
     const wh = await Warehouse.open(join(tmp(), 'd.duckdb'));
     await storeResult(wh, result([['a', 3000], ['b', 100]]), { athleteId: 'me' });
-    const before = await wh.all<{ record_id: string; stream_id: number; points: number }>('SELECT * FROM streams ORDER BY stream_id');
+    const before = await wh.all<{ record_id: string; stream_id: number; points: number }>('SELECT stream_id, record_id, points FROM streams ORDER BY stream_id');
     expect(before.map((s) => s.points)).toEqual([3000, 100]);
     await storeResult(wh, result([['a', 10, 2], ['c', 20]]), { athleteId: 'me' });
-    const after = await wh.all<{ record_id: string; stream_id: number; points: number }>('SELECT * FROM streams ORDER BY stream_id');
+    const after = await wh.all<{ record_id: string; stream_id: number; points: number }>('SELECT stream_id, record_id, points FROM streams ORDER BY stream_id');
     expect(after).toEqual([
       { ...before[0]!, points: 10 },
       before[1]!,

@@ -348,18 +348,19 @@ function overlapFinder(recs: DedupRecord[], t: Times): (idx: readonly number[], 
       from = Math.min(from, t.start[i]!);
       to = Math.max(to, t.end[i]!);
     }
-    // First record that could still be running at `from`.
+    // First record of this athlete that could still be running at `from`: records are sorted by athlete, then start.
     let lo = 0;
     let hi = recs.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (t.start[mid]! < from - longest) lo = mid + 1;
+      const a = recs[mid]!.athlete_id;
+      if (a < athlete || (a === athlete && t.start[mid]! < from - longest)) lo = mid + 1;
       else hi = mid;
     }
     const found: { r: DedupRecord; ms: number }[] = [];
-    for (let j = lo; j < recs.length && t.start[j]! < to; j++) {
+    for (let j = lo; j < recs.length && recs[j]!.athlete_id === athlete && t.start[j]! < to; j++) {
       const r = recs[j]!;
-      if (r.athlete_id !== athlete || root[j] === own || sources.has(r.source)) continue;
+      if (root[j] === own || sources.has(r.source)) continue;
       const ms = Math.min(to, t.end[j]!) - Math.max(from, t.start[j]!);
       if (ms > 0) found.push({ r, ms });
     }

@@ -1,16 +1,21 @@
 /**
- * Rebuilding the canonical tables (`workouts`, `workout_sources`,
+ * Building the canonical tables (`workouts`, `workout_sources`,
  * `workout_aliases`, `biometrics`) from the source rows with the dedup
- * engine. One transaction: readers see the old tables or the new ones.
+ * engine: in full (rebuildCanonical), or only where records changed
+ * (updateCanonical). One transaction: readers see the old tables or the new
+ * ones. Only rows that differ are written, and the days and workouts that
+ * changed are marked for the analysis and the plugins (core/pending.ts).
  * Source rows are read and canonical rows written column-wise through
  * DuckDB's own API: per-row JS objects and per-value conversion were most of
  * a rebuild's time.
  */
 import { DuckDBDataChunk, LIST, VARCHAR, listValue, timestampValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { Warehouse } from '../warehouse.ts';
-import type { DedupMember, DedupRecord, DedupOptions, DedupRoute, DedupStats } from './types.ts';
+import type { DedupMember, DedupRecord, DedupOptions, DedupResult, DedupRoute, DedupStats } from './types.ts';
 import { deduplicate, aliasChanges, reconcileBiometrics, type WorkoutCluster } from './deduplicate.ts';
 import type { MetricType, SportCategory, Workout } from '../models.ts';
+import { markAnalysisFrom, markPlugins } from '../pending.ts';
+import { DEFAULT_DEDUP_OPTIONS } from './types.ts';
 
 /** What a rebuild produced. */
 export interface RebuildSummary {
@@ -20,6 +25,10 @@ export interface RebuildSummary {
   aliases: number;
   biometricDays: number;
   stats: DedupStats;
+  /** Source records deduplicated again: all of them in a full rebuild, the changed ones' neighbourhood in an update. */
+  scope: number;
+  /** Canonical rows written or removed (workouts, members, biometric day-values). */
+  changedRows: number;
 }
 
 const ROUTE_POINTS = 200;
@@ -27,24 +36,29 @@ const ROUTE_POINTS = 200;
 /** Columns with few distinct values: read as positions in a list of those values. */
 const CODED = ['athlete_id', 'source', 'sport', 'source_sport', 'sport_category', 'parent_external_id', 'input'] as const;
 
+/** The source rows to read: all, or those whose record_id is in a temp table of that name. */
+const sourceRows = (scope?: string) =>
+  scope ? `(SELECT * FROM source_workouts WHERE record_id IN (SELECT record_id FROM ${scope}))` : 'source_workouts';
+
 // Reading a string through the client costs far more than a number, so repeated strings come as
 // codes, times as epoch ms, and external_ids only when it holds more than the record's own id.
-const SOURCE_QUERY = `SELECT ${CODED.map((c, k) => `list_position($${k + 1}::VARCHAR[], ${c})::DOUBLE`).join(', ')},
+const sourceQuery = (scope?: string) => `SELECT ${CODED.map((c, k) => `list_position($${k + 1}::VARCHAR[], ${c})::DOUBLE`).join(', ')},
     record_id, external_id, name, epoch_ms(start_time)::DOUBLE, epoch_ms(end_time)::DOUBLE, duration_s,
     moving_time_s, utc_offset_min, distance_m, calories_kcal, avg_hr, max_hr, elevation_gain_m, avg_power_w,
     max_power_w, avg_cadence, training_load, perceived_exertion,
     CASE WHEN external_ids::VARCHAR = json_object(source, external_id)::VARCHAR THEN NULL ELSE external_ids::VARCHAR END,
     external_ids IS NULL, has_gps, has_power, data_quality_score
-  FROM source_workouts ORDER BY athlete_id, start_time, record_id`;
+  FROM ${sourceRows(scope)} ORDER BY athlete_id, start_time, record_id`;
 
-/** A downsampled route per record id, for the records that have GPS points. */
-async function loadRoutes(wh: Warehouse): Promise<Map<string, DedupRoute>> {
+/** A downsampled route per record id, for the records (all, or those in `scope`) that have GPS points. */
+async function loadRoutes(wh: Warehouse, scope?: string): Promise<Map<string, DedupRoute>> {
+  const streams = scope ? `(SELECT * FROM streams WHERE record_id IN (SELECT record_id FROM ${scope}))` : 'streams';
   const reader = await wh.connection.runAndReadAll(
     `SELECT record_id, list(lat ORDER BY time) AS lat, list(lon ORDER BY time) AS lon
-     FROM (SELECT record_id, time, lat, lon,
-                  row_number() OVER (PARTITION BY record_id ORDER BY time) AS rn,
-                  count(*) OVER (PARTITION BY record_id) AS n
-           FROM workout_streams WHERE lat IS NOT NULL AND lon IS NOT NULL)
+     FROM (SELECT s.record_id, p.time, p.lat, p.lon,
+                  row_number() OVER (PARTITION BY s.record_id ORDER BY p.time) AS rn,
+                  count(*) OVER (PARTITION BY s.record_id) AS n
+           FROM stream_points p JOIN ${streams} s USING (stream_id) WHERE p.lat IS NOT NULL AND p.lon IS NOT NULL)
      WHERE (rn - 1) % greatest(1, n // ${ROUTE_POINTS}) = 0
      GROUP BY record_id`,
   );
@@ -58,16 +72,17 @@ async function loadRoutes(wh: Warehouse): Promise<Map<string, DedupRoute>> {
 }
 
 /**
- * Read every source record with a downsampled route for those that have GPS,
- * ordered by athlete, start and record id (the order the engine sorts into).
+ * Read every source record (or those whose record_id is in the temp table
+ * `scope`) with a downsampled route for those that have GPS, ordered by
+ * athlete, start and record id (the order the engine sorts into).
  */
-export async function loadDedupRecords(wh: Warehouse): Promise<DedupRecord[]> {
+export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<DedupRecord[]> {
   const dictReader = await wh.connection.runAndReadAll(
-    `SELECT ${CODED.map((c) => `list(DISTINCT ${c}) FILTER (WHERE ${c} IS NOT NULL)`).join(', ')} FROM source_workouts`,
+    `SELECT ${CODED.map((c) => `list(DISTINCT ${c}) FILTER (WHERE ${c} IS NOT NULL)`).join(', ')} FROM ${sourceRows(scope)}`,
   );
   const dictRow = dictReader.getRowsJS()[0] ?? [];
   const dict = CODED.map((_, k) => (dictRow[k] ?? []) as string[]);
-  const reader = await wh.connection.runAndReadAll(SOURCE_QUERY, dict.map((d) => listValue(d)), dict.map(() => LIST(VARCHAR)));
+  const reader = await wh.connection.runAndReadAll(sourceQuery(scope), dict.map((d) => listValue(d)), dict.map(() => LIST(VARCHAR)));
   const c = reader.getColumns();
   if (c.length === 0) return []; // no rows: no chunks, hence no columns
   const decode = (k: number): (string | null)[] => (c[k] as (number | null)[]).map((p) => (p === null ? null : dict[k]![p - 1]!));
@@ -80,7 +95,7 @@ export async function loadDedupRecords(wh: Warehouse): Promise<DedupRecord[]> {
   const [avgPower, maxPower, cadence, load, rpe] = [opt(20), opt(21), opt(22), opt(23), opt(24)];
   const [externalIds, noIds] = [c[25] as (string | null)[], c[26] as boolean[]];
   const [gps, power, quality] = [c[27] as boolean[], c[28] as boolean[], num(29)];
-  const routes = await loadRoutes(wh);
+  const routes = await loadRoutes(wh, scope);
 
   const out = new Array<DedupRecord>(recordId.length);
   for (let i = 0; i < out.length; i++) {
@@ -187,18 +202,30 @@ async function stageTable(wh: Warehouse, table: string, columns: DuckDBValue[][]
   await appendColumns(wh, `dedup_stage_${table}`, columns);
 }
 
+/** The local day of a workout row (start plus its UTC offset), as the analysis counts it. */
+const LOCAL_DATE = 'CAST(start_time + to_minutes(coalesce(utc_offset_min, 0)) AS DATE)';
+
 /**
- * Make `table` hold exactly the rows of its stage, touching only the rows that
- * differ: rebuilds mostly reproduce what is there, and deleting and
- * re-inserting every keyed row is the slowest part of a rewrite. EXCEPT
- * compares whole rows, NULLs equal, so the result is that of a full rewrite.
+ * Make the rows of `table` selected by `current` (all of them, or those of
+ * the re-deduplicated workouts) equal to its stage, touching only the rows
+ * that differ: rebuilds mostly reproduce what is there, and rewriting every
+ * row is the slowest part of a rebuild and makes the file grow. EXCEPT
+ * compares whole rows, NULLs equal, but for the `ignored` column, which
+ * another step owns (the analysis sets each workout's training_load). The
+ * rows removed and added are left in `dedup_removed_<table>` and
+ * `dedup_added_<table>`; returns how many.
  */
-async function replaceChanged(wh: Warehouse, table: string, key: string): Promise<void> {
+async function replaceChanged(wh: Warehouse, table: string, key: string, current: string, ignored?: string): Promise<number> {
   const stage = `dedup_stage_${table}`;
-  await wh.run(
-    `DELETE FROM ${table} WHERE (${key}) IN (SELECT (${key}) FROM (SELECT * FROM ${table} EXCEPT SELECT * FROM ${stage}))`,
+  const cols = ignored ? `* EXCLUDE (${ignored})` : '*';
+  await wh.run(`CREATE OR REPLACE TEMP TABLE dedup_removed_${table} AS SELECT ${cols} FROM ${current} EXCEPT SELECT ${cols} FROM ${stage}`);
+  await wh.run(`CREATE OR REPLACE TEMP TABLE dedup_added_${table} AS SELECT ${cols} FROM ${stage} EXCEPT SELECT ${cols} FROM ${current}`);
+  await wh.run(`DELETE FROM ${table} WHERE (${key}) IN (SELECT (${key}) FROM dedup_removed_${table})`);
+  await wh.run(`INSERT INTO ${table} SELECT * FROM ${stage} WHERE (${key}) IN (SELECT (${key}) FROM dedup_added_${table})`);
+  const [n] = await wh.all<{ n: number }>(
+    `SELECT (SELECT count(*) FROM dedup_removed_${table}) + (SELECT count(*) FROM dedup_added_${table}) AS n`,
   );
-  await wh.run(`INSERT INTO ${table} SELECT * FROM ${stage} EXCEPT SELECT * FROM ${table}`);
+  return n?.n ?? 0;
 }
 
 /**
@@ -227,11 +254,13 @@ async function writeAliases(wh: Warehouse, aliases: Record<string, string>): Pro
   }
 }
 
-/** Re-run deduplication and biometric reconciliation over all source rows. */
-export async function rebuildCanonical(wh: Warehouse, opts: DedupOptions = {}): Promise<RebuildSummary> {
-  const records = await loadDedupRecords(wh);
-  const result = deduplicate(records, opts);
-
+/**
+ * Write a dedup result over the canonical workouts it replaces: all of them,
+ * or (`scope` given) those holding a record in the temp table `scope`. Marks
+ * the local days of changed workouts for the analysis and the changed
+ * workouts, and those holding a changed record, for the plugins.
+ */
+async function writeWorkouts(wh: Warehouse, result: DedupResult, scope?: string): Promise<{ aliases: number; changed: number }> {
   const current = new Map<string, string[]>();
   for (const m of result.members) {
     const list = current.get(m.workout_id);
@@ -241,53 +270,212 @@ export async function rebuildCanonical(wh: Warehouse, opts: DedupOptions = {}): 
   const sourceCount = new Map<string, number>();
   for (const [id, list] of current) sourceCount.set(id, list.length);
 
+  await wh.run(
+    scope
+      ? `CREATE OR REPLACE TEMP TABLE dedup_old AS SELECT DISTINCT workout_id FROM workout_sources WHERE record_id IN (SELECT record_id FROM ${scope})`
+      : 'CREATE OR REPLACE TEMP TABLE dedup_old AS SELECT workout_id FROM workouts',
+  );
+  const old = (table: string) => (scope ? `(SELECT * FROM ${table} WHERE workout_id IN (SELECT workout_id FROM dedup_old))` : table);
+  await stageTable(wh, 'workouts', workoutColumns(result.workouts, sourceCount));
+  await stageTable(wh, 'workout_sources', memberColumns(result.members));
+  let aliases: Record<string, string> = {};
+  let changed = 0;
+  try {
+    // Only previous workouts whose id is gone can need an alias.
+    const gone = await wh.all<WorkoutCluster>(
+      `SELECT workout_id, list(record_id ORDER BY record_id) AS record_ids FROM ${old('workout_sources')}
+       WHERE workout_id NOT IN (SELECT workout_id FROM dedup_stage_workouts) GROUP BY workout_id ORDER BY workout_id`,
+    );
+    if (gone.length > 0) {
+      aliases = aliasChanges(gone, [...current].map(([workout_id, record_ids]) => ({ workout_id, record_ids })));
+    }
+    changed += await replaceChanged(wh, 'workouts', 'workout_id', old('workouts'), 'training_load');
+    changed += await replaceChanged(wh, 'workout_sources', 'workout_id, record_id', old('workout_sources'));
+    await markAnalysisFrom(
+      wh,
+      `SELECT athlete_id, ${LOCAL_DATE} AS date FROM dedup_removed_workouts UNION ALL SELECT athlete_id, ${LOCAL_DATE} FROM dedup_added_workouts`,
+    );
+    // A workout whose members changed, or one of whose records (its stream perhaps) changed, is looked at again.
+    await markPlugins(
+      wh,
+      `SELECT workout_id FROM dedup_added_workouts UNION ALL SELECT workout_id FROM dedup_added_workout_sources
+       UNION ALL SELECT workout_id FROM dedup_stage_workout_sources WHERE record_id IN (SELECT record_id FROM pending_records)`,
+    );
+  } finally {
+    for (const t of ['stage_workouts', 'stage_workout_sources', 'removed_workouts', 'added_workouts', 'removed_workout_sources', 'added_workout_sources', 'old']) {
+      await wh.run(`DROP TABLE IF EXISTS dedup_${t}`);
+    }
+  }
+  await writeAliases(wh, aliases);
+  await wh.run('DELETE FROM workout_aliases WHERE old_id IN (SELECT workout_id FROM workouts)');
+  // Plugin results follow their workout to its new id; those of workouts that are gone go too.
+  await wh.run(
+    `INSERT INTO plugin_results SELECT a.workout_id, p.* EXCLUDE (workout_id) FROM plugin_results p
+     JOIN workout_aliases a ON p.workout_id = a.old_id ON CONFLICT DO NOTHING`,
+  );
+  await wh.run('DELETE FROM plugin_results WHERE workout_id NOT IN (SELECT workout_id FROM workouts)');
+  await wh.run('DELETE FROM pending_plugins WHERE workout_id NOT IN (SELECT workout_id FROM workouts)');
+  return { aliases: Object.keys(aliases).length, changed };
+}
+
+/**
+ * Reconcile the daily biometrics of every day, or (`incremental`) of the days
+ * marked in pending_biometric_days, writing only the day-values that differ
+ * and marking their days for the analysis. Returns the day-values reconciled
+ * and the rows changed.
+ */
+async function writeBiometrics(wh: Warehouse, incremental: boolean): Promise<{ days: number; changed: number }> {
+  const days = incremental ? ' JOIN pending_biometric_days USING (athlete_id, date)' : '';
   const readings = await wh.all<{ athlete_id: string; date: string; metric_type: MetricType; value: number; unit: string; source: string; confidence: number }>(
-    'SELECT athlete_id, date, metric_type, value, unit, source, confidence FROM source_biometrics ORDER BY reading_id',
+    `SELECT athlete_id, date, metric_type, value, unit, source, confidence FROM source_biometrics${days} ORDER BY reading_id`,
   );
   const daily = reconcileBiometrics(readings);
+  await wh.run('CREATE OR REPLACE TEMP TABLE dedup_stage_biometrics AS SELECT * FROM biometrics LIMIT 0');
+  await wh.appendRows(
+    'dedup_stage_biometrics',
+    daily.map((b) => [b.athlete_id, b.date, b.metric_type, b.value, b.unit, b.source, b.confidence, b.source_count]),
+  );
+  const current = incremental ? `(SELECT b.* FROM biometrics b${days})` : 'biometrics';
+  try {
+    const changed = await replaceChanged(wh, 'biometrics', 'athlete_id, date, metric_type', current);
+    await markAnalysisFrom(wh, 'SELECT athlete_id, date FROM dedup_removed_biometrics UNION ALL SELECT athlete_id, date FROM dedup_added_biometrics');
+    return { days: daily.length, changed };
+  } finally {
+    for (const t of ['stage', 'removed', 'added']) await wh.run(`DROP TABLE IF EXISTS dedup_${t}_biometrics`);
+  }
+}
 
-  let aliases: Record<string, string> = {};
-  await wh.transaction(async () => {
-    await stageTable(wh, 'workouts', workoutColumns(result.workouts, sourceCount));
-    await stageTable(wh, 'workout_sources', memberColumns(result.members));
-    try {
-      // Only previous workouts whose id is gone can need an alias.
-      const gone = await wh.all<WorkoutCluster>(
-        `SELECT workout_id, list(record_id ORDER BY record_id) AS record_ids FROM workout_sources
-         WHERE workout_id NOT IN (SELECT workout_id FROM dedup_stage_workouts) GROUP BY workout_id ORDER BY workout_id`,
-      );
-      if (gone.length > 0) {
-        aliases = aliasChanges(gone, [...current].map(([workout_id, record_ids]) => ({ workout_id, record_ids })));
-      }
-      await replaceChanged(wh, 'workouts', 'workout_id');
-      await replaceChanged(wh, 'workout_sources', 'workout_id, record_id');
-    } finally {
-      await wh.run('DROP TABLE IF EXISTS dedup_stage_workouts');
-      await wh.run('DROP TABLE IF EXISTS dedup_stage_workout_sources');
-    }
-    await writeAliases(wh, aliases);
-    await wh.run('DELETE FROM workout_aliases WHERE old_id IN (SELECT workout_id FROM workouts)');
-    // Plugin results follow their workout to its new id; those of workouts that are gone go too.
-    await wh.run(
-      `INSERT INTO plugin_results SELECT a.workout_id, p.* EXCLUDE (workout_id) FROM plugin_results p
-       JOIN workout_aliases a ON p.workout_id = a.old_id ON CONFLICT DO NOTHING`,
-    );
-    await wh.run('DELETE FROM plugin_results WHERE workout_id NOT IN (SELECT workout_id FROM workouts)');
-    await wh.run('DELETE FROM biometrics');
-    await wh.appendRows(
-      'biometrics',
-      daily.map((b) => [b.athlete_id, b.date, b.metric_type, b.value, b.unit, b.source, b.confidence, b.source_count]),
-    );
-  });
+/** Totals of the canonical tables, for a summary. */
+async function totals(wh: Warehouse): Promise<{ sources: number; workouts: number; days: number }> {
+  const [t] = await wh.all<{ sources: number; workouts: number; days: number }>(
+    'SELECT (SELECT count(*) FROM source_workouts) AS sources, (SELECT count(*) FROM workouts) AS workouts, (SELECT count(*) FROM biometrics) AS days',
+  );
+  return t!;
+}
 
+/** Deduplicate every source record and reconcile every day (inside the caller's transaction). */
+async function rebuildAll(wh: Warehouse, opts: DedupOptions): Promise<RebuildSummary> {
+  const records = await loadDedupRecords(wh);
+  const result = deduplicate(records, opts);
+  const w = await writeWorkouts(wh, result);
+  const b = await writeBiometrics(wh, false);
+  await wh.run('DELETE FROM pending_records');
+  await wh.run('DELETE FROM pending_biometric_days');
   return {
     sourceRecords: records.length,
     workouts: result.workouts.length,
     merged: records.length - result.workouts.length,
-    aliases: Object.keys(aliases).length,
-    biometricDays: daily.length,
+    aliases: w.aliases,
+    biometricDays: b.days,
     stats: result.stats,
+    scope: records.length,
+    changedRows: w.changed + b.changed,
   };
+}
+
+/**
+ * Re-run deduplication and biometric reconciliation over all source rows
+ * (`athlete dedup --full`). Whatever was pending is done with.
+ */
+export async function rebuildCanonical(wh: Warehouse, opts: DedupOptions = {}): Promise<RebuildSummary> {
+  return wh.transaction(() => rebuildAll(wh, opts));
+}
+
+/** Above this share of all records in an update's scope, a full rebuild does the same work with fewer queries. */
+const FULL_REBUILD_SHARE = 0.5;
+
+/**
+ * Fill the temp table `dedup_scope` with the records whose deduplication can
+ * change: those marked in pending_records, those not yet deduplicated and
+ * those deduplicated but gone from source_workouts, closed under "could
+ * affect": the other records of their workouts, records starting within the
+ * matcher's window or overlapping in time (which also place a workout's local
+ * offset), and records sharing an id within `idLinkMaxGapS`. Every link the
+ * engine could make from a record in the scope then lies inside it, so
+ * deduplicating the scope alone gives what a full rebuild gives there, and
+ * the workouts outside it stay as they are. Returns the scope's size.
+ */
+async function collectScope(wh: Warehouse, o: Required<DedupOptions>): Promise<number> {
+  const windowS = Math.max(o.startToleranceS, o.routeStartToleranceS, o.copyStartToleranceS);
+  const gapS = o.idLinkMaxGapS;
+  await wh.run('CREATE OR REPLACE TEMP TABLE dedup_scope (record_id VARCHAR PRIMARY KEY)');
+  await wh.run(
+    `CREATE OR REPLACE TEMP TABLE dedup_frontier AS
+     SELECT record_id FROM pending_records
+     UNION SELECT s.record_id FROM source_workouts s ANTI JOIN workout_sources m USING (record_id)
+     UNION SELECT m.record_id FROM workout_sources m ANTI JOIN source_workouts s USING (record_id)`,
+  );
+  const keys = (t: string) => `SELECT record_id, athlete_id, start_time, source || '=' || external_id AS k FROM ${t}
+    UNION ALL SELECT record_id, athlete_id, start_time, key || '=' || (external_ids ->> key) FROM
+      (SELECT record_id, athlete_id, start_time, external_ids, unnest(json_keys(external_ids)) AS key FROM ${t} WHERE external_ids IS NOT NULL)`;
+  for (;;) {
+    const [f] = await wh.all<{ n: number }>('SELECT count(*) AS n FROM dedup_frontier');
+    if (!f?.n) break;
+    await wh.run('INSERT INTO dedup_scope SELECT record_id FROM dedup_frontier ON CONFLICT DO NOTHING');
+    await wh.run(
+      `CREATE OR REPLACE TEMP TABLE dedup_next AS
+       WITH f AS (SELECT s.* FROM source_workouts s SEMI JOIN dedup_frontier USING (record_id)),
+       near AS (SELECT s.* FROM source_workouts s JOIN (SELECT DISTINCT athlete_id, start_time FROM f) g
+                  ON s.athlete_id = g.athlete_id AND s.start_time BETWEEN g.start_time - to_seconds(${gapS}) AND g.start_time + to_seconds(${gapS})),
+       fk AS (${keys('f')}),
+       nk AS (${keys('near')})
+       SELECT s.record_id FROM source_workouts s JOIN f ON s.athlete_id = f.athlete_id
+         AND s.start_time BETWEEN f.start_time - to_seconds(${windowS}) AND f.start_time + to_seconds(${windowS})
+       UNION SELECT s.record_id FROM source_workouts s JOIN f ON s.athlete_id = f.athlete_id
+         AND s.start_time <= f.end_time AND s.end_time >= f.start_time
+       UNION SELECT nk.record_id FROM nk JOIN fk ON nk.athlete_id = fk.athlete_id AND nk.k = fk.k
+         AND nk.start_time BETWEEN fk.start_time - to_seconds(${gapS}) AND fk.start_time + to_seconds(${gapS})
+       UNION SELECT m.record_id FROM workout_sources w SEMI JOIN dedup_frontier USING (record_id) JOIN workout_sources m USING (workout_id)`,
+    );
+    await wh.run('CREATE OR REPLACE TEMP TABLE dedup_frontier AS SELECT record_id FROM dedup_next ANTI JOIN dedup_scope USING (record_id)');
+  }
+  await wh.run('DROP TABLE IF EXISTS dedup_frontier');
+  await wh.run('DROP TABLE IF EXISTS dedup_next');
+  const [n] = await wh.all<{ n: number }>('SELECT count(*) AS n FROM dedup_scope');
+  return n?.n ?? 0;
+}
+
+/**
+ * Bring the canonical tables up to date with what changed since the last
+ * deduplication (the marks in pending_records and pending_biometric_days,
+ * and records added or removed behind its back): only the workouts those
+ * records can affect are deduplicated again, and only the marked days'
+ * biometrics reconciled. The result equals a full rebuild's. Nothing pending:
+ * nothing is written.
+ */
+export async function updateCanonical(wh: Warehouse, opts: DedupOptions = {}): Promise<RebuildSummary> {
+  const o: Required<DedupOptions> = { ...DEFAULT_DEDUP_OPTIONS, ...(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as DedupOptions) };
+  return wh.transaction(async () => {
+    const scope = await collectScope(wh, o);
+    const all = await totals(wh);
+    if (scope > FULL_REBUILD_SHARE * all.sources && scope > 1000) {
+      await wh.run('DROP TABLE IF EXISTS dedup_scope');
+      return rebuildAll(wh, opts);
+    }
+    let stats: DedupStats = deduplicate([], opts).stats;
+    let w = { aliases: 0, changed: 0 };
+    if (scope > 0) {
+      const result = deduplicate(await loadDedupRecords(wh, 'dedup_scope'), opts);
+      stats = result.stats;
+      w = await writeWorkouts(wh, result, 'dedup_scope');
+    }
+    await wh.run('DROP TABLE IF EXISTS dedup_scope');
+    const [pendingDays] = await wh.all<{ n: number }>('SELECT count(*) AS n FROM pending_biometric_days');
+    const b = pendingDays?.n ? await writeBiometrics(wh, true) : { days: 0, changed: 0 };
+    await wh.run('DELETE FROM pending_records');
+    await wh.run('DELETE FROM pending_biometric_days');
+    const after = w.changed || b.changed ? await totals(wh) : all;
+    return {
+      sourceRecords: after.sources,
+      workouts: after.workouts,
+      merged: after.sources - after.workouts,
+      aliases: w.aliases,
+      biometricDays: after.days,
+      stats,
+      scope,
+      changedRows: w.changed + b.changed,
+    };
+  });
 }
 
 /** The current id of a workout id that may have been superseded by a rebuild. */
