@@ -135,17 +135,22 @@ export async function main(argv: readonly string[], io: { out?: (s: string) => v
     return 2;
   }
   try {
+    // The configuration (and zod) loads only when a command runs, so the help starts at once; it is
+    // checked before the command's own code loads, so a bad setting stops any command at once.
+    const settings = async () => {
+      const { loadConfig, loadEnv } = await import('../core/config.ts');
+      const { ENV_VARS } = await import('../sources/registry.ts');
+      const env = loadEnv();
+      return { env, config: loadConfig(env, ENV_VARS) };
+    };
+    const early = rest.includes('--help') || rest.includes('-h') ? null : await settings();
     const { command } = await entry.load();
     const args = parseArgs(rest, { ...command.options, ...ATHLETE_OPTION });
     if (args.options.help) {
       out(`usage: ${entry.usage}\n\n${command.help}\n${ATHLETE_HELP}`);
       return 0;
     }
-    // The configuration (and zod) loads only when a command runs, so the help starts at once.
-    const { loadConfig, loadEnv } = await import('../core/config.ts');
-    const { ENV_VARS } = await import('../sources/registry.ts');
-    const env = loadEnv();
-    const config = loadConfig(env, ENV_VARS);
+    const { env, config } = early ?? (await settings());
     process.env.LOG_LEVEL ??= config.LOG_LEVEL;
     // Whatever a command prints passes the redactor: messages may quote a server's answer.
     const { redactString } = await import('../core/redact.ts');
