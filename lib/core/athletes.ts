@@ -139,6 +139,8 @@ const DEPENDENT_ROWS: readonly [table: string, where: string][] = [
   ['workout_sources', 'workout_id IN (SELECT workout_id FROM workouts WHERE athlete_id = ?)'],
   ['workout_aliases', 'workout_id IN (SELECT workout_id FROM workouts WHERE athlete_id = ?)'],
   ['plugin_results', 'workout_id IN (SELECT workout_id FROM workouts WHERE athlete_id = ?)'],
+  ['pending_records', 'record_id IN (SELECT record_id FROM source_workouts WHERE athlete_id = ?)'],
+  ['pending_plugins', 'workout_id IN (SELECT workout_id FROM workouts WHERE athlete_id = ?)'],
 ];
 
 /** Tables of the main schema with an athlete_id column (views left out). */
@@ -154,7 +156,8 @@ async function athleteTables(db: SqlRunner): Promise<string[]> {
  * Delete every row of athlete `id` from every table: those with an
  * athlete_id column (found in the schema, so tables added later are
  * included) and those reached through them (streams and their points, the
- * links of workouts to source records, aliases, plugin results). Runs in the
+ * links of workouts to source records, aliases, plugin results, pending
+ * work). Runs in the
  * caller's transaction; returns the rows deleted per table (tables with none
  * left out). Import errors name input files, not athletes, and stay.
  */
