@@ -12,6 +12,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   ml: ['core', 'analysis', 'ml'],
   report: ['core', 'analysis', 'ml', 'plugins', 'report'],
   demo: ['core', 'formats', 'ingest', 'demo'],
+  lake: ['core', 'lake'],
 };
 
 const layerOf = (module: string): string => module.split('/')[0]!;
