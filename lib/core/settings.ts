@@ -4,14 +4,16 @@
  * key, the value (secrets masked) and what is allowed.
  */
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { databasePath } from './database_path.ts';
 import { isTimeZone } from './time_zone.ts';
 
 /**
  * The kinds of value a setting holds: `file_path` is a file the program
  * writes (it or its folder may not exist yet), `input_path` a file or folder
- * it reads (it must exist), `folder_path` a folder it writes into.
+ * it reads (it must exist), `folder_path` a folder it writes into. A
+ * `file_path` may start with `~` for the home folder.
  */
 export type SettingKind =
   | 'text'
@@ -57,6 +59,11 @@ export function shownValue(value: string, secret: boolean): string {
   // Credentials in a URL are masked like a secret.
   v = v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
   return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+}
+
+/** A path with a leading `~` read as the home folder: `.env` files are not expanded by a shell. */
+export function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
 }
 
 /** `statSync`, undefined when nothing is there; other failures (no permission, ...) as a message. */
@@ -159,7 +166,7 @@ export function settingProblem(kind: SettingKind, value: string): string | null 
     case 'days':
       return /^\d{1,6}$/.test(value.trim()) && Number(value) >= 1 && Number(value) <= MAX_SYNC_DAYS ? null : `expected ${allowed}`;
     case 'file_path':
-      return why(fileProblem(value));
+      return why(fileProblem(expandHome(value)));
     case 'input_path': {
       const p = resolve(value);
       const st = statOf(p);

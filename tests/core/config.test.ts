@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDotenv } from '../../lib/core/config.ts';
 import { redactString, REDACTED } from '../../lib/core/redact.ts';
 import { MAX_SYNC_DAYS, parseBoolean, settingProblem, type SettingKind } from '../../lib/core/settings.ts';
+import { defaultTokenStorePath } from '../../lib/sources/http/token_store.ts';
 import { ENV_VARS } from '../../lib/sources/registry.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'config-'));
@@ -134,5 +135,13 @@ describe('setting kinds', () => {
     for (const [k, v] of ok) expect(settingProblem(k, v), `${k} ${v}`).toBeNull();
     for (const [k, v] of bad) expect(settingProblem(k, v), `${k} ${v}`).not.toBeNull();
     expect([parseBoolean('ON'), parseBoolean('0'), parseBoolean('maybe')]).toEqual([true, false, null]);
+  });
+});
+
+describe('TOKEN_STORE_PATH', () => {
+  it('reads a leading ~ as the home folder, as .env.example writes it', () => {
+    expect(defaultTokenStorePath({ TOKEN_STORE_PATH: '~/.config/athlete-performance/tokens.json' })).toBe(join(homedir(), '.config', 'athlete-performance', 'tokens.json'));
+    expect(defaultTokenStorePath({ TOKEN_STORE_PATH: join(dir, 't.json') })).toBe(join(dir, 't.json'));
+    expect(settingProblem('file_path', '~/.config/athlete-performance/tokens.json')).toBeNull();
   });
 });

@@ -13,6 +13,7 @@ import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/prom
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { registerSecret } from '../../core/redact.ts';
+import { expandHome } from '../../core/settings.ts';
 
 /** One source's saved credentials. `expires_at` is epoch seconds (UTC). */
 export interface TokenEntry {
@@ -39,7 +40,7 @@ export interface TokenSummary {
 
 /** The token file path: `TOKEN_STORE_PATH`, else ~/.config/athlete-performance/tokens.json. */
 export function defaultTokenStorePath(env: Record<string, string | undefined> = {}): string {
-  return env.TOKEN_STORE_PATH || join(homedir(), '.config', 'athlete-performance', 'tokens.json');
+  return env.TOKEN_STORE_PATH ? expandHome(env.TOKEN_STORE_PATH) : join(homedir(), '.config', 'athlete-performance', 'tokens.json');
 }
 
 /** The athlete whose tokens a connector uses when none is named. */
