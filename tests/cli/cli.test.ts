@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { main } from '../../lib/cli/cli.ts';
 import { fixturePath } from '../helpers/shared.ts';
 
@@ -110,7 +111,10 @@ describe('athlete CLI', () => {
     expect(csv).toHaveLength(4);
     expect((await run('export', '--format', 'parquet', '--output', out)).code).toBe(0);
     expect(existsSync(join(out, 'workouts.parquet'))).toBe(true);
-    const n = JSON.parse((await run('sql', `SELECT count(*) AS n FROM read_parquet('${join(out, 'workouts.parquet')}')`, '--format', 'json')).out);
+    // athlete sql reads no files (its sandbox): the Parquet is read by a DuckDB of its own.
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    const n = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${join(out, 'workouts.parquet')}')`)).getRowObjectsJS();
+    duck.closeSync();
     expect(n).toEqual([{ n: 3 }]);
   });
 

@@ -71,8 +71,10 @@ describe('warehouse', () => {
   it('round-trips records: values, units, streams, errors; secrets removed; invalid rows reported', async () => {
     const wh = await Warehouse.open(join(tmp(), 'b.duckdb'));
     const s = await storeResult(wh, sample(), { athleteId: 'me' });
-    expect(s).toMatchObject({ workouts: 1, biometrics: 1, points: 3, invalid: 2 });
-    const [w] = await wh.all<Record<string, unknown>>('SELECT * FROM source_workouts');
+    // The gate stores the workout with an impossible average HR without it, and leaves out the zero weight.
+    expect(s).toMatchObject({ workouts: 2, biometrics: 1, points: 3 });
+    expect(await wh.all("SELECT avg_hr, max_hr FROM source_workouts WHERE external_id = 'bad'")).toEqual([{ avg_hr: null, max_hr: null }]);
+    const [w] = await wh.all<Record<string, unknown>>("SELECT * FROM source_workouts WHERE external_id = '3900-1709614800'");
     expect(w).toMatchObject({ source: 'garmin', external_id: '3900-1709614800', distance_m: 10_012.5, avg_hr: 151, utc_offset_min: 60, has_gps: true, athlete_id: 'me' });
     expect((w!.start_time as Date).toISOString()).toBe('2024-03-05T05:00:00.000Z');
     expect(JSON.parse(w!.external_ids as string)).toEqual({ fit: '3900-1709614800' });
@@ -86,8 +88,8 @@ describe('warehouse', () => {
     const errs = await wh.all<{ input: string; record: string | null; field: string | null; reason: string }>('SELECT input, record, field, reason FROM import_errors ORDER BY input, reason');
     expect(errs).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ input: 'garmin/2.fit', record: 'garmin bad', field: 'avg_hr' }),
-        expect.objectContaining({ input: 'vesync/weights.csv', field: 'value', reason: expect.stringContaining('weight must be positive') }),
+        expect.objectContaining({ input: 'garmin/2.fit', record: 'workout bad', field: 'avg_hr', reason: expect.stringContaining('implausible avg_hr 400 bpm') }),
+        expect.objectContaining({ input: 'vesync/weights.csv', field: 'value', reason: expect.stringContaining('implausible value 0 kg') }),
         expect.objectContaining({ input: 'garmin/3.fit', reason: expect.stringContaining('truncated') }),
       ]),
     );
