@@ -198,3 +198,29 @@ export function restingHrStatus(days: { date: string; restingHr: number | null }
     return { date: dayString(first + i), restingHr, baseline, threshold, status };
   });
 }
+
+/**
+ * Mean of the values of the `window` calendar days ending on each given day,
+ * when at least `minCount` of them have a value: a trailing rolling mean for
+ * a smoothed trend (e.g. sleep over 7 nights, 4 of them recorded). One point
+ * per input day, in the input order.
+ */
+export function rollingMean(points: readonly { date: string; value: number }[], window = 7, minCount = 4): { date: string; value: number }[] {
+  const byDay = new Map<number, number>();
+  points.forEach((p, i) => byDay.set(dayNumber(p.date, `points[${i}].date`), p.value));
+  const out: { date: string; value: number }[] = [];
+  for (const p of points) {
+    const d = dayNumber(p.date);
+    let sum = 0;
+    let n = 0;
+    for (let k = d - window + 1; k <= d; k++) {
+      const v = byDay.get(k);
+      if (v !== undefined && Number.isFinite(v)) {
+        sum += v;
+        n++;
+      }
+    }
+    if (n >= minCount) out.push({ date: p.date, value: sum / n });
+  }
+  return out;
+}

@@ -5,10 +5,11 @@
  * are computed here with the same lib/analysis functions.
  */
 import type { SportCategory } from '../core/models.ts';
+import { sportFamily } from '../core/sports.ts';
 import type { SqlRunner } from '../core/warehouse.ts';
-import { acwrBand, acwrEwma, dailyLoads, fitnessFatigue, type AcwrBand } from '../analysis/daily.ts';
+import { acwrBand, acwrEwma, acwrRolling, loadCoverage, observedDailyLoads, fitnessFatigue, type AcwrBand } from '../analysis/daily.ts';
 import { CATEGORY_INTENSITY, sessionRpe, THRESHOLD_RPE } from '../analysis/load.ts';
-import { hrvStatus, restingHrStatus } from '../analysis/recovery.ts';
+import { hrvStatus, restingHrStatus, rollingMean } from '../analysis/recovery.ts';
 import { loadPluginData, type PluginData } from './plugin_data.ts';
 import { loadRiskData, type RiskData } from './risk.ts';
 import { tableExists } from './schema.ts';
@@ -21,15 +22,27 @@ export interface WeeklyVolume {
   km: number;
 }
 
-/** Training load and its derived curves on one local day. */
+/** One week's distance in one sport (family: road and trail running are running); `week` is the Monday. */
+export interface WeeklyDistance {
+  week: string;
+  sport: string;
+  km: number;
+}
+
+/** Training load and its derived curves on one local day; null where not defined (see lib/analysis/daily.ts). */
 export interface LoadDay {
   date: string;
-  load: number;
-  ctl: number;
-  atl: number;
-  tsb: number;
+  /** Null when nothing was recorded that day. */
+  load: number | null;
+  ctl: number | null;
+  atl: number | null;
+  tsb: number | null;
   /** Acute:chronic workload ratio (EWMA 7:28 days); null before 28 days of history or while chronic load is zero. */
   acwr: number | null;
+  /** The same from rolling 7- and 28-day means (Gabbett 2016). */
+  acwrRolling: number | null;
+  /** Share (0..1) of the last 28 days with a known load. */
+  coverage: number;
 }
 
 /** A daily value of one biometric. */
@@ -89,6 +102,8 @@ export interface RecoveryStatus {
 /** All the report's data. */
 export interface ReportData {
   athleteId: string;
+  /** The athlete's name as registered (`athlete athletes add`), else the id. */
+  displayName: string;
   period: { start: string | null; end: string | null };
   sources: SourceCoverage[];
   /** Canonical workouts after dedup. */
@@ -100,10 +115,21 @@ export interface ReportData {
   /** Merged records by match tier (1 external id, 2 time overlap, 3 route). */
   mergedByTier: { tier: number; records: number }[];
   weekly: WeeklyVolume[];
+  /** Weekly distance by sport, the five sports with most distance and the rest as 'other'. */
+  weeklyDistance: WeeklyDistance[];
   /** Where the load and baseline series came from: stored `athlete analyze` results, or computed for the report. */
   analysis: 'daily_metrics' | 'computed';
   load: LoadDay[];
-  latest: { date: string; ctl: number; atl: number; tsb: number; acwr: number | null; band: AcwrBand | null } | null;
+  latest: {
+    date: string;
+    ctl: number | null;
+    atl: number | null;
+    tsb: number | null;
+    acwr: number | null;
+    band: AcwrBand | null;
+    acwrRolling: number | null;
+    coverage: number;
+  } | null;
   biometrics: {
     restingHr: MetricPoint[];
     /** Resting-HR baseline (mean of the 60 days before, bpm). */
@@ -112,6 +138,8 @@ export interface ReportData {
     hrv: MetricPoint[];
     hrvBaseline: HrvBaselineDay[];
     sleepHours: MetricPoint[];
+    /** Mean sleep of the 7 nights ending each night (at least 4 of them recorded), h. */
+    sleepTrend: MetricPoint[];
     weight: MetricPoint[];
   };
   recoveryStatus: RecoveryStatus;
@@ -146,14 +174,35 @@ export function workoutLoad(w: LoadWorkout): number {
 }
 
 /**
- * Daily load with CTL/ATL/TSB (lib/analysis `fitnessFatigue`: 42/7-day time
- * constants, TSB = yesterday's CTL − ATL) and EWMA ACWR 7:28 (`acwrEwma`).
+ * Daily load (null when unknown) with CTL/ATL/TSB (lib/analysis
+ * `fitnessFatigue`: 42/7-day time constants, started from the first 42 days'
+ * means, TSB = yesterday's CTL − ATL), EWMA and rolling ACWR 7:28 and the
+ * 28-day coverage, as `athlete analyze` computes them.
  */
-export function loadCurves(days: { date: string; load: number }[]): LoadDay[] {
+export function loadCurves(days: { date: string; load: number | null }[]): LoadDay[] {
   const loads = days.map((d) => d.load);
   const ff = fitnessFatigue(loads);
   const acwr = acwrEwma(loads);
-  return days.map(({ date, load }, i) => ({ date, load, ...ff[i]!, acwr: acwr[i]!.ratio }));
+  const rolling = acwrRolling(loads);
+  const coverage = loadCoverage(loads);
+  return days.map(({ date, load }, i) => ({ date, load, ...ff[i]!, acwr: acwr[i]!.ratio, acwrRolling: rolling[i]!.ratio, coverage: coverage[i]! }));
+}
+
+/** The five sports with most distance by name, the rest summed as 'other', per week. */
+export function weeklyDistanceBySport(rows: { week: string; sport: string; km: number }[], top = 5): WeeklyDistance[] {
+  const totals = new Map<string, number>();
+  for (const r of rows) totals.set(sportFamily(r.sport), (totals.get(sportFamily(r.sport)) ?? 0) + r.km);
+  const kept = new Set([...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, top).map(([s]) => s));
+  const byKey = new Map<string, WeeklyDistance>();
+  for (const r of rows) {
+    const family = sportFamily(r.sport);
+    const sport = kept.has(family) ? family : 'other';
+    const key = `${r.week}|${sport}`;
+    const entry = byKey.get(key) ?? { week: r.week, sport, km: 0 };
+    entry.km += r.km;
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()].sort((a, b) => (a.week === b.week ? a.sport.localeCompare(b.sport) : a.week < b.week ? -1 : 1));
 }
 
 function num(v: unknown): number {
@@ -257,6 +306,12 @@ export async function loadReportData(
      FROM weekly_volume WHERE athlete_id = ? GROUP BY ALL ORDER BY week, sport_category`,
     p,
   );
+  const distanceRows = await db.all(
+    `SELECT CAST(date_trunc('week', local_date) AS DATE) AS week, sport, sum(distance_m) / 1000.0 AS km
+     FROM workouts_local WHERE athlete_id = ? AND distance_m > 0 GROUP BY ALL ORDER BY week, sport`,
+    p,
+  );
+  const weeklyDistance = weeklyDistanceBySport(distanceRows.map((r) => ({ week: String(r.week), sport: String(r.sport), km: num(r.km) })));
   const weekly: WeeklyVolume[] = weeklyRows.map((r) => ({
     week: String(r.week),
     category: (CATEGORIES as readonly string[]).includes(String(r.sport_category)) ? (r.sport_category as SportCategory) : 'MIXED',
@@ -279,6 +334,7 @@ export async function loadReportData(
   const stored = await storedDailyMetrics(db, athleteId);
   const daily = stored ?? (await computedDailyMetrics(db, athleteId, periodEnd, hrv, restingHr));
   const last = daily.load[daily.load.length - 1];
+  const sleepHours = series('sleep_duration', 1 / 3600);
 
   const sync = (await tableExists(db, 'sync_metadata'))
     ? await db.all(
@@ -297,6 +353,7 @@ export async function loadReportData(
   const sourceRecords = num(counts?.records);
   return {
     athleteId,
+    displayName: await displayNameOf(db, athleteId),
     period: { start: str(period?.start), end: periodEnd },
     sources,
     workouts,
@@ -304,22 +361,26 @@ export async function loadReportData(
     mergedRecords: Math.max(0, sourceRecords - workouts),
     mergedByTier: tiers.map((r) => ({ tier: num(r.tier), records: num(r.records) })),
     weekly,
+    weeklyDistance,
     analysis: stored ? 'daily_metrics' : 'computed',
     load: daily.load,
-    latest: last ? { date: last.date, ctl: last.ctl, atl: last.atl, tsb: last.tsb, acwr: last.acwr, band: acwrBand(last.acwr) } : null,
+    latest: last
+      ? { date: last.date, ctl: last.ctl, atl: last.atl, tsb: last.tsb, acwr: last.acwr, band: acwrBand(last.acwr), acwrRolling: last.acwrRolling, coverage: last.coverage }
+      : null,
     biometrics: {
       restingHr,
       restingHrBaseline: daily.rhrBaseline,
       hrv,
       hrvBaseline: daily.hrvBaseline,
-      sleepHours: series('sleep_duration', 1 / 3600),
+      sleepHours,
+      sleepTrend: rollingMean(sleepHours.map((p) => ({ date: p.date, value: p.value })), 7, 4),
       weight: series('weight'),
     },
     recoveryStatus: {
       hrv: lastStatus(daily.hrvBaseline.map((d) => ({ date: d.date, status: d.status }))),
       restingHr: lastStatus(daily.rhrStatus),
     },
-    risk: await loadRiskData(db, athleteId, periodEnd),
+    risk: await loadRiskData(db, athleteId, periodEnd, last ? { date: last.date, acwr: last.acwr } : null),
     plugins: await loadPluginData(db, athleteId, opts.pluginSessions),
     sync: sync.map((r) => ({
       source: String(r.source),
@@ -357,12 +418,19 @@ function lastStatus(days: { date: string; status: string | null }[]): { date: st
   return null;
 }
 
+/** The athlete's registered display name (the athletes table), else the id. */
+async function displayNameOf(db: SqlRunner, athleteId: string): Promise<string> {
+  if (!(await tableExists(db, 'athletes'))) return athleteId;
+  const [row] = await db.all<{ display_name: string | null }>('SELECT display_name FROM athletes WHERE athlete_id = ?', [athleteId]);
+  return row?.display_name?.trim() || athleteId;
+}
+
 /** The athlete's rows of daily_metrics, or null when `athlete analyze` has not stored any. */
 async function storedDailyMetrics(db: SqlRunner, athleteId: string): Promise<DailySeries | null> {
   if (!(await tableExists(db, 'daily_metrics'))) return null;
   const rows = await db.all(
-    `SELECT date, load, ctl, atl, tsb, acwr_ewma, hrv_ln_rmssd_7d, hrv_baseline, hrv_lower, hrv_upper, hrv_status,
-            rhr_baseline, rhr_status
+    `SELECT date, load, ctl, atl, tsb, acwr_ewma, acwr_rolling, load_coverage_28d, hrv_ln_rmssd_7d, hrv_baseline, hrv_lower, hrv_upper,
+            hrv_status, rhr_baseline, rhr_status
      FROM daily_metrics WHERE athlete_id = ? ORDER BY date`,
     [athleteId],
   );
@@ -370,11 +438,13 @@ async function storedDailyMetrics(db: SqlRunner, athleteId: string): Promise<Dai
   return {
     load: rows.map((r) => ({
       date: String(r.date),
-      load: num(r.load),
-      ctl: num(r.ctl),
-      atl: num(r.atl),
-      tsb: num(r.tsb),
+      load: finite(r.load),
+      ctl: finite(r.ctl),
+      atl: finite(r.atl),
+      tsb: finite(r.tsb),
       acwr: finite(r.acwr_ewma),
+      acwrRolling: finite(r.acwr_rolling),
+      coverage: finite(r.load_coverage_28d) ?? 0,
     })),
     hrvBaseline: rows.map((r) => ({
       date: String(r.date),
@@ -395,7 +465,8 @@ async function storedDailyMetrics(db: SqlRunner, athleteId: string): Promise<Dai
 /**
  * The same series computed here, for a warehouse `athlete analyze` has not
  * filled: load from the first workout to the period's end (`workoutLoad`),
- * HRV and resting-HR baselines with lib/analysis `hrvStatus`/`restingHrStatus`.
+ * unknown on days nothing was recorded, as analyze does; HRV and resting-HR
+ * baselines with lib/analysis `hrvStatus`/`restingHrStatus`.
  */
 async function computedDailyMetrics(
   db: SqlRunner,
@@ -418,8 +489,16 @@ async function computedDailyMetrics(
       category: (CATEGORIES as readonly string[]).includes(String(r.sport_category)) ? (r.sport_category as SportCategory) : 'MIXED',
     }),
   }));
+  const recorded = await db.all<{ date: string }>(
+    `SELECT DISTINCT CAST(date AS VARCHAR) AS date FROM biometrics
+     WHERE athlete_id = ? AND metric_type NOT IN ('weight', 'body_fat_pct', 'muscle_mass', 'bmi')`,
+    [athleteId],
+  );
   const firstLoad = perWorkout[0]?.localDate;
-  const load = firstLoad && periodEnd ? loadCurves(dailyLoads(perWorkout, firstLoad, periodEnd)) : [];
+  const load =
+    firstLoad && periodEnd
+      ? loadCurves(observedDailyLoads(perWorkout, recorded.map((r) => r.date), firstLoad, periodEnd))
+      : [];
   const hrvDays = hrvStatus(hrv.map((p) => ({ date: p.date, rmssd: p.value })));
   const rhrDays = restingHrStatus(restingHr.map((p) => ({ date: p.date, restingHr: p.value })));
   return {

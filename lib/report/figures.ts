@@ -3,8 +3,9 @@
  * the HTML report and notebooks show the same figures and tests can inspect them.
  */
 import type { SportCategory } from '../core/models.ts';
-import { addDays } from '../analysis/daily.ts';
-import type { HrvBaselineDay, LoadDay, MetricPoint, ReportData, WeeklyVolume } from './data.ts';
+import { addDays, dayNumber } from '../analysis/daily.ts';
+import { SHORT_NIGHT_S } from '../analysis/recovery.ts';
+import type { HrvBaselineDay, LoadDay, MetricPoint, ReportData, WeeklyDistance, WeeklyVolume } from './data.ts';
 import type { StoredFigure } from './plugin_data.ts';
 import type { RiskDriver } from './risk.ts';
 
@@ -19,7 +20,7 @@ export interface Trace {
 
 /** A Plotly axis. */
 export interface Axis {
-  title: { text: string };
+  title: { text: string; standoff?: number };
   [attr: string]: unknown;
 }
 
@@ -74,10 +75,28 @@ function baseLayout(title: string, xTitle: string, yTitle: string, height: numbe
     paper_bgcolor: '#ffffff',
     plot_bgcolor: '#ffffff',
     showlegend: true,
-    legend: { orientation: 'h', x: 0, y: -0.22, font: { size: 11 } },
-    xaxis: { title: { text: xTitle }, type: 'date', tickformat: '%d %b %Y', gridcolor: '#e5e5e5', tickfont: { size: 11 } },
-    yaxis: { title: { text: yTitle }, gridcolor: '#e5e5e5', zerolinecolor: '#999', tickfont: { size: 11 }, rangemode: 'tozero' },
+    legend: { orientation: 'h', x: 0, y: -0.22, yanchor: 'top', font: { size: 11 } },
+    // Upright tick labels and automargin: rotated dates ran over the axis titles.
+    xaxis: { title: { text: xTitle, standoff: 8 }, type: 'date', tickformat: '%d %b %Y', tickangle: 0, automargin: true, gridcolor: '#e5e5e5', tickfont: { size: 11 } },
+    yaxis: { title: { text: yTitle, standoff: 8 }, automargin: true, gridcolor: '#e5e5e5', zerolinecolor: '#999', tickfont: { size: 11 }, rangemode: 'tozero' },
   };
+}
+
+/**
+ * Date ticks that fit upright: day and month over a few weeks, month and year
+ * (two lines) over a longer span, at most about eight of them.
+ */
+function dateTicks(layout: Layout, first: string, last: string): void {
+  const days = dayNumber(last) - dayNumber(first) + 1;
+  if (days > 120) {
+    const months = Math.max(1, Math.ceil(days / 30.4 / 8));
+    layout.xaxis.tickformat = '%b<br>%Y';
+    layout.xaxis.dtick = `M${months}`;
+    layout.xaxis.tick0 = `${first.slice(0, 7)}-01`;
+  } else {
+    layout.xaxis.tickformat = '%d %b<br>%Y';
+    layout.xaxis.nticks = 8;
+  }
 }
 
 /** A note in the middle of an empty chart, so a missing series reads as "no data", not as a blank box. */
@@ -99,13 +118,18 @@ function allWeeks(weekly: WeeklyVolume[]): string[] {
   return weeks;
 }
 
-/** Ticks on Mondays only, at most about a dozen of them. */
+/** Ticks on Mondays (a few weeks) or months (longer), upright, with the range around the bars. */
 function weekTicks(layout: Layout, weeks: string[]): void {
   if (weeks.length === 0) return;
-  const step = Math.max(1, Math.ceil(weeks.length / 12));
+  layout.xaxis.range = [addDays(weeks[0]!, -4), addDays(weeks[weeks.length - 1]!, 4)];
+  if (weeks.length > 17) {
+    dateTicks(layout, weeks[0]!, weeks[weeks.length - 1]!);
+    return;
+  }
+  const step = Math.max(1, Math.ceil(weeks.length / 8));
   layout.xaxis.tick0 = weeks[0];
   layout.xaxis.dtick = step * 7 * 86_400_000;
-  layout.xaxis.range = [addDays(weeks[0]!, -4), addDays(weeks[weeks.length - 1]!, 4)];
+  layout.xaxis.tickformat = '%d %b<br>%Y';
 }
 
 /** Weekly training hours, one stacked bar trace per sport category present. */
@@ -132,57 +156,108 @@ export function weeklyHoursFigure(weekly: WeeklyVolume[]): Figure {
   return noDataNote({ data, layout });
 }
 
-/** Weekly distance over all sports. */
-export function weeklyDistanceFigure(weekly: WeeklyVolume[]): Figure {
-  const weeks = allWeeks(weekly);
-  const byWeek = new Map<string, number>();
-  for (const w of weekly) byWeek.set(w.week, (byWeek.get(w.week) ?? 0) + w.km);
-  const data: Trace[] = weeks.length
-    ? [{ type: 'bar', name: 'Distance', x: weeks, y: weeks.map((w) => r3(byWeek.get(w) ?? 0)), marker: { color: '#ff7f0e' } }]
-    : [];
-  const layout = baseLayout('Weekly distance', 'Week starting (Monday, local time)', 'Distance (km)', 320);
-  layout.showlegend = false;
+const SPORT_COLORS = ['#ff7f0e', '#1f77b4', '#17becf', '#bcbd22', '#8c564b'];
+
+/** A sport's name for a legend: `road_running` → "Road running". */
+function sportLabel(sport: string): string {
+  const t = sport.replace(/_/g, ' ');
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
+/**
+ * Weekly distance stacked by sport: a kilometre run and a kilometre ridden are
+ * different efforts, so each sport is its own bar segment, not one total.
+ */
+export function weeklyDistanceFigure(weekly: WeeklyDistance[]): Figure {
+  const weeks = allWeeks(weekly.map((w) => ({ week: w.week, category: 'MIXED' as const, hours: 0, km: w.km })));
+  const totals = new Map<string, number>();
+  for (const w of weekly) totals.set(w.sport, (totals.get(w.sport) ?? 0) + w.km);
+  // Most distance first, 'other' last.
+  const sports = [...totals.keys()].sort((a, b) => (a === 'other' ? 1 : b === 'other' ? -1 : totals.get(b)! - totals.get(a)! || a.localeCompare(b)));
+  const data: Trace[] = sports.map((sport, k) => {
+    const byWeek = new Map(weekly.filter((w) => w.sport === sport).map((w) => [w.week, w.km]));
+    return {
+      type: 'bar',
+      name: sport === 'other' ? 'Other sports' : sportLabel(sport),
+      x: weeks,
+      y: weeks.map((w) => r3(byWeek.get(w) ?? 0)),
+      marker: { color: sport === 'other' ? '#7f7f7f' : SPORT_COLORS[k % SPORT_COLORS.length] },
+    };
+  });
+  const layout = baseLayout('Weekly distance by sport', 'Week starting (Monday, local time)', 'Distance (km)', 340);
+  layout.barmode = 'stack';
+  layout.legend = { ...(layout.legend as object), traceorder: 'normal' };
   weekTicks(layout, weeks);
   return noDataNote({ data, layout });
 }
 
-/** The same daily x range on both load charts, so they line up on the page. */
+/** The same daily x range on both load charts, so they line up on the page, with ticks that fit upright. */
 function dayRange(layout: Layout, load: LoadDay[]): void {
   const first = load[0];
   const last = load[load.length - 1];
-  if (first && last) layout.xaxis.range = [`${addDays(first.date, -1)} 12:00`, `${last.date} 12:00`];
+  if (!first || !last) return;
+  layout.xaxis.range = [`${addDays(first.date, -1)} 12:00`, `${last.date} 12:00`];
+  dateTicks(layout, first.date, last.date);
 }
 
-/** Daily load as bars with CTL (fitness), ATL (fatigue) and TSB (form) lines. */
+const nullable = (v: number | null): number | null => (v === null ? null : r3(v));
+
+/**
+ * Daily load as bars (none on a day nothing was recorded) with CTL (fitness),
+ * ATL (fatigue) and TSB (form) lines, drawn from the end of the first 42
+ * days, where they start at the window's means rather than at 0.
+ */
 export function trainingLoadFigure(load: LoadDay[]): Figure {
   const x = load.map((d) => d.date);
   const data: Trace[] = load.length
     ? [
-        { type: 'bar', name: 'Daily load', x, y: load.map((d) => r3(d.load)), marker: { color: '#c7c7c7' } },
-        { type: 'scatter', mode: 'lines', name: 'CTL (fitness, 42 d)', x, y: load.map((d) => r3(d.ctl)), line: { color: '#1f77b4', width: 2.5 } },
-        { type: 'scatter', mode: 'lines', name: 'ATL (fatigue, 7 d)', x, y: load.map((d) => r3(d.atl)), line: { color: '#e377c2', width: 2 } },
-        { type: 'scatter', mode: 'lines', name: 'TSB (form)', x, y: load.map((d) => r3(d.tsb)), line: { color: '#2ca02c', width: 2, dash: 'dash' } },
+        { type: 'bar', name: 'Daily load', x, y: load.map((d) => nullable(d.load)), marker: { color: '#c7c7c7' } },
+        { type: 'scatter', mode: 'lines', name: 'CTL (fitness, 42 d)', x, y: load.map((d) => nullable(d.ctl)), line: { color: '#1f77b4', width: 2.5 } },
+        { type: 'scatter', mode: 'lines', name: 'ATL (fatigue, 7 d)', x, y: load.map((d) => nullable(d.atl)), line: { color: '#e377c2', width: 2 } },
+        { type: 'scatter', mode: 'lines', name: 'TSB (form)', x, y: load.map((d) => nullable(d.tsb)), line: { color: '#2ca02c', width: 2, dash: 'dash' } },
       ]
     : [];
-  const layout = baseLayout('Daily training load, fitness, fatigue and form', 'Date (local)', 'Training load (TSS-equivalent, a.u.)', 430);
+  const layout = baseLayout('Daily training load, fitness, fatigue and form', 'Date (local)', 'Load (TSS-equivalent, a.u./day)', 430);
   layout.yaxis.rangemode = 'normal';
   layout.bargap = 0.15;
   dayRange(layout, load);
+  if (load.length && load.every((d) => d.ctl === null)) {
+    layout.annotations = [
+      {
+        text: 'Fitness, fatigue and form start after 42 days of recorded load',
+        xref: 'paper',
+        yref: 'paper',
+        x: 0.5,
+        y: 1,
+        yanchor: 'bottom',
+        showarrow: false,
+        font: { size: 11, color: '#777' },
+      },
+    ];
+  }
   return noDataNote({ data, layout });
 }
 
 /** The ACWR band the report shades: 0.8–1.3 (Gabbett 2016). */
 export const ACWR_BAND = { low: 0.8, high: 1.3 } as const;
 
-/** ACWR (EWMA) over time with the 0.8–1.3 band shaded; days before it is defined are gaps. */
+/**
+ * Both ACWRs over time with the 0.8–1.3 band shaded: exponentially weighted
+ * (the one the summary quotes) and from rolling means (a feature of the
+ * model); days before they are defined, or with too little recorded, are gaps.
+ */
 export function acwrFigure(load: LoadDay[]): Figure {
   const x = load.map((d) => d.date);
   const y = load.map((d) => (d.acwr === null ? null : r3(d.acwr)));
-  const defined = y.filter((v): v is number => v !== null);
+  const rolling = load.map((d) => (d.acwrRolling === null ? null : r3(d.acwrRolling)));
+  const defined = [...y, ...rolling].filter((v): v is number => v !== null);
   const data: Trace[] = defined.length
-    ? [{ type: 'scatter', mode: 'lines', name: 'ACWR (EWMA 7:28 d)', x, y, line: { color: '#17becf', width: 2.5 } }]
+    ? [
+        { type: 'scatter', mode: 'lines', name: 'ACWR, exponentially weighted 7:28 d', x, y, line: { color: '#17becf', width: 2.5 } },
+        { type: 'scatter', mode: 'lines', name: 'ACWR, rolling 7-day ÷ 28-day mean', x, y: rolling, line: { color: '#7f7f7f', width: 1.2, dash: 'dot' } },
+      ]
     : [];
-  const layout = baseLayout('Acute:chronic workload ratio', 'Date (local)', 'ACWR (ratio)', 330);
+  const layout = baseLayout('Acute:chronic workload ratio (last week’s load ÷ last four weeks’)', 'Date (local)', 'ACWR (ratio)', 350);
   const top = Math.max(2, ...defined.map((v) => v * 1.1));
   dayRange(layout, load);
   layout.yaxis.range = [0, r3(top)];
@@ -201,15 +276,16 @@ export function acwrFigure(load: LoadDay[]): Figure {
       layer: 'below',
     },
   ];
+  // Above the plot area, so it never covers the lines.
   layout.annotations = [
     {
-      text: `target band ${ACWR_BAND.low}–${ACWR_BAND.high}`,
+      text: `shaded: target band ${ACWR_BAND.low}–${ACWR_BAND.high} (Gabbett 2016)`,
       xref: 'paper',
-      yref: 'y',
+      yref: 'paper',
       x: 1,
-      y: ACWR_BAND.low,
+      y: 1,
       xanchor: 'right',
-      yanchor: 'top',
+      yanchor: 'bottom',
       showarrow: false,
       font: { size: 11, color: '#2c7a2c' },
     },
@@ -219,12 +295,13 @@ export function acwrFigure(load: LoadDay[]): Figure {
 
 const RECOVERY_HEIGHT = 210;
 
-function recoveryLayout(title: string, yTitle: string): Layout {
+function recoveryLayout(title: string, yTitle: string, points: readonly { date: string }[] = []): Layout {
   const layout = baseLayout(title, 'Date (local)', yTitle, RECOVERY_HEIGHT);
   layout.margin = { l: 70, r: 20, t: 40, b: 45 };
   layout.xaxis.title = { text: '' };
   layout.yaxis.rangemode = 'normal';
   layout.legend = { orientation: 'h', x: 1, xanchor: 'right', y: 1.2, font: { size: 11 } };
+  if (points.length) dateTicks(layout, points[0]!.date, points[points.length - 1]!.date);
   return layout;
 }
 
@@ -243,7 +320,7 @@ function pointTrace(name: string, points: MetricPoint[], color: string, digits =
 
 /** Resting heart rate per day, with its 60-day baseline as a dashed line when there is one. */
 export function restingHrFigure(points: MetricPoint[], baseline: MetricPoint[] = []): Figure {
-  const layout = recoveryLayout('Resting heart rate', 'Resting HR (bpm)');
+  const layout = recoveryLayout('Resting heart rate', 'Resting HR (bpm)', points);
   const data: Trace[] = [];
   if (points.length) {
     data.push(pointTrace('Resting HR', points, '#d62728'));
@@ -289,23 +366,33 @@ export function hrvFigure(points: MetricPoint[], band: HrvBaselineDay[] = []): F
       data.push({ type: 'scatter', mode: 'lines', name: '7-day mean', x, y: band.map((d) => msFromLn(d.ln7d)), line: { color: '#08519c', width: 2.5 } });
     }
   }
-  return noDataNote({ data, layout: recoveryLayout('Heart rate variability (RMSSD)', 'HRV RMSSD (ms)') });
+  return noDataNote({ data, layout: recoveryLayout('Heart rate variability (RMSSD)', 'HRV RMSSD (ms)', points) });
 }
 
-/** Sleep duration per night, in hours. */
-export function sleepFigure(points: MetricPoint[]): Figure {
-  const layout = recoveryLayout('Sleep duration', 'Sleep (h)');
-  layout.showlegend = false;
+/**
+ * Sleep per night as faint points, its 7-night mean as the trend line, and
+ * the 7-hour adult minimum (Watson et al. 2015) as a reference: a line, not
+ * hundreds of bars.
+ */
+export function sleepFigure(points: MetricPoint[], trend: MetricPoint[] = []): Figure {
+  const layout = recoveryLayout('Sleep duration', 'Sleep (h)', points);
   layout.yaxis.rangemode = 'tozero';
-  const data: Trace[] = points.length
-    ? [{ type: 'bar', name: 'Sleep', x: points.map((p) => p.date), y: points.map((p) => Math.round(p.value * 100) / 100), marker: { color: '#6a51a3' } }]
-    : [];
+  const data: Trace[] = [];
+  if (points.length) {
+    data.push({ ...pointTrace('Night', points, '#bcbddc', 2), mode: 'markers', marker: { size: 3, color: '#bcbddc' } });
+    if (trend.length) data.push({ type: 'scatter', mode: 'lines', name: '7-night mean', x: trend.map((p) => p.date), y: trend.map((p) => Math.round(p.value * 100) / 100), line: { color: '#54278f', width: 2.5 } });
+    layout.shapes = [{ type: 'line', xref: 'paper', x0: 0, x1: 1, y0: SHORT_NIGHT_S / 3600, y1: SHORT_NIGHT_S / 3600, line: { color: '#999', width: 1, dash: 'dash' } }];
+    layout.annotations = [
+      { text: '7 h', xref: 'paper', yref: 'y', x: 0, y: SHORT_NIGHT_S / 3600, xanchor: 'left', yanchor: 'bottom', showarrow: false, font: { size: 11, color: '#777' } },
+    ];
+  }
+  layout.showlegend = data.length > 1;
   return noDataNote({ data, layout });
 }
 
 /** Body weight per day. */
 export function weightFigure(points: MetricPoint[]): Figure {
-  const layout = recoveryLayout('Body weight', 'Weight (kg)');
+  const layout = recoveryLayout('Body weight', 'Weight (kg)', points);
   layout.showlegend = false;
   return noDataNote({ data: points.length ? [pointTrace('Weight', points, '#8c564b')] : [], layout });
 }
@@ -320,7 +407,8 @@ export function riskDriversFigure(drivers: RiskDriver[]): Figure {
   layout.showlegend = false;
   layout.margin = { l: 230, r: 30, t: 50, b: 60 };
   layout.xaxis = { title: { text: 'Contribution to risk (percentage points)' }, type: 'linear', gridcolor: '#e5e5e5', zerolinecolor: '#555', zerolinewidth: 1.5, tickfont: { size: 11 } };
-  layout.yaxis = { title: { text: 'Feature' }, type: 'category', automargin: true, tickfont: { size: 12 } };
+  // The labels name the features; an axis title beside them only collided with the longest.
+  layout.yaxis = { title: { text: '' }, type: 'category', automargin: true, tickfont: { size: 12 } };
   const data: Trace[] = drivers.length
     ? [
         {
@@ -394,7 +482,7 @@ export function buildFigures(data: ReportData): ReportFigures {
   return {
     volume: [
       { id: 'fig-weekly-hours', figure: weeklyHoursFigure(data.weekly) },
-      { id: 'fig-weekly-distance', figure: weeklyDistanceFigure(data.weekly) },
+      { id: 'fig-weekly-distance', figure: weeklyDistanceFigure(data.weeklyDistance) },
     ],
     load: [
       { id: 'fig-training-load', figure: trainingLoadFigure(data.load) },
@@ -403,7 +491,7 @@ export function buildFigures(data: ReportData): ReportFigures {
     recovery: [
       { id: 'fig-resting-hr', figure: restingHrFigure(data.biometrics.restingHr, data.biometrics.restingHrBaseline) },
       { id: 'fig-hrv', figure: hrvFigure(data.biometrics.hrv, data.biometrics.hrvBaseline) },
-      { id: 'fig-sleep', figure: sleepFigure(data.biometrics.sleepHours) },
+      { id: 'fig-sleep', figure: sleepFigure(data.biometrics.sleepHours, data.biometrics.sleepTrend) },
       { id: 'fig-weight', figure: weightFigure(data.biometrics.weight) },
     ],
     risk: data.risk.latest ? [{ id: 'fig-risk-drivers', figure: riskDriversFigure(data.risk.latest.drivers) }] : [],

@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ReportData } from './data.ts';
 import type { PlacedFigure, ReportFigures } from './figures.ts';
-import { escapeHtml, figureDivs, fixed, SECTION_TITLES, table } from './markup.ts';
-import { ballSportsSection, riskSection, riskSummaryText, runningSection } from './sections.ts';
+import { BAND_WORDS, dayNumber } from '../analysis/daily.ts';
+import { escapeHtml, figureDivs, fixed, numOrDash, SECTION_TITLES, table } from './markup.ts';
+import { ACWR_NOTE, ballSportsSection, riskOverviewText, riskSection, runningSection } from './sections.ts';
 
 export { escapeHtml, SECTION_TITLES } from './markup.ts';
 
@@ -16,6 +17,8 @@ export interface HtmlOptions {
   title?: string;
   /** A "generated" line to print; taken from the caller so the same data gives the same HTML. */
   generated?: string;
+  /** The day the report is made (YYYY-MM-DD): data older than `STALE_DAYS` before it is flagged. */
+  asOf?: string;
   /** plotly.js source to inline; defaults to the installed plotly.min.js. */
   plotlySource?: string;
 }
@@ -45,7 +48,16 @@ function days(start: string, end: string): number {
   return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000) + 1;
 }
 
-const BAND_TEXT = { low: 'below 0.8: under-loaded', optimal: '0.8–1.3: target band', caution: '1.3–1.5: caution', high: 'above 1.5: high risk' };
+/** Days between the latest data and the report after which the report warns that it is out of date. */
+export const STALE_DAYS = 7;
+
+/** The warning that the data stops well before the report's day; null when it is recent (or either day is unknown). */
+export function staleWarning(lastDataDay: string | null, asOf: string | undefined): string | null {
+  if (!lastDataDay || !asOf) return null;
+  const gap = dayNumber(asOf) - dayNumber(lastDataDay);
+  if (gap <= STALE_DAYS) return null;
+  return `The latest data is from ${lastDataDay}, ${gap} days before this report (${asOf}): every figure below ends there. Run \`athlete sync\` (or import newer files) to bring it up to date.`;
+}
 
 const HRV_STATUS_TEXT: Record<string, string> = {
   below: 'HRV below its normal range',
@@ -71,26 +83,36 @@ function recoveryText(d: ReportData): string | null {
   return text === null ? null : escapeHtml(text);
 }
 
-function summarySection(d: ReportData, title: string, generated: string | undefined): string {
+function summarySection(d: ReportData, title: string, generated: string | undefined, asOf: string | undefined): string {
   const period =
     d.period.start && d.period.end
       ? `${escapeHtml(d.period.start)} to ${escapeHtml(d.period.end)} (${days(d.period.start, d.period.end)} days)`
       : 'no data';
   const facts: [string, string][] = [
-    ['Athlete', escapeHtml(d.athleteId)],
+    ['Athlete', d.displayName === d.athleteId ? escapeHtml(d.athleteId) : `${escapeHtml(d.displayName)} (${escapeHtml(d.athleteId)})`],
     ['Period covered', period],
     ['Workouts after deduplication', `<span class="big">${d.workouts}</span> from ${d.sourceRecords} source records (${d.mergedRecords} merged as duplicates)`],
   ];
   if (d.latest) {
     const l = d.latest;
     facts.push(
-      [`Training status on ${escapeHtml(l.date)}`, `CTL ${fixed(l.ctl, 1)} · ATL ${fixed(l.atl, 1)} · TSB (form) ${fixed(l.tsb, 1)}`],
-      ['ACWR (EWMA 7:28 days)', l.acwr === null || l.band === null ? 'not enough load history' : `${fixed(l.acwr, 2)} (${BAND_TEXT[l.band]})`],
+      [
+        `Training status on ${escapeHtml(l.date)}`,
+        `fitness (CTL) ${numOrDash(l.ctl, 1)} · fatigue (ATL) ${numOrDash(l.atl, 1)} · form (TSB) ${numOrDash(l.tsb, 1)} a.u./day`,
+      ],
+      [
+        'ACWR (last week’s load ÷ last four weeks’)',
+        l.acwr === null || l.band === null
+          ? '– (not enough recorded load history)'
+          : `${fixed(l.acwr, 2)} exponentially weighted (${BAND_WORDS[l.band]}); ${numOrDash(l.acwrRolling, 2)} from rolling 7- and 28-day means`,
+      ],
+      ['Days with recorded data, last 28', `${fixed(l.coverage * 100, 0)} %`],
     );
   }
   const recovery = recoveryText(d);
   if (recovery) facts.push(['Recovery (vs own baseline)', recovery]);
-  facts.push(['Injury risk', escapeHtml(riskSummaryText(d.risk.latest))]);
+  facts.push(['Injury risk', escapeHtml(riskOverviewText(d.risk))]);
+  const stale = staleWarning(d.period.end, asOf);
   const factRows = facts.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${v}</td></tr>`).join('\n');
   const sources = table(
     ['Source', 'Workout records', 'Biometric rows'],
@@ -99,16 +121,16 @@ function summarySection(d: ReportData, title: string, generated: string | undefi
   );
   return `<section id="summary">
 <h1>${escapeHtml(title)}</h1>
-${generated ? `<p class="generated">Generated ${escapeHtml(generated)}</p>\n` : ''}<h2>${SECTION_TITLES.summary}</h2>
+${generated ? `<p class="generated">Generated ${escapeHtml(generated)}</p>\n` : ''}${stale ? `<p class="warning">${escapeHtml(stale)}</p>\n` : ''}<h2>${SECTION_TITLES.summary}</h2>
 <table class="facts">\n${factRows}\n</table>
 <h3>Sources</h3>
 ${d.sources.length ? sources : '<p>No sources imported yet.</p>'}
-<p class="note">CTL, ATL: 42- and 7-day exponentially weighted daily load; TSB = previous day's CTL − ATL. ${d.analysis === 'daily_metrics' ? 'Load and baselines are those stored by <code>athlete analyze</code>.' : "Load is the source's training load, else session RPE, else a duration-based estimate, on a TSS-like scale (run <code>athlete analyze</code> for the full method)."}</p>
+<p class="note">Load is in arbitrary units on the TSS scale (an hour at threshold ≈ 100 a.u.). CTL, ATL: 42- and 7-day exponentially weighted daily load, started from the first 42 days' means; TSB = previous day's CTL − ATL. A day with nothing recorded has an unknown load, not a rest day's 0. ${escapeHtml(ACWR_NOTE)} ${d.analysis === 'daily_metrics' ? 'Load and baselines are those stored by <code>athlete analyze</code>.' : "Load is the source's training load, else session RPE, else a duration-based estimate (run <code>athlete analyze</code> for the full method)."}</p>
 </section>`;
 }
 
 const RECOVERY_NOTE =
-  'HRV normal range: 60-day baseline of ln RMSSD ± 0.5 SD, the 7-day mean compared with it (Plews et al. 2012), drawn back-transformed to ms. Resting HR baseline: mean of the previous 60 days; elevated is over baseline + 5 bpm.';
+  'HRV normal range: baseline of ln RMSSD over the 60 days before the 7-day window ± 0.5 SD, the 7-day mean compared with it (Plews et al. 2012), drawn back-transformed to ms. Resting HR baseline: mean of the previous 60 days; elevated is over baseline + 5 bpm. Sleep: each night as a point, the line is the mean of the last 7 nights (at least 4 recorded); the dashed line is the 7-hour adult minimum.';
 
 function figureSection(key: 'volume' | 'load' | 'recovery', figs: PlacedFigure[]): string {
   const note = key === 'recovery' ? `\n<p class="note">${escapeHtml(RECOVERY_NOTE)}</p>` : '';
@@ -211,6 +233,8 @@ p.empty { font-size: 14px; padding: 12px; border: 1px solid #ccc; background: #f
 .big { font-size: 16px; font-weight: 700; }
 .generated { color: #555; margin: 0 0 10px; }
 .note { color: #555; font-size: 11px; margin-top: 14px; }
+.warning { border: 2px solid #d62728; background: #fdecea; padding: 8px 10px; font-size: 13px; font-weight: 600; }
+.caveat { border-left: 4px solid #d62728; padding: 4px 8px; background: #fff5f5; }
 `;
 
 /** Draws every figure, then flags readiness for the PDF printer (or the error that stopped it). */
@@ -224,7 +248,7 @@ const BOOT = `(function () {
 
 /** Build the report's HTML document. Same data and options give the same text. */
 export function renderReportHtml(data: ReportData, figures: ReportFigures, opts: HtmlOptions = {}): string {
-  const title = opts.title ?? `Training report: ${data.athleteId}`;
+  const title = opts.title ?? `Training report: ${data.displayName}`;
   const all = [...figures.volume, ...figures.load, ...figures.recovery, ...figures.risk, ...figures.ballSports];
   return `<!DOCTYPE html>
 <html lang="en">
@@ -235,7 +259,7 @@ export function renderReportHtml(data: ReportData, figures: ReportFigures, opts:
 <script id="plotly-lib">${scriptSafe(opts.plotlySource ?? plotlySource())}</script>
 </head>
 <body>
-${summarySection(data, title, opts.generated)}
+${summarySection(data, title, opts.generated, opts.asOf)}
 ${figureSection('volume', figures.volume)}
 ${figureSection('load', figures.load)}
 ${figureSection('recovery', figures.recovery)}

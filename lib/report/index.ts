@@ -29,6 +29,8 @@ export interface BuildReportOptions {
   title?: string;
   /** A "generated" line for the first page (kept out unless given, so output is reproducible). */
   generated?: string;
+  /** The day the report is made, YYYY-MM-DD (today in UTC): data much older than it is flagged as out of date. */
+  asOf?: string;
 }
 
 /**
@@ -41,8 +43,9 @@ export async function buildReport(db: SqlRunner, opts: BuildReportOptions): Prom
   const pdf = resolve(opts.outPdf);
   const html = resolve(opts.outHtml ?? pdf.replace(/\.pdf$/i, '') + '.html');
   const data = await loadReportData(db, { athleteId: opts.athleteId });
-  const title = opts.title ?? `Training report: ${data.athleteId}`;
-  const doc = renderReportHtml(data, buildFigures(data), { title, generated: opts.generated });
+  const title = opts.title ?? `Training report: ${data.displayName}`;
+  const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
+  const doc = renderReportHtml(data, buildFigures(data), { title, generated: opts.generated, asOf });
   mkdirSync(dirname(html), { recursive: true });
   mkdirSync(dirname(pdf), { recursive: true });
   writeFileSync(html, doc);

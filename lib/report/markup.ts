@@ -18,9 +18,10 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** `x` rounded half away from zero to `digits` decimals, as text. */
+/** `x` rounded half away from zero to `digits` decimals, as text, negative with a minus sign (−), never a hyphen. */
 export function fixed(x: number, digits: number): string {
-  return (Math.round(x * 10 ** digits) / 10 ** digits).toFixed(digits);
+  const text = (Math.round(x * 10 ** digits) / 10 ** digits).toFixed(digits);
+  return /^-0?\.?0*$/.test(text) ? text.slice(1) : text.replace(/^-/, '−');
 }
 
 /** A number with `digits` decimals, or an en dash when absent. */

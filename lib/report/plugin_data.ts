@@ -25,8 +25,11 @@ export interface BallSportsSession {
   hsrThresholdKmh: number | null;
   sprints: number | null;
   topSpeedKmh: number | null;
+  /** Null when the GPS rate could not measure them (see `sampleIntervalS`). */
   accelerations: number | null;
   decelerations: number | null;
+  /** Median seconds between GPS samples. */
+  sampleIntervalS: number | null;
 }
 
 /** One run's cadence and aerobic decoupling. */
@@ -101,6 +104,7 @@ export function ballSportsSession(workoutId: string, date: string, sport: string
     topSpeedKmh: metricNum(m, 'top_speed_kmh'),
     accelerations: metricNum(m, 'accel_count'),
     decelerations: metricNum(m, 'decel_count'),
+    sampleIntervalS: metricNum(m, 'sample_interval_s'),
   };
 }
 

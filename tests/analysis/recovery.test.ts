@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../lib/analysis/daily.ts';
-import { hrvStatus, restingHrStatus, sleepSummary } from '../../lib/analysis/recovery.ts';
+import { hrvStatus, restingHrStatus, rollingMean, sleepSummary } from '../../lib/analysis/recovery.ts';
 
 describe('sleepSummary', () => {
   it('matches the hand-computed summary', () => {
@@ -132,5 +132,19 @@ describe('restingHrStatus', () => {
       ['2024-01-02', null, null],
       ['2024-01-03', null, null],
     ]);
+  });
+});
+
+describe('rollingMean', () => {
+  it('averages the recorded values of the 7 days ending each day, from 4 of them', () => {
+    // Nights 1..5 at 6, 8, 6, 8, 6 h; night 6 missing; night 7 at 8 h.
+    const nights = [1, 2, 3, 4, 5, 7].map((d, i) => ({ date: `2024-01-0${d}`, value: [6, 8, 6, 8, 6, 8][i]! }));
+    // 01-04: (6 + 8 + 6 + 8)/4 = 7; 01-05: 34/5 = 6.8; 01-07: (34 + 8)/6 = 7; 01-01..03 have fewer than 4.
+    expect(rollingMean(nights, 7, 4)).toEqual([
+      { date: '2024-01-04', value: 7 },
+      { date: '2024-01-05', value: 6.8 },
+      { date: '2024-01-07', value: 7 },
+    ]);
+    expect(rollingMean([], 7, 4)).toEqual([]);
   });
 });

@@ -223,6 +223,45 @@ describe('noise and gaps', () => {
     expect(detectAccelerations(k, 3, 0.5).accelerations).toHaveLength(0);
   });
 
+  it('leaves accelerations unmeasured ("–", not 0) when fixes come only every 3.6 s', () => {
+    // The generated sprint sampled like a watch in its power-saving mode: one fix every 3.6 s.
+    const sparse = track(SPRINT, 1 / 3.6);
+    const m = analyzeBallSports(workout(30), { time: sparse.time, lat: sparse.lat, lon: sparse.lon }).metrics as Record<string, unknown>;
+    expect(m.sample_interval_s).toBe(3.6);
+    expect(m.accel_count).toBeNull();
+    expect(m.decel_count).toBeNull();
+    expect(m.accelerations).toEqual([]);
+    // At one fix a second they are counted.
+    const dense = track(SPRINT, 1);
+    const d = analyzeBallSports(workout(30), { time: dense.time, lat: dense.lat, lon: dense.lon }).metrics as Record<string, unknown>;
+    expect(d.sample_interval_s).toBe(1);
+    expect(typeof d.accel_count).toBe('number');
+  });
+
+  it('draws no speed line across a half-time gap that falls between two seconds, and labels the heatmap colour bar', () => {
+    // Two 5-minute halves at 1 Hz, the second starting 600.5 s after the first ended.
+    const half = track([[300, 0]], 1, { v0: 3 });
+    const n = half.time.length;
+    const time = new Float64Array(2 * n);
+    const lat = new Float64Array(2 * n);
+    const lon = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      time[i] = half.time[i]!;
+      time[n + i] = half.time[i]! + 900_500;
+      lat[i] = lat[n + i] = half.lat[i]!;
+      lon[i] = lon[n + i] = half.lon[i]!;
+    }
+    const r = analyzeBallSports(workout(1500), { time, lat, lon });
+    const profile = r.figures!.find((f) => f.title === 'Speed profile')!.figure.data[0] as { x: (number | null)[]; y: (number | null)[] };
+    const gaps = profile.x.flatMap((v, i) => (v === null ? [i] : []));
+    expect(gaps).toHaveLength(1);
+    // The points either side of the break are the end of the first half and the start of the second.
+    expect(profile.x[gaps[0]! - 1]).toBeLessThanOrEqual(5);
+    expect(profile.x[gaps[0]! + 1]).toBeGreaterThanOrEqual(15);
+    const heat = r.figures!.find((f) => f.title === 'Field coverage')!.figure.data[0] as { colorbar: { title: { text: string } } };
+    expect(heat.colorbar.title.text).toBe('Time in cell (s)');
+  });
+
   it('drops a single impossible spike and splits at a lasting jump', () => {
     const t = track([[30, 0]], 10, { v0: 2 });
     const [spikeLat] = toLatLon(0, 30);

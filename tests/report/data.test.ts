@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CATEGORY_INTENSITY } from '../../lib/analysis/load.ts';
-import { FEATURE_NAMES } from '../../lib/ml/features.ts';
+import { FEATURE_INFO, FEATURE_NAMES } from '../../lib/ml/features.ts';
 import { analyzeBallSports } from '../../lib/plugins/ball_sports/index.ts';
 import type { PluginWorkout } from '../../lib/plugins/base.ts';
 import { analyzeRunning } from '../../lib/plugins/running/index.ts';
-import { loadCurves, workoutLoad } from '../../lib/report/data.ts';
+import { loadCurves, weeklyDistanceBySport, workoutLoad } from '../../lib/report/data.ts';
 import { ballSportsSession, parseStoredFigures, runningSession } from '../../lib/report/plugin_data.ts';
-import { FEATURE_LABELS, parseDrivers, RISK_THRESHOLDS, riskBand } from '../../lib/report/risk.ts';
+import { parseDrivers, RISK_THRESHOLDS, riskBand } from '../../lib/report/risk.ts';
 import { ballSportsTrack, steadyRun } from './synthetic.ts';
 
 describe('workoutLoad', () => {
@@ -23,24 +23,44 @@ describe('workoutLoad', () => {
 });
 
 describe('loadCurves', () => {
-  it('adds CTL/ATL/TSB (42/7-day averages) and EWMA ACWR from 28 days of history', () => {
-    const days = Array.from({ length: 30 }, (_, i) => ({ date: `2024-01-${String(i + 1).padStart(2, '0')}`, load: i === 0 ? 100 : i === 2 ? 50 : 0 }));
+  it('starts CTL and ATL from the first 42 days\' means and the EWMA ACWR from the first 28 days\', leaving unknown days unknown', () => {
+    // 44 days: a known 60 on days 0..39 except rest days every 7th, day 40 unknown, then 100 and 0.
+    const loads: (number | null)[] = Array.from({ length: 44 }, (_, i) => (i === 40 ? null : i === 42 ? 100 : i === 43 ? 0 : i % 7 === 6 ? 0 : 60));
+    const days = loads.map((load, i) => ({ date: `2024-0${i < 31 ? 1 : 2}-${String(i < 31 ? i + 1 : i - 30).padStart(2, '0')}`, load }));
     const out = loadCurves(days);
-    expect(out).toHaveLength(30);
-    expect(out[0]).toMatchObject({ date: '2024-01-01', load: 100, tsb: 0, acwr: null });
-    expect(out[0]!.ctl).toBeCloseTo(100 / 42, 9);
-    expect(out[0]!.atl).toBeCloseTo(100 / 7, 9);
-    const ctl2 = (100 / 42) * (41 / 42);
-    const atl2 = (100 / 7) * (6 / 7);
-    expect(out[1]!.ctl).toBeCloseTo(ctl2, 9);
-    expect(out[1]!.tsb).toBeCloseTo(100 / 42 - 100 / 7, 9);
-    expect(out[2]!.ctl).toBeCloseTo(ctl2 + (50 - ctl2) / 42, 9);
-    expect(out[2]!.tsb).toBeCloseTo(ctl2 - atl2, 9);
+    expect(out).toHaveLength(44);
+    expect(out[0]).toMatchObject({ date: '2024-01-01', load: 60, ctl: null, atl: null, tsb: null, acwr: null });
     expect(out[26]!.acwr).toBeNull();
-    // Day 28: EWMAs with λ = 2/8 and 2/29 over loads 100 (day 1) and 50 (day 3).
-    const ewma = (l: number, n: number): number => 100 * l * (1 - l) ** (n - 1) + 50 * l * (1 - l) ** (n - 3);
-    expect(out[27]!.acwr).toBeCloseTo(ewma(0.25, 28) / ewma(2 / 29, 28), 9);
-    expect(out[29]!.acwr).toBeCloseTo(ewma(0.25, 30) / ewma(2 / 29, 30), 9);
+    // Day 27 closes four weeks of 6 × 60: both EWMA windows' means are 360/7, so the ratio is exactly 1.
+    expect(out[27]!.acwr).toBeCloseTo(1, 12);
+    expect(out[27]!.acwrRolling).toBeCloseTo(1, 12);
+    // Day 41: CTL = mean of days 0..41 (36 × 60 / 42 ... days 6, 13, 20, 27, 34, 41 are 0; day 40 unknown: 35 × 60 / 41),
+    // ATL = mean of days 35..41 (5 × 60 / 6); TSB undefined until the day after.
+    expect(out[41]!.ctl).toBeCloseTo((35 * 60) / 41, 9);
+    expect(out[41]!.atl).toBeCloseTo((5 * 60) / 6, 9);
+    expect(out[41]!.tsb).toBeNull();
+    expect(out[40]!.load).toBeNull();
+    // Day 42 (100): TSB = CTL − ATL of day 41; CTL += (100 − CTL)/42.
+    expect(out[42]!.tsb).toBeCloseTo((35 * 60) / 41 - 50, 9);
+    expect(out[42]!.ctl).toBeCloseTo((35 * 60) / 41 + (100 - (35 * 60) / 41) / 42, 9);
+    expect(out[43]!.coverage).toBeCloseTo(27 / 28, 12);
+  });
+});
+
+describe('weeklyDistanceBySport', () => {
+  it('groups sports into families, keeps the top ones and sums the rest as other', () => {
+    const rows = [
+      { week: '2024-01-01', sport: 'running', km: 30 },
+      { week: '2024-01-01', sport: 'trail_running', km: 10 },
+      { week: '2024-01-01', sport: 'cycling', km: 80 },
+      { week: '2024-01-08', sport: 'swimming', km: 2 },
+      { week: '2024-01-08', sport: 'rowing', km: 5 },
+    ];
+    expect(weeklyDistanceBySport(rows, 2)).toEqual([
+      { week: '2024-01-01', sport: 'cycling', km: 80 },
+      { week: '2024-01-01', sport: 'running', km: 40 },
+      { week: '2024-01-08', sport: 'other', km: 7 },
+    ]);
   });
 });
 
@@ -61,18 +81,24 @@ describe('parseDrivers', () => {
       'junk',
     ]);
     expect(parseDrivers(raw)).toEqual([
-      { name: 'acwr_ewma', label: 'ACWR (EWMA)', contribution: 0.05, value: 1.6 },
-      // Equal magnitudes keep a stable (name) order.
-      { name: 'new_feature', label: 'new_feature', contribution: 0.02, value: null },
-      { name: 'tsb', label: 'Form (TSB)', contribution: -0.02, value: null },
+      { name: 'acwr_ewma', label: 'ACWR, exponentially weighted 7:28 d', unit: 'ratio', contribution: 0.05, value: 1.6 },
+      // Equal magnitudes keep a stable (name) order; a cohort feature is a z-score.
+      { name: 'new_feature', label: 'new_feature', unit: 'SD from own mean', contribution: 0.02, value: null },
+      { name: 'tsb', label: 'Form (TSB)', unit: 'a.u.', contribution: -0.02, value: null },
     ]);
-    expect(parseDrivers([{ name: 'monotony', contribution: 0.01 }], 8)).toEqual([{ name: 'monotony', label: 'Training monotony', contribution: 0.01, value: null }]);
+    // A fraction is shown in %.
+    expect(parseDrivers([{ name: 'load_change_wow', contribution: 0.01, value: 0.25 }], 8)).toEqual([
+      { name: 'load_change_wow', label: 'Load change from the week before', unit: '%', contribution: 0.01, value: 25 },
+    ]);
     expect(parseDrivers('not json')).toEqual([]);
     expect(parseDrivers(null)).toEqual([]);
   });
 
-  it('has a label for every feature the predictor uses', () => {
-    for (const name of FEATURE_NAMES) expect(FEATURE_LABELS[name], name).toBeTruthy();
+  it('has a label and a unit for every feature the predictor uses', () => {
+    for (const name of FEATURE_NAMES) {
+      expect(FEATURE_INFO[name]?.label, name).toBeTruthy();
+      expect(FEATURE_INFO[name]?.unit, name).toBeTruthy();
+    }
   });
 });
 
@@ -89,7 +115,7 @@ describe('plugin results', () => {
     const m = result.metrics as Record<string, number>;
     expect(s).toEqual({
       workoutId: 'w1', date: '2024-03-26', sport: 'soccer', durationS: m.duration_s, distanceM: m.total_distance_m, hsrDistanceM: m.hsr_distance_m,
-      hsrThresholdKmh: 19.8, sprints: 10, topSpeedKmh: 28.8, accelerations: 10, decelerations: 10,
+      hsrThresholdKmh: 19.8, sprints: 10, topSpeedKmh: 28.8, accelerations: 10, decelerations: 10, sampleIntervalS: 0.1,
     });
     // Ten sprints of about 42 m above 19.8 km/h (ramps included).
     expect(s.hsrDistanceM).toBeGreaterThan(400);

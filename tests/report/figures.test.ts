@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HrvBaselineDay, LoadDay, ReportData, WeeklyVolume } from '../../lib/report/data.ts';
+import type { HrvBaselineDay, LoadDay, ReportData, WeeklyDistance, WeeklyVolume } from '../../lib/report/data.ts';
 import type { RiskDriver } from '../../lib/report/risk.ts';
 import {
   ACWR_BAND,
@@ -27,10 +27,17 @@ const weekly: WeeklyVolume[] = [
   { week: '2024-01-15', category: 'BALL_SPORT', hours: 1.5, km: 8 },
 ];
 
+const distance: WeeklyDistance[] = [
+  { week: '2024-01-01', sport: 'running', km: 40 },
+  { week: '2024-01-15', sport: 'running', km: 20.5 },
+  { week: '2024-01-15', sport: 'cycling', km: 42 },
+  { week: '2024-01-15', sport: 'other', km: 8 },
+];
+
 const load: LoadDay[] = [
-  { date: '2024-01-01', load: 80, ctl: 1.9047619, atl: 11.4285714, tsb: 0, acwr: 3.625 },
-  { date: '2024-01-02', load: 0, ctl: 1.8594104, atl: 9.7959184, tsb: -9.5238095, acwr: 3.1 },
-  { date: '2024-01-03', load: 0, ctl: 1.8151387, atl: 8.3965015, tsb: -7.936508, acwr: null },
+  { date: '2024-01-01', load: 80, ctl: 1.9047619, atl: 11.4285714, tsb: null, acwr: 3.625, acwrRolling: 2.5, coverage: 1 },
+  { date: '2024-01-02', load: null, ctl: 1.8594104, atl: 9.7959184, tsb: -9.5238095, acwr: 3.1, acwrRolling: null, coverage: 0.96 },
+  { date: '2024-01-03', load: 0, ctl: 1.8151387, atl: 8.3965015, tsb: -7.936508, acwr: null, acwrRolling: null, coverage: 0.96 },
 ];
 
 /** Every `size` inside any `font`/`tickfont`/`titlefont` object of the layout. */
@@ -71,13 +78,29 @@ describe('weekly volume figures', () => {
     expect(fig.data[1]!.y).toEqual([1, 0, 0]);
     expect(fig.data[2]!.y).toEqual([0, 0, 1.5]);
     expect(fig.layout.xaxis.dtick).toBe(7 * 86_400_000);
+    expect(fig.layout.xaxis.tickformat).toBe('%d %b<br>%Y');
   });
 
-  it('totals distance per week over all categories', () => {
-    const fig = weeklyDistanceFigure(weekly);
+  it('stacks distance per week by sport, never adding a run\'s km to a ride\'s in one bar', () => {
+    const fig = weeklyDistanceFigure(distance);
     checkFrame(fig, 'Distance (km)');
-    expect(fig.data).toHaveLength(1);
-    expect(fig.data[0]!.y).toEqual([40, 0, 70.5]);
+    expect(fig.layout.barmode).toBe('stack');
+    // Most distance first, other sports last.
+    expect(fig.data.map((t) => t.name)).toEqual(['Running', 'Cycling', 'Other sports']);
+    expect(fig.data[0]!.y).toEqual([40, 0, 20.5]);
+    expect(fig.data[1]!.y).toEqual([0, 0, 42]);
+    expect(fig.data[2]!.y).toEqual([0, 0, 8]);
+  });
+
+  it('keeps tick labels upright with room for the axis titles', () => {
+    const long = Array.from({ length: 60 }, (_, i) => ({ week: new Date(Date.UTC(2024, 0, 1 + 7 * i)).toISOString().slice(0, 10), category: 'ENDURANCE' as const, hours: 3, km: 30 }));
+    for (const fig of [weeklyHoursFigure(long), weeklyHoursFigure(weekly), trainingLoadFigure(load)]) {
+      expect(fig.layout.xaxis.tickangle).toBe(0);
+      expect(fig.layout.xaxis.automargin).toBe(true);
+      expect(fig.layout.yaxis.automargin).toBe(true);
+    }
+    // Over a long span: month ticks on two lines, about eight of them.
+    expect(weeklyHoursFigure(long).layout.xaxis).toMatchObject({ tickformat: '%b<br>%Y', dtick: 'M2' });
   });
 
   it('says "no data" instead of drawing an empty box', () => {
@@ -90,7 +113,7 @@ describe('weekly volume figures', () => {
 describe('training load figures', () => {
   it('draws daily load bars and CTL/ATL/TSB lines', () => {
     const fig = trainingLoadFigure(load);
-    checkFrame(fig, 'Training load (TSS-equivalent, a.u.)');
+    checkFrame(fig, 'Load (TSS-equivalent, a.u./day)');
     expect(fig.layout.xaxis.title.text).toBe('Date (local)');
     expect(fig.data.map((t) => [t.type, t.name])).toEqual([
       ['bar', 'Daily load'],
@@ -98,17 +121,24 @@ describe('training load figures', () => {
       ['scatter', 'ATL (fatigue, 7 d)'],
       ['scatter', 'TSB (form)'],
     ]);
-    expect(fig.data[0]!.y).toEqual([80, 0, 0]);
+    // An unknown day has no bar, and TSB is a gap until defined.
+    expect(fig.data[0]!.y).toEqual([80, null, 0]);
+    expect(fig.layout.annotations).toBeUndefined();
+    const early = trainingLoadFigure(load.map((d) => ({ ...d, ctl: null, atl: null, tsb: null })));
+    expect(early.layout.annotations).toEqual([expect.objectContaining({ text: 'Fitness, fatigue and form start after 42 days of recorded load' })]);
     expect(fig.data[1]!.y).toEqual([1.905, 1.859, 1.815]);
-    expect(fig.data[3]!.y).toEqual([0, -9.524, -7.937]);
+    expect(fig.data[3]!.y).toEqual([null, -9.524, -7.937]);
   });
 
-  it('draws ACWR where defined with the 0.8–1.3 band shaded', () => {
+  it('draws both ACWRs where defined with the 0.8–1.3 band shaded and its label above the plot', () => {
     const fig = acwrFigure(load);
     checkFrame(fig, 'ACWR (ratio)');
-    expect(fig.data).toHaveLength(1);
+    expect(fig.data.map((t) => t.name)).toEqual(['ACWR, exponentially weighted 7:28 d', 'ACWR, rolling 7-day ÷ 28-day mean']);
     expect(fig.data[0]!.x).toEqual(['2024-01-01', '2024-01-02', '2024-01-03']);
     expect(fig.data[0]!.y).toEqual([3.625, 3.1, null]);
+    expect(fig.data[1]!.y).toEqual([2.5, null, null]);
+    // The band's label sits in the top margin (paper y ≥ 1), where no line can be.
+    expect(fig.layout.annotations).toEqual([expect.objectContaining({ yref: 'paper', y: 1, yanchor: 'bottom', text: expect.stringContaining('0.8–1.3') })]);
     // Same x range as the load chart above it.
     expect(fig.layout.xaxis.range).toEqual(['2023-12-31 12:00', '2024-01-03 12:00']);
     expect(trainingLoadFigure(load).layout.xaxis.range).toEqual(fig.layout.xaxis.range);
@@ -121,7 +151,7 @@ describe('training load figures', () => {
   });
 
   it('notes when ACWR is not yet defined', () => {
-    const fig = acwrFigure(load.map((d) => ({ ...d, acwr: null })));
+    const fig = acwrFigure(load.map((d) => ({ ...d, acwr: null, acwrRolling: null })));
     expect(fig.data).toEqual([]);
     expect(fig.layout.annotations).toEqual([expect.objectContaining({ text: 'No data for this period' })]);
   });
@@ -168,22 +198,34 @@ describe('recovery figures', () => {
     expect(withBaseline.layout.showlegend).toBe(true);
     const sleep = sleepFigure([{ date: '2024-01-01', value: 7.4833333 }]);
     checkFrame(sleep, 'Sleep (h)');
-    expect(sleep.data[0]).toMatchObject({ type: 'bar', y: [7.48] });
+    expect(sleep.data[0]).toMatchObject({ type: 'scatter', mode: 'markers', y: [7.48] });
     const weight = weightFigure([{ date: '2024-01-01', value: 71.25 }]);
     checkFrame(weight, 'Weight (kg)');
     expect(weight.data[0]!.y).toEqual([71.3]);
   });
 });
 
+describe('sleep trend', () => {
+  it('draws nights as points and their 7-night mean as a line, with the 7-hour line', () => {
+    const nights = Array.from({ length: 10 }, (_, i) => ({ date: `2024-01-${String(i + 1).padStart(2, '0')}`, value: i % 2 ? 8 : 6 }));
+    const trend = [{ date: '2024-01-07', value: 6.857142 }];
+    const fig = sleepFigure(nights, trend);
+    expect(fig.data.map((t) => [t.name, t.mode])).toEqual([['Night', 'markers'], ['7-night mean', 'lines']]);
+    expect(fig.data[1]!.y).toEqual([6.86]);
+    expect(fig.layout.shapes).toEqual([expect.objectContaining({ y0: 7, y1: 7 })]);
+    expect(fig.layout.showlegend).toBe(true);
+  });
+});
+
 describe('riskDriversFigure', () => {
   const drivers: RiskDriver[] = [
-    { name: 'acwr_ewma', label: 'ACWR (EWMA)', contribution: 0.0625, value: 1.5 },
-    { name: 'hrv_trend', label: 'HRV trend vs baseline', contribution: -0.0125, value: 0.1 },
+    { name: 'acwr_ewma', label: 'ACWR (EWMA)', unit: 'ratio', contribution: 0.0625, value: 1.5 },
+    { name: 'hrv_trend', label: 'HRV trend vs baseline', unit: 'ln ms', contribution: -0.0125, value: 0.1 },
   ];
 
   it('draws contributions in percentage points as horizontal bars, largest on top', () => {
     const fig = riskDriversFigure(drivers);
-    checkFrame(fig, 'Feature');
+    checkFrame(fig, '');
     expect(fig.layout.xaxis.title.text).toBe('Contribution to risk (percentage points)');
     expect(fig.layout.xaxis.type).toBe('linear');
     expect(fig.data).toHaveLength(1);
@@ -219,8 +261,9 @@ describe('buildFigures', () => {
   it('places every figure once and each section fits an A4 page', () => {
     const data = {
       weekly,
+      weeklyDistance: distance,
       load,
-      biometrics: { restingHr: [], restingHrBaseline: [], hrv: [], hrvBaseline: [], sleepHours: [], weight: [] },
+      biometrics: { restingHr: [], restingHrBaseline: [], hrv: [], hrvBaseline: [], sleepHours: [], sleepTrend: [], weight: [] },
       risk: { latest: null, injuries: [] },
       plugins: { ballSports: null, running: null },
     } as unknown as ReportData;
@@ -240,8 +283,9 @@ describe('buildFigures', () => {
   it('adds the drivers chart with a prediction and the stored plugin figures', () => {
     const data = {
       weekly: [],
+      weeklyDistance: [],
       load: [],
-      biometrics: { restingHr: [], restingHrBaseline: [], hrv: [], hrvBaseline: [], sleepHours: [], weight: [] },
+      biometrics: { restingHr: [], restingHrBaseline: [], hrv: [], hrvBaseline: [], sleepHours: [], sleepTrend: [], weight: [] },
       risk: { latest: { date: '2024-01-03', horizonDays: 7, risk: 0.3, band: 'high', model: 'athlete', drivers: [], computedAt: null }, injuries: [] },
       plugins: {
         ballSports: { sessions: [], figuresDate: '2024-01-02', figures: [{ title: 'a', figure: { data: [], layout: { height: 300 } } }, { title: 'b', figure: { data: [], layout: {} } }] },

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportData } from '../../lib/report/data.ts';
+import { riskMeaning } from '../../lib/ml/meaning.ts';
+import type { ModelEvaluation } from '../../lib/report/risk.ts';
 import { buildFigures } from '../../lib/report/figures.ts';
 import { escapeHtml, plotlySource, renderReportHtml, SECTION_TITLES } from '../../lib/report/html.ts';
 
 const data: ReportData = {
   athleteId: 'ann <b>&</b>',
+  displayName: 'Ann <b>&</b> Smith',
   period: { start: '2024-01-01', end: '2024-01-14' },
   sources: [
     { source: 'garmin', workouts: 9, biometricRows: 14, firstDate: '2024-01-01', lastDate: '2024-01-14', matchedShare: 2 / 9 },
@@ -15,15 +18,17 @@ const data: ReportData = {
   mergedRecords: 2,
   mergedByTier: [{ tier: 1, records: 2 }],
   weekly: [{ week: '2024-01-01', category: 'ENDURANCE', hours: 5, km: 50 }],
+  weeklyDistance: [{ week: '2024-01-01', sport: 'running', km: 50 }],
   analysis: 'daily_metrics',
-  load: [{ date: '2024-01-14', load: 60, ctl: 30.04, atl: 45.5, tsb: -12.26, acwr: 1.174 }],
-  latest: { date: '2024-01-14', ctl: 30.04, atl: 45.5, tsb: -12.26, acwr: 1.174, band: 'optimal' },
+  load: [{ date: '2024-01-14', load: 60, ctl: 30.04, atl: 45.5, tsb: -12.26, acwr: 1.174, acwrRolling: 0.654, coverage: 26 / 28 }],
+  latest: { date: '2024-01-14', ctl: 30.04, atl: 45.5, tsb: -12.26, acwr: 1.174, band: 'optimal', acwrRolling: 0.654, coverage: 26 / 28 },
   biometrics: {
     restingHr: [{ date: '2024-01-14', value: 47 }],
     restingHrBaseline: [{ date: '2024-01-14', value: 46 }],
     hrv: [{ date: '2024-01-14', value: 71 }],
     hrvBaseline: [{ date: '2024-01-14', ln7d: 4.25, baseline: 4.2, lower: 4.1, upper: 4.3, status: 'normal' }],
     sleepHours: [{ date: '2024-01-14', value: 7.5 }],
+    sleepTrend: [],
     weight: [{ date: '2024-01-14', value: 70.2 }],
   },
   recoveryStatus: { hrv: { date: '2024-01-14', status: 'normal' }, restingHr: { date: '2024-01-13', status: 'elevated' } },
@@ -33,20 +38,41 @@ const data: ReportData = {
       horizonDays: 7,
       risk: 0.072,
       band: 'low',
-      model: 'cohort',
+      model: 'athlete',
+      calibration: 'platt_forward_chaining',
+      meaning: riskMeaning({ date: '2024-01-14', horizonDays: 7, risk: 0.072, model: 'athlete', calibration: 'platt_forward_chaining' }),
       drivers: [
-        { name: 'acwr_ewma', label: 'ACWR (EWMA)', contribution: 0.021, value: 1.174 },
-        { name: 'sleep_missing', label: 'Sleep data missing', contribution: -0.004, value: 0 },
+        { name: 'acwr_rolling', label: 'ACWR, rolling 7-day over 28-day mean', unit: 'ratio', contribution: 0.021, value: 0.654 },
+        { name: 'acute_load_7d', label: 'Acute load (7-day mean)', unit: 'a.u./day', contribution: -0.012, value: 55.04 },
+        { name: 'sleep_missing', label: 'Sleep data missing', unit: 'yes/no', contribution: -0.004, value: 0 },
       ],
       computedAt: '2024-01-15 06:00 UTC',
     },
+    evaluation: {
+      status: 'trained',
+      message: null,
+      trainedAt: '2024-01-15 05:00 UTC',
+      horizonDays: 7,
+      injuryEvents: 9,
+      minInjuries: 8,
+      rocAuc: 0.754,
+      rocAucCi: [0.62, 0.86],
+      prAuc: 0.165,
+      prAucCi: [0.09, 0.27],
+      prevalence: 0.106,
+      baselineRocAuc: 0.731,
+      baselinePrAuc: 0.34,
+      beatsBaseline: false,
+      folds: [{ testStart: '2023-05-10', testEnd: '2023-09-19', testRows: 119, testInjuries: 1, rocAuc: 0.84, prAuc: 0.26, baselineRocAuc: 0.8, baselinePrAuc: 0.3 }],
+    },
+    fallback: { date: '2024-01-14', acwr: 1.174, band: 'optimal' },
     injuries: [{ date: '2023-11-02', area: 'knee <left>', severity: null }],
   },
   plugins: {
     ballSports: {
       sessions: [
-        { workoutId: 'w9', date: '2024-01-13', sport: 'rugby_union', durationS: 4800, distanceM: 6123.4, hsrDistanceM: 412.6, hsrThresholdKmh: 19.8, sprints: 7, topSpeedKmh: 29.36, accelerations: 15, decelerations: 18 },
-        { workoutId: 'w8', date: '2024-01-10', sport: 'soccer', durationS: null, distanceM: null, hsrDistanceM: null, hsrThresholdKmh: null, sprints: null, topSpeedKmh: null, accelerations: null, decelerations: null },
+        { workoutId: 'w9', date: '2024-01-13', sport: 'rugby_union', durationS: 4800, distanceM: 6123.4, hsrDistanceM: 412.6, hsrThresholdKmh: 19.8, sprints: 7, topSpeedKmh: 29.36, accelerations: 15, decelerations: 18, sampleIntervalS: 0.1 },
+        { workoutId: 'w8', date: '2024-01-10', sport: 'soccer', durationS: null, distanceM: null, hsrDistanceM: null, hsrThresholdKmh: null, sprints: null, topSpeedKmh: null, accelerations: null, decelerations: null, sampleIntervalS: 3.6 },
       ],
       figures: [{ title: 'Speed profile', figure: { data: [], layout: { title: { text: 'Speed profile: 7 sprints' }, width: 690, height: 320 } } }],
       figuresDate: '2024-01-13',
@@ -82,10 +108,15 @@ describe('renderReportHtml', () => {
   it('shows the summary numbers and the coverage table', () => {
     expect(html).toContain('<span class="big">10</span> from 12 source records (2 merged as duplicates)');
     expect(html).toContain('2024-01-01 to 2024-01-14 (14 days)');
-    expect(html).toContain('CTL 30.0 · ATL 45.5 · TSB (form) -12.3');
-    expect(html).toContain('1.17 (0.8–1.3: target band)');
+    // Units on the numbers, and a real minus sign.
+    expect(html).toContain('fitness (CTL) 30.0 · fatigue (ATL) 45.5 · form (TSB) −12.3 a.u./day');
+    // Both ACWRs, each named, and the coverage of the last four weeks.
+    expect(html).toContain('1.17 exponentially weighted (0.8–1.3: the target band); 0.65 from rolling 7- and 28-day means');
+    expect(html).toContain('<th scope="row">Days with recorded data, last 28</th><td>93 %</td>');
+    expect(html).toContain('Rolling (Gabbett 2016): the mean of the last 7 days over the mean of the last 28');
     expect(html).toContain('<td>HRV within its normal range (2024-01-14) · resting HR elevated (over baseline + 5 bpm) (2024-01-13)</td>');
-    expect(html).toContain('<th scope="row">Injury risk</th><td>7.2 % (low) on 2024-01-14, cohort model</td>');
+    expect(html).toContain('<th scope="row">Injury risk</th><td>7.2 % (low) on 2024-01-14, athlete model (does not beat the ACWR alone)</td>');
+    expect(html).toContain('<th scope="row">Athlete</th><td>Ann &#60;b&#62;&#38;&#60;/b&#62; Smith (ann &#60;b&#62;&#38;&#60;/b&#62;)</td>');
     expect(html).toContain('Load and baselines are those stored by <code>athlete analyze</code>.');
     expect(html).toContain('<td>garmin</td><td>9</td><td>2024-01-01</td><td>2024-01-14</td><td>14</td><td>22 %</td>');
     expect(html).toContain('<td>strava</td><td>3</td><td>2024-01-02</td><td>2024-01-12</td><td>0</td><td>67 %</td>');
@@ -94,7 +125,7 @@ describe('renderReportHtml', () => {
 
   it('escapes text from data and keeps figure JSON inside its script element', () => {
     expect(html).toContain('<title>Report for &#60;ann&#62;</title>');
-    expect(html).toContain('<td>ann &#60;b&#62;&#38;&#60;/b&#62;</td>');
+    expect(html).toContain('Ann &#60;b&#62;&#38;&#60;/b&#62; Smith (ann');
     expect(html).toContain('bad date &#60;/script&#62;&#60;script&#62;alert(1)&#60;/script&#62;');
     expect(html).not.toContain('<b>&</b>');
     expect(html.match(/<script/g)).toHaveLength(3);
@@ -115,7 +146,15 @@ describe('renderReportHtml', () => {
     expect(html).not.toContain('Generated');
     const stamped = renderReportHtml(data, buildFigures(data), { generated: '2024-01-15', plotlySource: '' });
     expect(stamped).toContain('<p class="generated">Generated 2024-01-15</p>');
-    expect(stamped).toContain('<title>Training report: ann &#60;b&#62;&#38;&#60;/b&#62;</title>');
+    expect(stamped).toContain('<title>Training report: Ann &#60;b&#62;&#38;&#60;/b&#62; Smith</title>');
+  });
+
+  it('warns when the latest data is more than a week older than the report', () => {
+    expect(html).not.toContain('class="warning"');
+    const fresh = renderReportHtml(data, buildFigures(data), { asOf: '2024-01-21', plotlySource: '' });
+    expect(fresh).not.toContain('class="warning"');
+    const stale = renderReportHtml(data, buildFigures(data), { asOf: '2024-02-15', plotlySource: '' });
+    expect(stale).toContain('<p class="warning">The latest data is from 2024-01-14, 32 days before this report (2024-02-15): every figure below ends there.');
   });
 
   it('inlines the installed plotly.js and refers to nothing outside the file', () => {
@@ -137,22 +176,51 @@ describe('injury-risk, plugin and data-quality sections', () => {
   it('shows the latest prediction, its drivers and the injuries', () => {
     const risk = section('risk');
     expect(risk).toContain('<tr><th scope="row">Predicted injury risk</th><td><span class="big">7.2 %</span> (low)</td></tr>');
-    expect(risk).toContain('an injury starting within 7 days after 2024-01-14');
-    expect(risk).toContain('the cohort model (trained on other athletes)');
-    expect(risk).toContain('<tr><td>ACWR (EWMA)</td><td>1.17</td><td>+2.1</td><td>raises risk</td></tr>');
-    expect(risk).toContain('<tr><td>Sleep data missing</td><td>0</td><td>−0.4</td><td>lowers risk</td></tr>');
+    expect(risk).toContain(
+      "<tr><th scope=\"row\">What it means</th><td>7.2 %: the probability that an injury starts within the 7 days after 2024-01-14, by this athlete&#39;s own model, calibrated (Platt) on the model&#39;s forward-in-time test days.</td></tr>",
+    );
+    expect(risk).toContain("the athlete&#39;s own model");
+    // Each driver's value with its unit: a mean acute load, a ratio, a yes/no.
+    expect(risk).toContain('<tr><td>ACWR, rolling 7-day over 28-day mean</td><td>0.65 ratio</td><td>+2.1</td><td>raises risk</td></tr>');
+    expect(risk).toContain('<tr><td>Acute load (7-day mean)</td><td>55.04 a.u./day</td><td>−1.2</td><td>lowers risk</td></tr>');
+    expect(risk).toContain('<tr><td>Sleep data missing</td><td>no</td><td>−0.4</td><td>lowers risk</td></tr>');
+    // The forward-in-time evaluation beside the ACWR alone, with intervals and the plain caveat.
+    expect(risk).toContain("<tr><td>The athlete&#39;s model</td><td>0.75</td><td>0.62–0.86</td><td>0.17</td><td>0.09–0.27</td></tr>");
+    expect(risk).toContain('<tr><td>ACWR (EWMA) alone</td><td>0.73</td><td>–</td><td>0.34</td><td>–</td></tr>');
+    expect(risk).toContain('<tr><td>Chance</td><td>0.50</td><td>–</td><td>0.11</td><td>–</td></tr>');
+    expect(risk).toContain('Caveat: on this athlete&#39;s history the model does not beat the ACWR alone');
+    expect(risk).toContain('<tr><td>2023-05-10 to 2023-09-19</td><td>119</td><td>1</td><td>0.84</td><td>0.26</td><td>0.80</td><td>0.30</td></tr>');
     expect(risk).toContain('<div class="fig" id="fig-risk-drivers"');
     expect(risk).toContain('Bands: low under 10 %, moderate 10–25 %, high 25 % and over');
     expect(risk).toContain('<tr><td>2023-11-02</td><td>knee &#60;left&#62;</td><td>–</td></tr>');
   });
 
-  it('says how to get a prediction when there is none', () => {
-    const none = renderReportHtml({ ...data, risk: { latest: null, injuries: [] } }, buildFigures({ ...data, risk: { latest: null, injuries: [] } }), { plotlySource: '' });
+  it('says how to get a prediction when there is none, and gives the ACWR band instead', () => {
+    const bare = { ...data, risk: { latest: null, evaluation: null, fallback: data.risk.fallback, injuries: [] } };
+    const none = renderReportHtml(bare, buildFigures(bare), { plotlySource: '' });
     const risk = /<section id="risk"[\s\S]*?<\/section>/.exec(none)![0];
     expect(risk).toContain('No injury-risk prediction yet: run <code>athlete train</code> and <code>athlete predict</code>.');
+    expect(risk).toContain('Instead, the ACWR (EWMA 7:28 days) on 2024-01-14: <span class="big">1.17</span>, 0.8–1.3: the target band.');
     expect(risk).toContain('No injuries recorded in the last 12 months.');
     expect(risk).not.toContain('class="fig"');
-    expect(none).toContain('<th scope="row">Injury risk</th><td>no prediction yet</td>');
+    expect(none).toContain('<th scope="row">Injury risk</th><td>no prediction yet; ACWR 1.17, 0.8–1.3: the target band</td>');
+  });
+
+  it('says why there is no personal model when there are too few injuries', () => {
+    const evaluation: ModelEvaluation = {
+      ...data.risk.evaluation!,
+      status: 'too_few_injuries',
+      message: 'ann: 4 injuries usable for training (4 recorded); a personal model needs 8.',
+      injuryEvents: 4,
+      rocAuc: null,
+      folds: [],
+    };
+    const few = { ...data, risk: { ...data.risk, latest: null, evaluation } };
+    const doc = renderReportHtml(few, buildFigures(few), { plotlySource: '' });
+    const risk = /<section id="risk"[\s\S]*?<\/section>/.exec(doc)![0];
+    expect(risk).toContain('No personal model. ann: 4 injuries usable for training (4 recorded); a personal model needs 8.');
+    expect(risk).toContain('Instead, the ACWR (EWMA 7:28 days) on 2024-01-14');
+    expect(doc).toContain('<th scope="row">Injury risk</th><td>no personal model: 4 injuries, 8 needed; ACWR 1.17, 0.8–1.3: the target band</td>');
   });
 
   it('tables the recent ball-sports sessions and runs, and places the stored figures', () => {
@@ -160,9 +228,10 @@ describe('injury-risk, plugin and data-quality sections', () => {
     expect(ball).toContain('<tr><td>2024-01-13</td><td>rugby union</td><td>80</td><td>6123</td><td>413</td><td>7</td><td>29.4</td><td>15 / 18</td></tr>');
     expect(ball).toContain('<tr><td>2024-01-10</td><td>soccer</td><td>–</td><td>–</td><td>–</td><td>–</td><td>–</td><td>–</td></tr>');
     expect(ball).toContain('High-speed running is distance above 19.8 km/h.');
+    expect(ball).toContain('read “–” where the GPS recorded a position only every 3.6 s: counting them needs at least one position a second.');
     expect(ball).toContain('Latest session with figures: 2024-01-13');
     expect(ball).toContain('<div class="fig" id="fig-ball-sports-1" style="width:690px;height:320px"></div>');
-    expect(section('running')).toContain('<tr><td>2024-01-12</td><td>10.05</td><td>50</td><td>172</td><td>-1.2</td><td>–</td></tr>');
+    expect(section('running')).toContain('<tr><td>2024-01-12</td><td>10.05</td><td>50</td><td>172</td><td>−1.2</td><td>–</td></tr>');
   });
 
   it('leaves plugin pages out without results', () => {

@@ -251,22 +251,33 @@ describe('loadReportData without analysis results', () => {
     expect(d.analysis).toBe('computed');
     expect(d.load).toHaveLength(35);
     const [mon, tue, , thu] = d.load;
-    expect(mon).toMatchObject({ date: '2024-03-04', load: 80, tsb: 0, acwr: null });
-    expect(mon!.ctl).toBeCloseTo(80 / 42, 9);
-    expect(mon!.atl).toBeCloseTo(80 / 7, 9);
+    // Five weeks: CTL needs 42 days before it starts (from their mean, not from 0), so none of it is drawn yet.
+    expect(mon).toMatchObject({ date: '2024-03-04', load: 80, ctl: null, atl: null, tsb: null, acwr: null });
+    expect(d.load.every((x) => x.ctl === null && x.tsb === null)).toBe(true);
+    // Every day has a biometric reading, so every load is known and the coverage of the last 28 days is full.
+    expect(d.load.every((x) => x.load !== null)).toBe(true);
+    expect(d.load[34]!.coverage).toBe(1);
     // Sundays: a 100-load ride in weeks 1-2, nothing after.
     expect(d.load.filter((x) => x.date.endsWith('-10') || x.date.endsWith('-17') || x.date.endsWith('-24')).map((x) => x.load)).toEqual([100, 100, 0]);
     // Tuesdays of weeks 4 and 5: the soccer sessions.
     expect(d.load.filter((x) => x.date === '2024-03-26' || x.date === '2024-04-02').map((x) => x.load)).toEqual([60, 60]);
-    // EWMA ACWR is defined from day 28 on.
+    // EWMA ACWR is defined from day 28 on, started from the four weeks' means.
     expect(d.load[26]!.acwr).toBeNull();
-    expect(d.load[27]!.acwr).toBeGreaterThan(0);
+    const means = (from: number, to: number): number => d.load.slice(from, to + 1).reduce((s, x) => s + x.load!, 0) / (to - from + 1);
+    expect(d.load[27]!.acwr).toBeCloseTo(means(21, 27) / means(0, 27), 9);
+    expect(d.load[27]!.acwrRolling).toBeCloseTo(means(21, 27) / means(0, 27), 9);
     expect(tue).toMatchObject({ date: '2024-03-05', load: 0 });
-    expect(tue!.tsb).toBeCloseTo(80 / 42 - 80 / 7, 9);
     // Strength with RPE 6 for 30 min: 180 AU, scaled so an hour at RPE 7 (420 AU) is 100.
     expect(thu!.load).toBeCloseTo((180 / 420) * 100, 9);
     const last = d.load[34]!;
-    expect(d.latest).toEqual({ date: '2024-04-07', ctl: last.ctl, atl: last.atl, tsb: last.tsb, acwr: last.acwr, band: expect.any(String) });
+    expect(d.latest).toEqual({
+      date: '2024-04-07', ctl: null, atl: null, tsb: null, acwr: last.acwr, band: expect.any(String), acwrRolling: last.acwrRolling, coverage: 1,
+    });
+    // Distance by sport: running and cycling apart, soccer's km too.
+    expect(d.weeklyDistance.filter((w) => w.week === '2024-03-04')).toEqual([
+      { week: '2024-03-04', sport: 'cycling', km: 50 },
+      { week: '2024-03-04', sport: 'running', km: 30 },
+    ]);
   });
 
   it('reads the recovery series and computes their baselines', () => {
@@ -275,16 +286,18 @@ describe('loadReportData without analysis results', () => {
     expect(d.biometrics.sleepHours[0]).toEqual({ date: '2024-03-04', value: 7.5 });
     expect(d.biometrics.weight[34]!.value).toBeCloseTo(66.6, 9);
     expect(d.biometrics.hrv[34]).toEqual({ date: '2024-04-07', value: 94 });
-    // HRV baseline: mean ± 0.5 SD of ln RMSSD over the (up to) 60 days so far, from 14 values on.
+    // Sleep is 7.5 h every night, so its 7-night trend is too, from the 4th night on.
+    expect(d.biometrics.sleepTrend[0]).toEqual({ date: '2024-03-07', value: 7.5 });
+    // HRV baseline: mean ± 0.5 SD of ln RMSSD over the (up to) 60 days before the 7-day window, from 14 values on.
     const band = d.biometrics.hrvBaseline;
     expect(band).toHaveLength(35);
-    expect(band[12]!.baseline).toBeNull();
-    const ln = Array.from({ length: 35 }, (_, i) => Math.log(60 + i));
-    const mean = ln.reduce((a, b) => a + b, 0) / 35;
-    const sd = Math.sqrt(ln.reduce((a, b) => a + (b - mean) ** 2, 0) / 34);
+    expect(band[19]!.baseline).toBeNull();
+    const ln = Array.from({ length: 28 }, (_, i) => Math.log(60 + i));
+    const mean = ln.reduce((a, b) => a + b, 0) / 28;
+    const sd = Math.sqrt(ln.reduce((a, b) => a + (b - mean) ** 2, 0) / 27);
     expect(band[34]!.baseline).toBeCloseTo(mean, 9);
     expect(band[34]!.upper).toBeCloseTo(mean + 0.5 * sd, 9);
-    expect(band[34]!.ln7d).toBeCloseTo(ln.slice(28).reduce((a, b) => a + b, 0) / 7, 9);
+    expect(band[34]!.ln7d).toBeCloseTo([28, 29, 30, 31, 32, 33, 34].reduce((a, i) => a + Math.log(60 + i), 0) / 7, 9);
     // HRV rises every day, so its 7-day mean ends above the range.
     expect(d.recoveryStatus.hrv).toEqual({ date: '2024-04-07', status: 'above' });
     // Resting HR cycles 50, 51, 52: baseline of the days before, from day 15 on.
@@ -305,6 +318,9 @@ describe('loadReportData without analysis results', () => {
 
   it('takes the latest prediction (own model before cohort) and the last year of injuries', () => {
     expect(d.risk.latest).toMatchObject({ date: '2024-04-07', horizonDays: 7, risk: 0.183, band: 'moderate', model: 'athlete', computedAt: '2024-04-08 01:00 UTC' });
+    expect(d.risk.latest!.meaning).toBe(
+      "18 %: the probability that an injury starts within the 7 days after 2024-04-07, by this athlete's own model, not calibrated: compare it with other days rather than read it as a chance.",
+    );
     expect(d.risk.latest!.drivers.map((x) => [x.name, x.contribution])).toEqual([
       ['acwr_ewma', 0.062],
       ['sleep_h_7d', 0.031],
@@ -323,7 +339,7 @@ describe('loadReportData without analysis results', () => {
     const m = pluginOut.get('soccer-29')!.metrics as Record<string, number>;
     expect(ball.sessions[0]).toEqual({
       workoutId: 'soccer-29', date: '2024-04-02', sport: 'soccer', durationS: m.duration_s, distanceM: m.total_distance_m,
-      hsrDistanceM: m.hsr_distance_m, hsrThresholdKmh: 19.8, sprints: 20, topSpeedKmh: 28.8, accelerations: 20, decelerations: 20,
+      hsrDistanceM: m.hsr_distance_m, hsrThresholdKmh: 19.8, sprints: 20, topSpeedKmh: 28.8, accelerations: 20, decelerations: 20, sampleIntervalS: 0.1,
     });
     expect(ball.figuresDate).toBe('2024-04-02');
     expect(ball.figures.map((f) => f.title)).toEqual(['Speed profile', 'Field coverage']);
@@ -343,22 +359,23 @@ describe('with `athlete analyze` results (one Chromium run)', () => {
 
   it('reads load, ACWR and baselines from daily_metrics', async () => {
     const rows = await wh.all<Record<string, number | string | null>>(
-      `SELECT date, load, ctl, atl, tsb, acwr_ewma, hrv_upper, rhr_baseline FROM daily_metrics WHERE athlete_id = 'me' ORDER BY date`,
+      `SELECT date, load, ctl, atl, tsb, acwr_ewma, acwr_rolling, load_coverage_28d, hrv_upper, rhr_baseline FROM daily_metrics WHERE athlete_id = 'me' ORDER BY date`,
     );
     expect(d.analysis).toBe('daily_metrics');
     expect(rows).toHaveLength(35);
-    expect(d.load).toEqual(rows.map((r) => ({ date: r.date, load: r.load, ctl: r.ctl, atl: r.atl, tsb: r.tsb, acwr: r.acwr_ewma })));
+    expect(d.load).toEqual(rows.map((r) => ({ date: r.date, load: r.load, ctl: r.ctl, atl: r.atl, tsb: r.tsb, acwr: r.acwr_ewma, acwrRolling: r.acwr_rolling, coverage: r.load_coverage_28d })));
     expect(d.biometrics.hrvBaseline.map((x) => x.upper)).toEqual(rows.map((r) => r.hrv_upper));
     expect(d.biometrics.restingHrBaseline).toEqual(rows.filter((r) => r.rhr_baseline !== null).map((r) => ({ date: r.date, value: r.rhr_baseline })));
-    expect(d.latest).toMatchObject({ date: '2024-04-07', ctl: rows[34]!.ctl, tsb: rows[34]!.tsb });
+    expect(d.latest).toMatchObject({ date: '2024-04-07', ctl: rows[34]!.ctl, tsb: rows[34]!.tsb, acwr: rows[34]!.acwr_ewma });
   });
 
   it('writes an HTML and a PDF with every section, all rendered', async () => {
-    const out = await buildReport(wh, { outPdf: join(dir, 'out', 'report.pdf'), title: 'Test athlete report' });
+    // Made a month after the data ends: the first page says so.
+    const out = await buildReport(wh, { outPdf: join(dir, 'out', 'report.pdf'), title: 'Test athlete report', asOf: '2024-05-08' });
     expect(out.html).toBe(join(dir, 'out', 'report.html'));
     // The same data gives the same document.
     const reread = await loadReportData(wh);
-    expect(renderReportHtml(reread, buildFigures(reread), { title: 'Test athlete report' })).toBe(readFileSync(out.html, 'utf8'));
+    expect(renderReportHtml(reread, buildFigures(reread), { title: 'Test athlete report', asOf: '2024-05-08' })).toBe(readFileSync(out.html, 'utf8'));
     expect(execFileSync('pdfinfo', [out.pdf], { encoding: 'utf8' })).toMatch(new RegExp(`^Pages:\\s+${out.pages}$`, 'm'));
 
     const text = execFileSync('pdftotext', ['-layout', out.pdf, '-'], { encoding: 'utf8' });
@@ -374,25 +391,34 @@ describe('with `athlete analyze` results (one Chromium run)', () => {
     expect(p1).toMatch(/Workouts after deduplication\s+24 from 34 source records \(10 merged as duplicates\)/);
     expect(p1).toContain('2024-03-04 to 2024-04-07 (35 days)');
     expect(p1).toMatch(/garmin\s+22\s+70/);
-    expect(p1).toMatch(/ACWR \(EWMA 7:28 days\)\s+\d\.\d\d \(/);
-    expect(p1).toMatch(new RegExp(`TSB \\(form\\) ${d.latest!.tsb.toFixed(1)}`));
+    expect(p1).toMatch(/The latest data is from 2024-04-07, 31 days before this report \(2024-05-08\)/);
+    expect(p1).toMatch(/\d\.\d\d exponentially weighted \(/);
+    // The label column wraps between the two lines of the value.
+    expect(p1).toMatch(/from rolling[\s\S]{0,80}7- and 28-day means/);
+    // Five weeks: CTL and form not yet defined, shown as "–", never as a number from 0.
+    expect(p1).toMatch(/fitness \(CTL\) – · fatigue \(ATL\) – · form \(TSB\) – a\.u\.\/day/);
+    expect(p1).toMatch(/Days with recorded data, last\s+100 %\s+28/);
     expect(p1).toContain('HRV above its normal range · resting HR normal (2024-04-07)');
     expect(p1).toContain('18 % (moderate) on 2024-04-07, athlete model');
     // Chart text comes from the SVG Plotly drew, so these show the figures were rendered.
     expect(page('Training volume')).toContain('Weekly training hours by sport category');
-    expect(page('Training load')).toContain('target band 0.8–1.3');
+    expect(page('Training volume')).toContain('Weekly distance by sport');
+    expect(page('Training volume')).toMatch(/Running[\s\S]*Cycling/);
+    expect(page('Training load')).toContain('shaded: target band 0.8–1.3');
+    expect(page('Training load')).toContain('ACWR, rolling 7-day ÷ 28-day mean');
     const recovery = page('Recovery');
-    for (const t of ['Resting HR (bpm)', 'HRV RMSSD (ms)', 'Sleep (h)', 'Weight (kg)', 'Normal range', '60-day baseline']) expect(recovery).toContain(t);
+    for (const t of ['Resting HR (bpm)', 'HRV RMSSD (ms)', 'Sleep (h)', 'Weight (kg)', 'Normal range', '60-day baseline', '7-night mean']) expect(recovery).toContain(t);
 
     const risk = page('Injury risk');
     expect(risk).toMatch(/Predicted injury risk\s+18 % \(moderate\)\n/);
-    expect(risk).toMatch(/What it predicts\s+an injury starting within 7 days after 2024-04-07/);
-    expect(risk).toMatch(/Days since a rest day\s+9\s+\+1\.2\s+raises risk/);
+    expect(risk).toMatch(/What it means\s+18 %: the probability that an injury starts within the 7 days after 2024-\s*04-07/);
+    expect(risk).toMatch(/Days since a rest day\s+9 days\s+\+1\.2\s+raises risk/);
     expect(risk).toContain("the athlete's own model");
     expect(risk).toContain('Main drivers of the injury-risk prediction');
     expect(risk).toContain('Contribution to risk (percentage points)');
-    expect(risk).toMatch(/ACWR \(EWMA\)\s+1\.42\s+\+6\.2\s+raises risk/);
-    expect(risk).toMatch(/HRV trend vs baseline\s+0\.08\s+−1\.5\s+lowers risk/);
+    expect(risk).toMatch(/ACWR, exponentially weighted 7:28 d\s+1\.42 ratio\s+\+6\.2\s+raises risk/);
+    expect(risk).toMatch(/HRV 7-day mean vs baseline\s+0\.08 ln ms\s+−1\.5\s+lowers risk/);
+    expect(risk).toMatch(/Sleep \(7-day mean\)\s+6\.10 h\s+\+3\.1/);
     expect(risk).toMatch(/2024-03-20\s+left hamstring\s+moderate/);
     expect(risk).not.toContain('right ankle');
 

@@ -39,7 +39,7 @@ async function seed(wh: Warehouse): Promise<void> {
     );
     await wh.run(`INSERT INTO biometrics VALUES ('kim', ?, 'resting_hr', ?, 'bpm', 'files', 1, 1)`, [date, 55 + i]);
   }
-  await wh.run(`INSERT INTO injuries VALUES ('kim', DATE '2024-02-10', 'right calf', NULL, NULL, 'manual')`);
+  await wh.run(`INSERT INTO injuries (athlete_id, date, area, severity, notes, source) VALUES ('kim', DATE '2024-02-10', 'right calf', NULL, NULL, 'manual')`);
 }
 
 let wh: Warehouse;
@@ -86,7 +86,12 @@ describe('a warehouse without predictions or plugin results (one Chromium run)',
     );
     const d = await loadReportData(wh);
     expect(d.athleteId).toBe('kim');
-    expect(d.risk).toEqual({ latest: null, injuries: [{ date: '2024-02-10', area: 'right calf', severity: null }] });
+    expect(d.risk).toEqual({
+      latest: null,
+      evaluation: null,
+      fallback: { date: '2024-06-03', acwr: null, band: null },
+      injuries: [{ date: '2024-02-10', area: 'right calf', severity: null }],
+    });
     expect(d.plugins).toEqual({ ballSports: null, running: null });
     expect(d.analysis).toBe('computed');
     expect(d.load.map((x) => x.load)).toEqual([50, 50, 50]);

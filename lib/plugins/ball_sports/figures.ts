@@ -38,7 +38,7 @@ export function heatmapFigure(cov: FieldCoverage): PluginFigure {
           colorscale: 'YlOrRd',
           // Plotly's YlOrRd runs dark to light: reversed so little time is pale and much time is dark red.
           reversescale: true,
-          colorbar: { title: { text: 's' } },
+          colorbar: { title: { text: 'Time in cell (s)', side: 'right' } },
           hovertemplate: '%{z} s<extra></extra>',
         },
       ],
@@ -47,8 +47,8 @@ export function heatmapFigure(cov: FieldCoverage): PluginFigure {
         width: WIDTH,
         height: Math.round((WIDTH * W) / L) + 80,
         font: FONT,
-        xaxis: { title: { text: 'length (m), attacking →' }, range: [0, L], constrain: 'domain' },
-        yaxis: { title: { text: 'width (m), left ↑' }, range: [0, W], scaleanchor: 'x' },
+        xaxis: { title: { text: 'Length (m), attacking →' }, range: [0, L], constrain: 'domain' },
+        yaxis: { title: { text: 'Width (m), left ↑' }, range: [0, W], scaleanchor: 'x' },
         shapes,
       },
     },
@@ -60,21 +60,26 @@ export function speedProfileFigure(k: Kinematics, sprints: readonly Effort[], st
   const x: (number | null)[] = [];
   const y: (number | null)[] = [];
   const per = Math.max(1, Math.round(1 / k.dt));
-  for (let i = 0; i < k.speed.length; i += per) {
-    const end = Math.min(k.speed.length, i + per);
+  // One point per second of each segment; a chunk never spans two segments.
+  let previous: number | null = null;
+  for (let i = 0; i < k.speed.length; ) {
+    const segment = k.segment[i]!;
     let s = 0;
     let n = 0;
-    for (let j = i; j < end && k.segment[j] === k.segment[i]; j++) {
+    let j = i;
+    for (; j < k.speed.length && j < i + per && k.segment[j] === segment; j++) {
       s += k.speed[j]!;
       n++;
     }
-    // A null point breaks the line across a recording gap.
-    if (i > 0 && k.segment[i] !== k.segment[i - 1]) {
+    // A null point breaks the line across a recording gap (half-time, a lost signal).
+    if (previous !== null && segment !== previous) {
       x.push(null);
       y.push(null);
     }
     x.push(Math.round((k.time[i]! - startMs) / 600) / 100);
     y.push(Math.round((s / n) * 360) / 100);
+    previous = segment;
+    i = j;
   }
   const minutes = (ms: number) => (ms - startMs) / 60_000;
   return {
@@ -96,8 +101,8 @@ export function speedProfileFigure(k: Kinematics, sprints: readonly Effort[], st
         width: WIDTH,
         height: 320,
         font: FONT,
-        xaxis: { title: { text: 'minutes' } },
-        yaxis: { title: { text: 'km/h' }, rangemode: 'tozero' },
+        xaxis: { title: { text: 'Time from the start (min)' } },
+        yaxis: { title: { text: 'Speed (km/h)' }, rangemode: 'tozero' },
         shapes: [
           { type: 'line', xref: 'paper', x0: 0, x1: 1, y0: sprintKmh, y1: sprintKmh, line: { color: '#d62728', width: 1, dash: 'dash' } },
           ...sprints.map((s) => ({

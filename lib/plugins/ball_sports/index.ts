@@ -64,6 +64,27 @@ function coverageMetrics(c: FieldCoverage) {
   };
 }
 
+/**
+ * Longest median time between samples at which accelerations are counted.
+ * An acceleration effort lasts about a second: GPS at 1 Hz already
+ * under-reads it and 10 Hz is needed to measure it well (Varley, Fairweather
+ * & Aughey 2012, J Sports Sci 30:121); with a fix every few seconds it cannot
+ * be seen at all, so the count is left unknown rather than reported as 0.
+ */
+export const MAX_ACCEL_SAMPLE_INTERVAL_S = 1;
+
+/** Median seconds between consecutive samples; null with fewer than two. */
+function medianSampleInterval(time: Float64Array): number | null {
+  const steps: number[] = [];
+  for (let i = 1; i < time.length; i++) {
+    const d = (time[i]! - time[i - 1]!) / 1000;
+    if (d > 0) steps.push(d);
+  }
+  if (steps.length === 0) return null;
+  steps.sort((a, b) => a - b);
+  return steps[steps.length >> 1]!;
+}
+
 /** Analyse one ball-sports session; throws on unusable streams or a bad config. */
 export function analyzeBallSports(w: PluginWorkout, s: PluginStreams, config: Record<string, unknown> = {}): PluginResult {
   const parsed = BallSportsConfig.safeParse(config);
@@ -77,7 +98,12 @@ export function analyzeBallSports(w: PluginWorkout, s: PluginStreams, config: Re
   });
   const sprintMps = cfg.sprintThresholdKmh / 3.6;
   const sprints = detectSprints(k, sprintMps, cfg.sprintMinDurationS);
-  const { accelerations, decelerations } = detectAccelerations(k, cfg.accelThresholdMps2, cfg.accelMinDurationS);
+  const sampleIntervalS = medianSampleInterval(s.time);
+  // Too few fixes to see a one-second change in speed: accelerations are not measured, not zero.
+  const accelMeasured = sampleIntervalS !== null && sampleIntervalS <= MAX_ACCEL_SAMPLE_INTERVAL_S;
+  const { accelerations, decelerations } = accelMeasured
+    ? detectAccelerations(k, cfg.accelThresholdMps2, cfg.accelMinDurationS)
+    : { accelerations: [], decelerations: [] };
   const zones = zoneDistances(k, cfg.zoneBoundsKmh);
   const wr = workRest(k, cfg.workThresholdKmh / 3.6, cfg.boutMinDurationS);
   const distance = trackDistance(k);
@@ -109,9 +135,10 @@ export function analyzeBallSports(w: PluginWorkout, s: PluginStreams, config: Re
     hsr_threshold_kmh: cfg.hsrThresholdKmh,
     hsr_distance_m: r1(distanceAbove(k, cfg.hsrThresholdKmh / 3.6)),
     zones: zones.map((z) => ({ ...z, distance_m: r1(z.distance_m), time_s: r1(z.time_s) })),
+    sample_interval_s: sampleIntervalS === null ? null : r2(sampleIntervalS),
     accel_threshold_mps2: cfg.accelThresholdMps2,
-    accel_count: accelerations.length,
-    decel_count: decelerations.length,
+    accel_count: accelMeasured ? accelerations.length : null,
+    decel_count: accelMeasured ? decelerations.length : null,
     accelerations: accelerations.map((e) => effortRow(w, e, 'accel')),
     decelerations: decelerations.map((e) => effortRow(w, e, 'accel')),
     work_rest_ratio: wr.work_rest_ratio === null ? null : r3(wr.work_rest_ratio),
