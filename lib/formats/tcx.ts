@@ -143,28 +143,55 @@ function newActivity(index: number, sport: string | null, session: number, leg: 
   };
 }
 
-/** Numeric lap fields, by parent element and element local name (`Lap` stands for Lap and Transition). */
-const LAP_NUMBERS: Record<string, Record<string, keyof TcxLap>> = {
-  Lap: {
-    TotalTimeSeconds: 'total_time_s',
-    DistanceMeters: 'distance_m',
-    Calories: 'calories_kcal',
-    Cadence: 'cadence',
-    MaximumSpeed: 'max_speed_mps',
-  },
-  AverageHeartRateBpm: { Value: 'avg_hr' },
-  MaximumHeartRateBpm: { Value: 'max_hr' },
-  LX: { AvgWatts: 'avg_power_w', MaxWatts: 'max_power_w', AvgRunCadence: 'cadence' },
-};
-const LAP_TEXTS: Record<string, keyof TcxLap> = { Intensity: 'intensity', TriggerMethod: 'trigger' };
+/** The element names the reader acts on, as small integer codes (0: any other): integer compares, not string ones, per element. */
+const NAMES = [
+  'TrainingCenterDatabase', 'Activities', 'Activity', 'MultiSportSession', 'FirstSport', 'NextSport', 'Transition', 'Lap',
+  'Trackpoint', 'Time', 'Position', 'LatitudeDegrees', 'LongitudeDegrees', 'AltitudeMeters', 'DistanceMeters',
+  'HeartRateBpm', 'Value', 'Cadence', 'TPX', 'Speed', 'Watts', 'RunCadence', 'Id', 'Creator', 'Name', 'Author', 'Courses',
+  'TotalTimeSeconds', 'Calories', 'MaximumSpeed', 'AverageHeartRateBpm', 'MaximumHeartRateBpm', 'Intensity',
+  'TriggerMethod', 'LX', 'AvgWatts', 'MaxWatts', 'AvgRunCadence',
+] as const;
+type ElementName = (typeof NAMES)[number];
+const E = Object.fromEntries(NAMES.map((n, i) => [n, i + 1])) as Record<ElementName, number>;
+const CODES = 64;
 
-/** Numeric trackpoint fields, by parent element and element local name. */
-const POINT_NUMBERS: Record<string, Record<string, number>> = {
-  Trackpoint: { AltitudeMeters: COL.altitude_m, DistanceMeters: COL.distance_m, Cadence: COL.cadence },
-  Position: { LatitudeDegrees: COL.lat, LongitudeDegrees: COL.lon },
-  HeartRateBpm: { Value: COL.hr },
-  TPX: { Speed: COL.speed_mps, Watts: COL.power_w, RunCadence: COL.cadence },
-};
+/** A table by (parent element, element) code pair. */
+function pairTable<T>(entries: Array<[ElementName, ElementName, T]>): (T | undefined)[] {
+  const table = new Array<T | undefined>(CODES * CODES);
+  for (const [parent, child, value] of entries) table[E[parent] * CODES + E[child]] = value;
+  return table;
+}
+
+/** Numeric lap fields, by parent element and element (a Transition's fields count as its lap's). */
+const LAP_NUMBERS = pairTable<keyof TcxLap>([
+  ['Lap', 'TotalTimeSeconds', 'total_time_s'],
+  ['Lap', 'DistanceMeters', 'distance_m'],
+  ['Lap', 'Calories', 'calories_kcal'],
+  ['Lap', 'Cadence', 'cadence'],
+  ['Lap', 'MaximumSpeed', 'max_speed_mps'],
+  ['AverageHeartRateBpm', 'Value', 'avg_hr'],
+  ['MaximumHeartRateBpm', 'Value', 'max_hr'],
+  ['LX', 'AvgWatts', 'avg_power_w'],
+  ['LX', 'MaxWatts', 'max_power_w'],
+  ['LX', 'AvgRunCadence', 'cadence'],
+]);
+const LAP_TEXTS = pairTable<keyof TcxLap>([
+  ['Lap', 'Intensity', 'intensity'],
+  ['Lap', 'TriggerMethod', 'trigger'],
+]);
+
+/** Numeric trackpoint fields, by parent element and element. */
+const POINT_NUMBERS = pairTable<number>([
+  ['Trackpoint', 'AltitudeMeters', COL.altitude_m],
+  ['Trackpoint', 'DistanceMeters', COL.distance_m],
+  ['Trackpoint', 'Cadence', COL.cadence],
+  ['Position', 'LatitudeDegrees', COL.lat],
+  ['Position', 'LongitudeDegrees', COL.lon],
+  ['HeartRateBpm', 'Value', COL.hr],
+  ['TPX', 'Speed', COL.speed_mps],
+  ['TPX', 'Watts', COL.power_w],
+  ['TPX', 'RunCadence', COL.cadence],
+]);
 
 const FIELD_OF_COLUMN: Record<number, string> = {
   [COL.altitude_m]: 'AltitudeMeters',
@@ -177,16 +204,6 @@ const FIELD_OF_COLUMN: Record<number, string> = {
   [COL.power_w]: 'Watts',
 };
 const CHECKED_COLUMNS = [COL.altitude_m, COL.distance_m, COL.cadence, COL.hr, COL.speed_mps, COL.power_w];
-
-/** A table entry by key, ignoring what objects inherit (an element named `constructor`). */
-function lookup<T>(table: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(table, key) ? table[key] : undefined;
-}
-
-function pointColumn(parent: string, local: string): number | undefined {
-  const table = lookup(POINT_NUMBERS, parent);
-  return table ? lookup(table, local) : undefined;
-}
 
 /** What a collected text is for. */
 const enum Want {
@@ -221,47 +238,60 @@ class TcxReader implements XmlSink {
   private inPoint = false;
   /** The raw text of each column of the current point, for error messages. */
   private pointText: (string | undefined)[] = [];
-  private readonly path: string[] = [];
+  /** Codes of the open elements (see NAMES). */
+  private readonly path: number[] = [];
   private collect = Want.Nothing;
   private collectKey: string | number = '';
   private collectDepth = 0;
   private collected = '';
-  private readonly locals = new Map<string, string>();
+  private readonly codes = new Map<string, number>();
 
-  private local(name: string): string {
-    let l = this.locals.get(name);
-    if (l === undefined) {
+  /** The code of an element's local name (0 for names the reader ignores), cached per qualified name. */
+  private code(name: string): number {
+    let c = this.codes.get(name);
+    if (c === undefined) {
       const i = name.indexOf(':');
-      l = i < 0 ? name : name.slice(i + 1);
-      this.locals.set(name, l);
+      const local = i < 0 ? name : name.slice(i + 1);
+      c = Object.hasOwn(E, local) ? E[local as ElementName] : 0;
+      this.codes.set(name, c);
     }
-    return l;
+    return c;
   }
 
   open(name: string, attrs: XmlAttributes): void {
     const path = this.path;
-    const local = this.local(name);
-    const parent = path.length > 0 ? path[path.length - 1]! : '';
-    path.push(local);
+    const code = this.code(name);
+    const parent = path.length > 0 ? path[path.length - 1]! : -1;
+    path.push(code);
     const d = path.length;
     if (d === 1) {
       this.rootName = name;
-      this.rootSeen = local === 'TrainingCenterDatabase';
+      this.rootSeen = code === E.TrainingCenterDatabase;
       return;
     }
-    if (local === 'Courses' && d === 2) this.courses = true;
-    if (local === 'MultiSportSession' && parent === 'Activities') {
+    if (code === 0) return;
+    if (this.inPoint) {
+      if (code === E.Time) {
+        if (parent === E.Trackpoint) this.startCollect(Want.PointTime, '', d);
+      } else {
+        const col = POINT_NUMBERS[parent * CODES + code];
+        if (col !== undefined) this.startCollect(Want.PointNumber, col, d);
+      }
+      return;
+    }
+    if (code === E.Courses && d === 2) this.courses = true;
+    if (code === E.MultiSportSession && parent === E.Activities) {
       this.session++;
       this.legInSession = 0;
       this.sessionIds.push(null);
       return;
     }
-    if (local === 'Activity' && (parent === 'Activities' || parent === 'FirstSport' || parent === 'NextSport')) {
-      const inSession = parent !== 'Activities';
+    if (code === E.Activity && (parent === E.Activities || parent === E.FirstSport || parent === E.NextSport)) {
+      const inSession = parent !== E.Activities;
       this.activity = newActivity(this.finished.length + 1, attrs.get('Sport') ?? null, inSession ? this.session : 0, inSession ? this.legInSession++ : 0);
       return;
     }
-    if (local === 'Transition' && parent === 'NextSport') {
+    if (code === E.Transition && parent === E.NextSport) {
       this.activity = newActivity(this.finished.length + 1, 'Transition', this.session, this.legInSession++);
       this.lap = newLap(attrs.get('StartTime'));
       this.activity.laps.push(this.lap);
@@ -270,35 +300,29 @@ class TcxReader implements XmlSink {
     }
     const a = this.activity;
     if (a === null) {
-      if (local === 'Name' && parent === 'Author') this.startCollect(Want.Author, '', d);
-      else if (local === 'Id' && parent === 'MultiSportSession') this.startCollect(Want.SessionId, '', d);
+      if (code === E.Name && parent === E.Author) this.startCollect(Want.Author, '', d);
+      else if (code === E.Id && parent === E.MultiSportSession) this.startCollect(Want.SessionId, '', d);
       return;
     }
-    if (this.inPoint) {
-      if (local === 'Time' && parent === 'Trackpoint') this.startCollect(Want.PointTime, '', d);
-      else {
-        const col = pointColumn(parent, local);
-        if (col !== undefined) this.startCollect(Want.PointNumber, col, d);
-      }
-      return;
-    }
-    if (local === 'Trackpoint') {
+    if (code === E.Trackpoint) {
       this.inPoint = true;
       this.pointText = [];
       a.pointCount++;
-    } else if (local === 'Lap' && parent === 'Activity') {
+    } else if (code === E.Lap && parent === E.Activity) {
       this.lap = newLap(attrs.get('StartTime'));
       a.laps.push(this.lap);
-    } else if (local === 'Id' && parent === 'Activity') {
+    } else if (code === E.Id && parent === E.Activity) {
       this.startCollect(Want.Id, '', d);
-    } else if (local === 'Name' && parent === 'Creator' && path[d - 3] === 'Activity') {
+    } else if (code === E.Name && parent === E.Creator && path[d - 3] === E.Activity) {
       this.startCollect(Want.CreatorName, '', d);
     } else if (this.lap !== null) {
-      const lapParent = parent === 'Transition' ? 'Lap' : parent;
-      const table = lookup(LAP_NUMBERS, lapParent);
-      const field = table ? lookup(table, local) : undefined;
+      const lapParent = parent === E.Transition ? E.Lap : parent;
+      const field = LAP_NUMBERS[lapParent * CODES + code];
       if (field !== undefined) this.startCollect(Want.LapNumber, field, d);
-      else if (lapParent === 'Lap' && lookup(LAP_TEXTS, local) !== undefined) this.startCollect(Want.LapText, LAP_TEXTS[local]!, d);
+      else {
+        const text = LAP_TEXTS[lapParent * CODES + code];
+        if (text !== undefined) this.startCollect(Want.LapText, text, d);
+      }
     }
   }
 
@@ -309,7 +333,7 @@ class TcxReader implements XmlSink {
   close(): void {
     const path = this.path;
     const d = path.length;
-    const local = path.pop()!;
+    const code = path.pop()!;
     if (d === this.collectDepth && this.collect !== Want.Nothing) {
       this.apply(this.collect, this.collectKey, this.collected.trim());
       this.collect = Want.Nothing;
@@ -317,11 +341,11 @@ class TcxReader implements XmlSink {
       this.wantText = false;
     }
     const a = this.activity;
-    if (a === null) return;
-    const parent = d >= 2 ? path[d - 2]! : '';
-    if (local === 'Trackpoint' && this.inPoint) this.finishPoint(a);
-    else if (local === 'Lap' && parent === 'Activity') this.lap = null;
-    else if ((local === 'Activity' && (parent === 'Activities' || parent === 'FirstSport' || parent === 'NextSport')) || d === this.transitionDepth) {
+    if (a === null || code === 0) return;
+    const parent = d >= 2 ? path[d - 2]! : -1;
+    if (code === E.Trackpoint && this.inPoint) this.finishPoint(a);
+    else if (code === E.Lap && parent === E.Activity) this.lap = null;
+    else if ((code === E.Activity && (parent === E.Activities || parent === E.FirstSport || parent === E.NextSport)) || d === this.transitionDepth) {
       this.finished.push(a);
       this.activity = null;
       if (d === this.transitionDepth) {

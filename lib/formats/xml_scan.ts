@@ -50,6 +50,11 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
+/** A small-integer key of an element name from the running hash of its characters and its length. */
+function nameKey(hash: number, length: number): number {
+  return (hash ^ Math.imul(length, 0x9e3779b1)) & 0x3fffffff;
+}
+
 /** Position of `ch` in `s` from `from`, or the length of `s` when there is none. */
 function indexOrEnd(s: string, ch: string, from: number): number {
   const i = s.indexOf(ch, from);
@@ -119,6 +124,8 @@ export class XmlScanner {
   /** Characters of the document before `buf`. */
   private consumed = 0;
   private readonly stack: string[] = [];
+  /** The {@link nameKey} of each open element, beside `stack`. */
+  private readonly keys: number[] = [];
   private rootSeen = false;
   private rootClosed = false;
   private readonly attrs = new AttributeView();
@@ -149,20 +156,25 @@ export class XmlScanner {
     if (!this.rootSeen) throw new XmlError('document has no root element');
   }
 
-  /** The name s[from, to) as the one string kept for it; `hash` is computed from its characters. */
-  private intern(s: string, from: number, to: number, hash: number): string {
-    let bucket = this.names.get(hash);
+  /**
+   * The name s[from, to) as the one string kept for it, found by its key
+   * ({@link nameKey}) and its first and last characters: comparing every
+   * character of every name was a third of the scanning time. Two different
+   * names agreeing on all of that would have to be made so on purpose, and
+   * would only confuse the reading of the file that holds them.
+   */
+  private intern(s: string, from: number, to: number, key: number): string {
+    let bucket = this.names.get(key);
     if (bucket === undefined) {
       bucket = [];
-      this.names.set(hash, bucket);
+      this.names.set(key, bucket);
     }
     const len = to - from;
+    const first = s.charCodeAt(from);
+    const last = s.charCodeAt(to - 1);
     for (let i = 0; i < bucket.length; i++) {
       const cand = bucket[i]!;
-      if (cand.length !== len) continue;
-      let k = 0;
-      while (k < len && cand.charCodeAt(k) === s.charCodeAt(from + k)) k++;
-      if (k === len) return cand;
+      if (cand.length === len && cand.charCodeAt(0) === first && cand.charCodeAt(len - 1) === last) return cand;
     }
     const name = s.slice(from, to);
     // A hostile file could name every element differently: keep the table small.
@@ -178,6 +190,7 @@ export class XmlScanner {
   private scan(s: string, final: boolean): number {
     const sink = this.sink;
     const stack = this.stack;
+    const keys = this.keys;
     const n = s.length;
     let pos = 0;
     // Positions of the next '"' and "'" (n when none), searched again only once passed.
@@ -214,10 +227,11 @@ export class XmlScanner {
         let nameEnd = gt;
         while (nameEnd > lt + 2 && isSpace(s.charCodeAt(nameEnd - 1))) nameEnd--;
         const open = stack.pop();
+        const openKey = keys.pop();
+        let hash = 0;
+        for (let i = lt + 2; i < nameEnd; i++) hash = (hash * 31 + s.charCodeAt(i)) | 0;
         const len = nameEnd - lt - 2;
-        let k = 0;
-        if (open !== undefined && open.length === len) while (k < len && open.charCodeAt(k) === s.charCodeAt(lt + 2 + k)) k++;
-        if (open === undefined || k !== len) {
+        if (open === undefined || openKey !== nameKey(hash, len) || open.length !== len || open.charCodeAt(0) !== s.charCodeAt(lt + 2)) {
           const name = s.slice(lt + 2, nameEnd);
           this.fault(open === undefined ? `closing tag </${name}> without an opening tag` : `closing tag </${name}> does not match <${open}>`, lt);
         }
@@ -263,7 +277,8 @@ export class XmlScanner {
         hash = (hash * 31 + ch) | 0;
       }
       if (nameEnd === lt + 1) this.fault('a tag without a name', lt);
-      const name = this.intern(s, lt + 1, nameEnd, hash & 0x3fffffff);
+      const key = nameKey(hash, nameEnd - lt - 1);
+      const name = this.intern(s, lt + 1, nameEnd, key);
       if (stack.length === 0) {
         if (this.rootClosed) this.fault(`a second root element <${name}>`, lt);
         this.rootSeen = true;
@@ -274,7 +289,10 @@ export class XmlScanner {
       a.from = nameEnd;
       a.to = tagEnd;
       a.offset = this.consumed;
-      if (!selfClosing) stack.push(name);
+      if (!selfClosing) {
+        stack.push(name);
+        keys.push(key);
+      }
       sink.open(name, a);
       if (selfClosing) {
         sink.close(name);

@@ -2,7 +2,8 @@
  * Benchmark runner (`npm run bench`, `make bench`). Quick sizes by default;
  * BENCH_FULL=1 for the sizes of the issues (3,000 FIT activities, 11.7 M points, a 1 GB
  * Apple Health export, 100,000 workouts to deduplicate, the runners' cohort protocol at five
- * repeats). BENCH_ONLY=fit,xml,apple,dedup,learners picks benchmarks. Corpora are generated deterministically into the temp folder.
+ * repeats, a 470 MB GPX and a 200 MB CSV). BENCH_ONLY=fit,xml,apple,dedup,learners,large picks benchmarks. Corpora are
+ * generated deterministically into the temp folder.
  */
 import { availableParallelism } from 'node:os';
 import { benchFit } from './fit_import.ts';
@@ -10,6 +11,7 @@ import { benchXml } from './xml_import.ts';
 import { benchApple } from './apple_import.ts';
 import { benchDedup } from './dedup_bench.ts';
 import { benchSquad } from './squad_bench.ts';
+import { benchLarge } from './large_files.ts';
 import { benchLearners } from './learners.ts';
 import { FULL, RUNS } from './measure.ts';
 
@@ -20,6 +22,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   dedup: benchDedup,
   squad: benchSquad,
   learners: benchLearners,
+  large: benchLarge,
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
