@@ -24,7 +24,14 @@ const nonNegative = z.number().finite().nonnegative();
 const bpm = z.number().finite().min(20).max(260);
 /** Local UTC offset in minutes east of Greenwich (UTC+10 is 600). */
 const utcOffset = z.number().int().min(-720).max(840);
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a local date as YYYY-MM-DD');
+// A day that is not on the calendar ("2024-13-45") is refused here, naming the field, not by the warehouse.
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a local date as YYYY-MM-DD')
+  .refine((d) => {
+    const ms = Date.parse(`${d}T00:00:00Z`);
+    return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(d);
+  }, 'not a date on the calendar');
 
 /**
  * One workout as a single source recorded it: one row of `source_workouts`.
