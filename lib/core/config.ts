@@ -42,6 +42,11 @@ export const AppConfig = z.object({
   SYNC_DAYS: ofKind('days').transform(Number).default(30),
   /** Seconds a command waits for another process to let go of the warehouse file before giving up (exit 75). */
   WAREHOUSE_LOCK_TIMEOUT: z.coerce.number().min(0, { message: 'expected seconds, 0 or more' }).max(86_400, { message: 'at most 86400 seconds (a day)' }).default(60),
+  /** Bounds on what one imported file may cost (see ingest/limits.ts): total expansion, expansion ratio, archive nesting, whole-file reads. */
+  IMPORT_MAX_EXPANDED_GB: z.coerce.number().positive({ message: 'expected gigabytes, more than 0' }).max(1024, { message: 'at most 1024 GB' }).default(64),
+  IMPORT_MAX_EXPANSION_RATIO: z.coerce.number().min(2, { message: 'at least 2' }).max(100_000, { message: 'at most 100000' }).default(200),
+  IMPORT_MAX_ARCHIVE_DEPTH: z.coerce.number().int({ message: 'expected a whole number' }).min(1, { message: 'at least 1' }).max(32, { message: 'at most 32' }).default(4),
+  IMPORT_MAX_FILE_MB: z.coerce.number().positive({ message: 'expected megabytes, more than 0' }).max(4096, { message: 'at most 4096 MB (a JavaScript buffer holds 4 GB)' }).default(512),
 });
 /** Validated settings. */
 export type AppConfig = z.infer<typeof AppConfig>;
