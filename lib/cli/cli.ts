@@ -3,6 +3,7 @@
  * Each command lives in its own module, loaded only when it runs, so the
  * help and each command load only what they use. Exit codes: 0 done
  * (warnings included), 1 failed, 2 usage error, 3 configuration error,
+ * 4 partial (an import left something out, listed in import_errors),
  * 75 try again later (only rate-limited, or the warehouse stayed busy).
  */
 import { parseArgs, UsageError } from './args.ts';

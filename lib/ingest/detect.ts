@@ -103,7 +103,7 @@ function inflateHead(head: Uint8Array): Uint8Array {
 }
 
 function byExtension(name: string): DetectedFormat {
-  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
+  const ext = /\.([a-z0-9]+)(\.gz)?$/i.exec(name)?.[1]?.toLowerCase();
   if (ext === 'fit') return 'fit';
   if (ext === 'gpx') return 'gpx';
   if (ext === 'tcx') return 'tcx';

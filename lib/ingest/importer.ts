@@ -5,17 +5,20 @@
  */
 import { availableParallelism } from 'node:os';
 import { posix } from 'node:path';
-import { emptyResult, mergeResults, type ParseResult } from '../core/models.ts';
-import { collectInputs, type InputEntry } from './inputs.ts';
-import { storeResult, type StoreSummary } from './store.ts';
+import { crc32 } from 'node:zlib';
+import { emptyResult, mergeResults, type ImportError, type ParseResult } from '../core/models.ts';
+import { collectInputs, contentIdentity, type InputEntry } from './inputs.ts';
+import type { InputLimits } from './limits.ts';
+import type { StoreSummary } from './store.ts';
+import { storeApart } from './store_apart.ts';
 import type { Warehouse } from '../core/warehouse.ts';
 import { logger } from '../core/log.ts';
 import { parseFilesParallel, parseJob, type ParallelFormat, type ParseJob } from './parallel.ts';
 import { detectFormat, type DetectedFormat } from './detect.ts';
 import { parseFit } from '../formats/fit.ts';
-import { parseGpx } from '../formats/gpx.ts';
-import { parseTcx } from '../formats/tcx.ts';
-import { parsePositionsCsv } from '../formats/positions_csv.ts';
+import { parseGpx, parseGpxStream } from '../formats/gpx.ts';
+import { parseTcx, parseTcxStream } from '../formats/tcx.ts';
+import { parsePositionsCsv, parsePositionsCsvStream } from '../formats/positions_csv.ts';
 import { parseEliteHrvReading } from '../sources/elite_hrv/export.ts';
 import { parseHrv4TrainingCsv } from '../sources/hrv4training/export.ts';
 import { parseStravaActivitiesCsv, mergeStravaFile } from '../sources/strava/export.ts';
@@ -45,6 +48,8 @@ export interface ImportOptions {
    * {@link PARALLEL_MIN_FILES} such files, parse in-process.
    */
   workers?: number;
+  /** Bounds on decompression and whole-file reads (default: DEFAULT_LIMITS of limits.ts). */
+  limits?: InputLimits;
 }
 
 /** Below this many activity files, starting worker threads costs more than it saves. */
@@ -61,9 +66,16 @@ const POOL_FORMATS: ReadonlySet<DetectedFormat> = new Set<ParallelFormat>(['fit'
 /** What an import did. */
 export interface ImportSummary extends StoreSummary {
   files: number;
-  /** Inputs that were recognised but hold nothing to import, or are not a known format. */
+  /** Inputs that were recognised but hold nothing to import, are not a known format, or repeat another input. */
   skipped: number;
   byFormat: Record<string, number>;
+  /**
+   * Rows recorded for something not imported: a file, archive member, record
+   * or value that could not be read or was refused. Neither the gate's
+   * warnings (a value stored as null) nor the rows of skipped inputs count.
+   * More than 0 makes the import partial.
+   */
+  problems: number;
 }
 
 const decoder = new TextDecoder('utf-8');
@@ -86,12 +98,28 @@ const PARSERS: Partial<Record<DetectedFormat, Parser>> = {
   elite_hrv_rr: (b, n, source, athleteId) => parseEliteHrvReading(text(b), n, { source, athleteId }),
 };
 
+type StreamParser = (chunks: AsyncIterable<Uint8Array>, name: string, source: string | undefined, athleteId: string) => Promise<ParseResult>;
+
+/**
+ * Formats read as a stream when large, or when compressed (a gzip stream does
+ * not say what it inflates to): memory then grows with the records, not the file.
+ */
+const STREAMED: Partial<Record<DetectedFormat, StreamParser>> = {
+  gpx: (c, n, source, athleteId) => parseGpxStream(c, n, { source, athleteId }),
+  tcx: (c, n, source, athleteId) => parseTcxStream(c, n, { source, athleteId }),
+  positions_csv: (c, n, source, athleteId) => parsePositionsCsvStream(c, n, { source, athleteId }),
+};
+
+/** Activity files larger than this are streamed in this thread rather than read whole for a worker. */
+const STREAM_ABOVE_BYTES = 32 * 1024 ** 2;
+
 /** Why an input gave nothing, as its import_errors row says. */
 const NOTHING = {
   empty: 'empty file (0 bytes): nothing to import',
   unknown:
     'not a format athlete imports (FIT, GPX, TCX, position CSV, or a Strava, Garmin, WHOOP, Oura, Apple Health, Google Health, scale or HRV-app export file): skipped',
   nothing: 'an activity file without an activity: no timed samples or session to import',
+  duplicate: (of: string) => `the same content as ${of} (size and CRC-32): imported once, from there`,
 };
 
 /**
@@ -120,7 +148,15 @@ function stravaExport(csv: InputEntry, byRel: Map<string, InputEntry>, opts: Imp
       return;
     }
     consumed.add(entry);
-    const bytes = entry.read();
+    let bytes: Uint8Array;
+    try {
+      bytes = entry.read();
+    } catch (err) {
+      // A damaged or oversized activity file costs its track only: the summary row stands.
+      out.errors.push({ input: entry.name, reason: `could not be read: ${(err as Error).message}; summary from activities.csv kept` });
+      out.workouts.push(w);
+      return;
+    }
     const fmt = detectFormat(entry.name, bytes.subarray(0, 4096));
     const parser = PARSERS[fmt];
     if (!parser || !['fit', 'gpx', 'tcx'].includes(fmt)) {
@@ -148,7 +184,14 @@ async function appleHealth(xml: InputEntry, byRel: Map<string, InputEntry>, opts
       continue;
     }
     consumed.add(entry);
-    const route = parseGpx(entry.read(), entry.name, { source: w.source, athleteId: opts.athleteId });
+    let route: ParseResult;
+    try {
+      route = parseGpx(entry.read(), entry.name, { source: w.source, athleteId: opts.athleteId });
+    } catch (err) {
+      out.errors.push({ input: entry.name, record: `Workout ${ref.external_id}`, field: 'WorkoutRoute', reason: `could not be read: ${(err as Error).message}; workout kept without its track` });
+      w.has_gps = false;
+      continue;
+    }
     out.errors.push(...route.errors);
     for (const s of route.streams) out.streams.push({ ...s, source: w.source, external_id: w.external_id });
   }
@@ -167,49 +210,123 @@ async function googleHealth(detected: readonly { e: InputEntry; fmt: DetectedFor
 }
 
 /**
+ * Content identity for finding the same file twice in one import: only inputs
+ * of equal size are compared, by their CRC-32 (stated by their archive, or
+ * computed), so plain files and archive members compare alike.
+ */
+class Duplicates {
+  private readonly bySize = new Map<number, InputEntry[]>();
+  private readonly ids = new Map<InputEntry, string | null>();
+
+  private id(e: InputEntry): string | null {
+    if (e.identity) return e.identity;
+    if (!this.ids.has(e)) {
+      let id: string | null = null;
+      try {
+        const bytes = e.read();
+        id = contentIdentity(crc32(bytes), bytes.length);
+      } catch {
+        // Unreadable: its parser says why; it is nobody's duplicate.
+      }
+      this.ids.set(e, id);
+    }
+    return this.ids.get(e)!;
+  }
+
+  /** The earlier entry with the same content as `e`, or undefined (and `e` is remembered). */
+  earlier(e: InputEntry): InputEntry | undefined {
+    const same = this.bySize.get(e.size);
+    if (!same) {
+      this.bySize.set(e.size, [e]);
+      return undefined;
+    }
+    const id = this.id(e);
+    const found = id === null ? undefined : same.find((o) => this.id(o) === id);
+    if (!found) same.push(e);
+    return found;
+  }
+}
+
+/**
  * Import files, folders and zip archives into the warehouse. Each input's
- * problems are recorded in import_errors and the rest goes on.
+ * problems are recorded in import_errors and the rest goes on: a file, an
+ * archive member or a record that cannot be read or stored costs only
+ * itself. Every input found is imported or gets a row saying why not.
  */
 export async function importPaths(wh: Warehouse, paths: readonly string[], opts: ImportOptions): Promise<ImportSummary> {
-  const entries = collectInputs(paths);
+  const inputs = await collectInputs(paths, opts.limits);
+  try {
+    return await importEntries(wh, inputs.entries, inputs.problems, opts);
+  } finally {
+    inputs.close();
+  }
+}
+
+async function importEntries(wh: Warehouse, entries: readonly InputEntry[], unreadable: readonly ImportError[], opts: ImportOptions): Promise<ImportSummary> {
   const byRel = new Map(entries.map((e) => [`${e.root}\u0000${e.rel.split('\\').join('/')}`, e]));
-  const summary: ImportSummary = { files: 0, skipped: 0, byFormat: {}, workouts: 0, biometrics: 0, points: 0, errors: 0, invalid: 0 };
+  const summary: ImportSummary = { files: 0, skipped: 0, byFormat: {}, workouts: 0, biometrics: 0, points: 0, errors: 0, invalid: 0, warnings: 0, problems: 0 };
   const consumed = new Set<InputEntry>();
+  const duplicates = new Duplicates();
   const batchFiles = opts.batchFiles ?? 50;
   let batch = emptyResult();
   let inBatch = 0;
+  /** Rows saying an input was skipped (nothing to import, unknown format, duplicate): not problems. */
+  let notices = 0;
   const flush = async () => {
     if (inBatch === 0) return;
-    const s = await storeResult(wh, batch, { athleteId: opts.athleteId });
+    const s = await storeApart(wh, batch, { athleteId: opts.athleteId });
     summary.workouts += s.workouts;
     summary.biometrics += s.biometrics;
     summary.points += s.points;
     summary.errors += s.errors;
     summary.invalid += s.invalid;
+    summary.warnings += s.warnings;
     batch = emptyResult();
     inBatch = 0;
   };
 
   // Formats read first: account-export indexes claim their activity files.
-  const detected = entries.map((e) => ({ e, fmt: detectFormat(e.name, e.head(4096)) }));
+  const undetectable: ImportError[] = [];
+  const detected: { e: InputEntry; fmt: DetectedFormat }[] = [];
+  for (const e of entries) {
+    try {
+      detected.push({ e, fmt: detectFormat(e.name, e.head(4096)) });
+    } catch (err) {
+      undetectable.push({ input: e.name, reason: `could not be read: ${(err as Error).message}` });
+    }
+  }
   const order = (f: DetectedFormat) =>
     f === 'strava_activities_csv' || f === 'legacy_strava_json' || f === 'apple_health_xml' || f === 'google_health' ? 0 : f === 'legacy_activities_csv' ? 2 : 1;
   detected.sort((a, b) => order(a.fmt) - order(b.fmt));
+  const total = detected.length + unreadable.length + undetectable.length;
 
   const legacyJson: ParseResult[] = [];
   let done = 0;
-  const add = async (r: ParseResult, name: string, fmt?: DetectedFormat) => {
-    if (r.workouts.length === 0 && r.biometrics.length === 0) {
+  const add = async (r: ParseResult, name: string, fmt?: DetectedFormat, notice = false) => {
+    if (r.workouts.length === 0 && r.biometrics.length === 0 && (notice || r.errors.length === 0)) {
       summary.skipped++;
       // An activity file that gave nothing and said nothing gets a row saying so; an export's other
       // members (a WHOOP journal) are read for what they hold, which may be nothing we store.
-      if (r.errors.length === 0 && fmt && POOL_FORMATS.has(fmt)) r.errors.push({ input: name, reason: NOTHING.nothing });
+      if (r.errors.length === 0 && fmt && POOL_FORMATS.has(fmt)) {
+        r.errors.push({ input: name, reason: NOTHING.nothing });
+        notices++;
+      }
     }
     mergeResults(batch, r);
     inBatch++;
     if (inBatch >= batchFiles) await flush();
-    opts.onProgress?.(++done, detected.length, name);
+    opts.onProgress?.(++done, total, name);
   };
+  const skip = (e: InputEntry, reason: string) => {
+    notices++;
+    return add({ ...emptyResult(), errors: [{ input: e.name, reason }] }, e.name, undefined, true);
+  };
+
+  // Files and members that could not be opened, or whose first bytes could not be read, are rows of their own.
+  for (const problem of [...unreadable, ...undetectable]) {
+    summary.files++;
+    await add({ ...emptyResult(), errors: [problem] }, problem.input);
+  }
 
   // Activity files are parsed last, on the worker pool when there are enough of them; the rest here, in order.
   const jobs: { e: InputEntry; fmt: ParallelFormat }[] = [];
@@ -221,10 +338,15 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
     summary.files++;
     summary.byFormat[fmt] = (summary.byFormat[fmt] ?? 0) + 1;
     if (e.size === 0) {
-      await add({ ...emptyResult(), errors: [{ input: e.name, reason: NOTHING.empty }] }, e.name);
+      await skip(e, NOTHING.empty);
       continue;
     }
-    if (POOL_FORMATS.has(fmt)) {
+    const first = duplicates.earlier(e);
+    if (first) {
+      await skip(e, NOTHING.duplicate(first.name));
+      continue;
+    }
+    if (POOL_FORMATS.has(fmt) && e.sizeKnown && e.size <= STREAM_ABOVE_BYTES) {
       jobs.push({ e, fmt: fmt as ParallelFormat });
       continue;
     }
@@ -244,20 +366,24 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
         const { unmatched } = matchLegacyCsvToJson(csv.rows, legacyJson.flatMap((j) => j.workouts));
         r = { ...csv.result, workouts: unmatched };
       } else {
+        const streamed = STREAMED[fmt];
         const parser = PARSERS[fmt];
-        if (!parser) {
+        if (streamed && (!e.sizeKnown || e.size > STREAM_ABOVE_BYTES)) {
+          r = await streamed(e.stream(), e.name, opts.source, opts.athleteId);
+        } else if (!parser) {
           log.debug('skipped input of unknown format', { input: e.name });
-          await add({ ...emptyResult(), errors: [{ input: e.name, reason: NOTHING.unknown }] }, e.name);
+          await skip(e, NOTHING.unknown);
           continue;
+        } else {
+          r = parser(e.read(), e.name, opts.source, opts.athleteId);
+          if (fmt === 'legacy_strava_json') legacyJson.push(r);
         }
-        r = parser(e.read(), e.name, opts.source, opts.athleteId);
-        if (fmt === 'legacy_strava_json') legacyJson.push(r);
       }
     } catch (err) {
       r = emptyResult();
       r.errors.push({ input: e.name, reason: `could not be read: ${(err as Error).message}` });
     }
-    await add(r, e.name);
+    await add(r, e.name, fmt);
   }
 
   const parseJobs: ParseJob[] = jobs.map(({ e, fmt }) => ({ name: e.name, read: () => e.read(), format: fmt, source: opts.source, athleteId: opts.athleteId }));
@@ -273,5 +399,6 @@ export async function importPaths(wh: Warehouse, paths: readonly string[], opts:
     for (const [index, job] of parseJobs.entries()) await parsed(index, parseJob(job));
   }
   await flush();
+  summary.problems = Math.max(0, summary.errors - summary.warnings - notices);
   return summary;
 }

@@ -27,7 +27,7 @@ import type { LegacyRow } from '../sources/legacy/rows.ts';
 import { tokenFromEnv, type LegacyToken } from '../sources/legacy/tokens.ts';
 import { COLLECTOR_DEFAULT_TIME_ZONE, readVesyncJson, readVesyncSummaryCsv } from '../sources/legacy/vesync.ts';
 import { logger } from '../core/log.ts';
-import { storeResult } from './store.ts';
+import { storeApart } from './store_apart.ts';
 
 const log = logger('migrate');
 
@@ -286,7 +286,7 @@ export async function migrateLegacy(wh: Warehouse, path: string, opts: MigrateOp
   if (envToken) tokens.push(envToken);
 
   const now = new Date();
-  const stored = await storeResult(wh, all, { athleteId: opts.athleteId, now, alsoInTransaction: () => storeProfile(wh, profile) });
+  const stored = await storeApart(wh, all, { athleteId: opts.athleteId, now, alsoInTransaction: () => storeProfile(wh, profile) });
   const history = historyOf(all.workouts, opts.athleteId);
   const summary: MigrationSummary = {
     root: found.root,

@@ -21,8 +21,10 @@ export interface StoreSummary {
   points: number;
   /** Problems recorded in import_errors (parse errors plus invalid records). */
   errors: number;
-  /** Records that failed validation and were skipped. */
+  /** Records not stored: they failed validation, or the plausibility gate rejected them (their dates). */
   invalid: number;
+  /** Of `errors`, the gate's warnings about a value stored as null (its record was stored). */
+  warnings: number;
 }
 
 const SW_COLUMNS = [
@@ -153,9 +155,14 @@ export async function storeResult(
   opts: { athleteId: string; now?: Date; /** More writes that must commit with these rows (a sync cursor). */ alsoInTransaction?: () => Promise<void> },
 ): Promise<StoreSummary> {
   const now = opts.now ?? new Date();
+  const recordsBefore = result.workouts.length + result.biometrics.length;
+  const rowsBefore = result.errors.length;
   gateResult(result);
+  // The gate adds one row per record it rejects; its other rows are warnings about values it nulled.
+  const rejected = recordsBefore - (result.workouts.length + result.biometrics.length);
+  const warnings = result.errors.length - rowsBefore - rejected;
   const errors: ImportError[] = [...result.errors];
-  let invalid = 0;
+  let invalid = rejected;
 
   const workouts = new Map<string, unknown[]>();
   result.workouts.forEach((raw, i) => {
@@ -207,8 +214,10 @@ export async function storeResult(
   }
 
   const errorRows = errors.map((e) => {
-    const id = stableHash(e.input, e.record ?? '', e.field ?? '', e.reason);
-    return [id, redactString(e.input), e.record == null ? null : redactString(e.record), e.field ?? null, redactString(String(e.reason)), now];
+    // A parser's row without its input still names something, so it can be stored.
+    const input = String(e.input ?? '(unknown input)');
+    const id = stableHash(input, e.record ?? '', e.field ?? '', e.reason);
+    return [id, redactString(input), e.record == null ? null : redactString(String(e.record)), e.field == null ? null : String(e.field), redactString(String(e.reason)), now];
   });
 
   let points = 0;
@@ -240,5 +249,5 @@ export async function storeResult(
     }
     await opts.alsoInTransaction?.();
   });
-  return { workouts: workouts.size, biometrics: readings.size, points, errors: errorRows.length, invalid };
+  return { workouts: workouts.size, biometrics: readings.size, points, errors: errorRows.length, invalid, warnings };
 }

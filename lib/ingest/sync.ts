@@ -4,7 +4,7 @@
  * where it stopped, without loss or duplicates), and reports per source.
  */
 import type { Warehouse } from '../core/warehouse.ts';
-import { storeResult } from './store.ts';
+import { storeApart } from './store_apart.ts';
 import { logger } from '../core/log.ts';
 import { redactString } from '../core/redact.ts';
 import type { BaseConnector, DateRange } from '../sources/base.ts';
@@ -104,7 +104,7 @@ export async function syncConnector(
         const [nextStream, nextCursor] = page.cursor === null && stream === 'workouts' ? (['biometrics', null] as const) : ([stream, page.cursor] as const);
         const rows = (state.pending?.rows ?? 0) + page.result.workouts.length + page.result.biometrics.length;
         const next: CursorState = { ...state, pending: { start: range.start.toISOString(), end: range.end.toISOString(), stream: nextStream, cursor: nextCursor, rows } };
-        const s = await storeResult(wh, page.result, {
+        const s = await storeApart(wh, page.result, {
           athleteId: opts.athleteId,
           alsoInTransaction: () => writeState(wh, source, opts.athleteId, 'running', next, null, null),
         });
