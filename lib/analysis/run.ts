@@ -79,11 +79,22 @@ export interface AnalysisOptions {
   incremental?: boolean;
 }
 
-const WORKOUT_COLUMNS = `w.workout_id, w.athlete_id, w.start_time, w.utc_offset_min, w.duration_s, w.sport, w.sport_category, w.avg_hr,
-  w.max_hr, w.avg_power_w, w.has_power, w.perceived_exertion, s.sources`;
-const WORKOUT_SOURCES = `LEFT JOIN (SELECT workout_id, string_agg(DISTINCT source, ',' ORDER BY source) AS sources FROM workout_sources GROUP BY workout_id) s
-  USING (workout_id)`;
 const LOCAL_DATE = 'CAST(w.start_time + to_minutes(coalesce(w.utc_offset_min, 0)) AS DATE)';
+
+/**
+ * An athlete's workouts (from local day `$2` on, when given) with the sources
+ * of their records, in start order. The sources are gathered for those
+ * workouts only, and the start time bounds the scan (offsets are within ±15 h).
+ */
+const workoutsQuery = (fromDay: boolean) => `
+  WITH w AS (SELECT * FROM workouts w WHERE w.athlete_id = $1${
+    fromDay ? ` AND w.start_time >= $2::DATE - INTERVAL 15 HOUR AND ${LOCAL_DATE} >= $2::DATE` : ''
+  }),
+  s AS (SELECT workout_id, string_agg(DISTINCT source, ',' ORDER BY source) AS sources FROM workout_sources
+        WHERE workout_id IN (SELECT workout_id FROM w) GROUP BY workout_id)
+  SELECT w.workout_id, w.athlete_id, w.start_time, w.utc_offset_min, w.duration_s, w.sport, w.sport_category, w.avg_hr,
+         w.max_hr, w.avg_power_w, w.has_power, w.perceived_exertion, s.sources
+  FROM w LEFT JOIN s USING (workout_id) ORDER BY w.start_time, w.workout_id`;
 const BIOMETRIC_METRICS = "('resting_hr', 'hrv_rmssd', 'sleep_duration', 'sleep_efficiency', 'weight')";
 
 /** The stored profile of an athlete, as it decides whether stored loads still hold. */
@@ -239,11 +250,7 @@ export async function runAnalysis(
     summary.profile.push(profile);
     profileRows.push([athlete, restHr, maxHr, profile.ftp_w, settings.sex, estimated, now]);
 
-    const ws = await wh.all<WorkoutRow>(
-      `SELECT ${WORKOUT_COLUMNS} FROM workouts w ${WORKOUT_SOURCES}
-       WHERE w.athlete_id = ?${from !== undefined ? ` AND ${LOCAL_DATE} >= ?::DATE` : ''} ORDER BY w.start_time, w.workout_id`,
-      from !== undefined ? [athlete, from] : [athlete],
-    );
+    const ws = await wh.all<WorkoutRow>(workoutsQuery(from !== undefined), from !== undefined ? [athlete, from] : [athlete]);
     const prior = from === undefined ? [] : await priorLoads(wh, athlete, from);
     const recordedDays = (
       await wh.all<{ date: string }>(
@@ -352,17 +359,19 @@ export async function runAnalysis(
     await wh.appendRows('analysis_scope', [...done].map(([a, from]) => [a, from ?? null]));
     await stage(wh, 'workout_loads', loadRows);
     await replaceChanged(wh, 'workout_loads', 'workout_id', scoped('workout_loads', 'local_date'));
-    await wh.run('DELETE FROM workout_loads WHERE workout_id NOT IN (SELECT workout_id FROM workouts)');
+    // Each workout's training_load is its computed load: those just computed are all that can differ.
+    await wh.run(
+      `UPDATE workouts SET training_load = l.load FROM analysis_stage l
+       WHERE l.workout_id = workouts.workout_id AND workouts.training_load IS DISTINCT FROM l.load`,
+    );
+    // A workout deduplication removed was marked from its day, so its load went with the rows replaced above.
+    if (full) await wh.run('DELETE FROM workout_loads WHERE workout_id NOT IN (SELECT workout_id FROM workouts)');
     await stage(wh, 'daily_metrics', dailyRows);
     await replaceChanged(wh, 'daily_metrics', 'athlete_id, date', scoped('daily_metrics', 'date'));
     await stage(wh, 'athlete_profile', profileRows);
     await replaceChanged(wh, 'athlete_profile', 'athlete_id', full ? 'athlete_profile' : '(SELECT p.* FROM athlete_profile p SEMI JOIN analysis_scope USING (athlete_id))', 'computed_at');
     await wh.run('DROP TABLE analysis_stage');
     await wh.run('DROP TABLE analysis_scope');
-    await wh.run(
-      `UPDATE workouts SET training_load = l.load FROM workout_loads l
-       WHERE l.workout_id = workouts.workout_id AND workouts.training_load IS DISTINCT FROM l.load`,
-    );
     await wh.run('DELETE FROM pending_analysis');
   });
   return summary;

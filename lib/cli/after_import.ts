@@ -15,8 +15,9 @@ export async function dedupAfter(wh: Warehouse, ctx: Context): Promise<void> {
   if (!ctx.config.AUTO_DEDUPLICATE) return;
   const squad = await squadSettings(wh, ctx.config);
   const r = await updateCanonical(wh, { homeTimeZone: squad.homeTimeZone, homeTimeZones: squad.homeTimeZones });
-  const looked = r.scope < r.sourceRecords ? `; ${r.scope} record(s) deduplicated again` : '';
-  ctx.out(`deduplicated: ${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged), ${r.biometricDays} biometric day-values${looked}`);
+  const totals = `${r.sourceRecords} source records -> ${r.workouts} workouts (${r.merged} merged), ${r.biometricDays} biometric day-values`;
+  if (r.scope === 0 && r.changedRows === 0) ctx.out(`deduplicated: nothing new (${totals})`);
+  else ctx.out(`deduplicated: ${totals}${r.scope < r.sourceRecords ? `; ${r.scope} record(s) deduplicated again` : ''}`);
   await runAnalysis(wh, squad.settings, squad.perAthlete, { incremental: true });
   if (ctx.config.ENABLE_PLUGINS) {
     const { plugins } = await pluginsFromEnv(ctx.env);

@@ -14,7 +14,7 @@ import type { Warehouse } from '../warehouse.ts';
 import type { DedupMember, DedupRecord, DedupOptions, DedupResult, DedupRoute, DedupStats } from './types.ts';
 import { deduplicate, aliasChanges, reconcileBiometrics, type WorkoutCluster } from './deduplicate.ts';
 import type { MetricType, SportCategory, Workout } from '../models.ts';
-import { markAnalysisFrom, markPlugins } from '../pending.ts';
+import { markAnalysisFrom, markBiometricDays, markPlugins } from '../pending.ts';
 import { DEFAULT_DEDUP_OPTIONS } from './types.ts';
 
 /** What a rebuild produced. */
@@ -37,8 +37,7 @@ const ROUTE_POINTS = 200;
 const CODED = ['athlete_id', 'source', 'sport', 'source_sport', 'sport_category', 'parent_external_id', 'input'] as const;
 
 /** The source rows to read: all, or those whose record_id is in a temp table of that name. */
-const sourceRows = (scope?: string) =>
-  scope ? `(SELECT * FROM source_workouts WHERE record_id IN (SELECT record_id FROM ${scope}))` : 'source_workouts';
+const sourceRows = (scope?: string) => `source_workouts${scope ? ` WHERE record_id IN (SELECT record_id FROM ${scope})` : ''}`;
 
 // Reading a string through the client costs far more than a number, so repeated strings come as
 // codes, times as epoch ms, and external_ids only when it holds more than the record's own id.
@@ -301,20 +300,22 @@ async function writeWorkouts(wh: Warehouse, result: DedupResult, scope?: string)
       `SELECT workout_id FROM dedup_added_workouts UNION ALL SELECT workout_id FROM dedup_added_workout_sources
        UNION ALL SELECT workout_id FROM dedup_stage_workout_sources WHERE record_id IN (SELECT record_id FROM pending_records)`,
     );
+    await writeAliases(wh, aliases);
+    // Ids that were superseded and came back, and what hung on the workouts that are gone: only removed rows can be either.
+    await wh.run('CREATE OR REPLACE TEMP TABLE dedup_gone AS SELECT workout_id FROM dedup_removed_workouts EXCEPT SELECT workout_id FROM workouts');
+    await wh.run('DELETE FROM workout_aliases WHERE old_id IN (SELECT workout_id FROM dedup_added_workouts)');
+    // Plugin results follow their workout to its new id; those of workouts that are gone go too.
+    await wh.run(
+      `INSERT INTO plugin_results SELECT a.workout_id, p.* EXCLUDE (workout_id) FROM plugin_results p
+       JOIN workout_aliases a ON p.workout_id = a.old_id WHERE a.old_id IN (SELECT workout_id FROM dedup_gone) ON CONFLICT DO NOTHING`,
+    );
+    await wh.run('DELETE FROM plugin_results WHERE workout_id IN (SELECT workout_id FROM dedup_gone)');
+    await wh.run('DELETE FROM pending_plugins WHERE workout_id IN (SELECT workout_id FROM dedup_gone)');
   } finally {
-    for (const t of ['stage_workouts', 'stage_workout_sources', 'removed_workouts', 'added_workouts', 'removed_workout_sources', 'added_workout_sources', 'old']) {
+    for (const t of ['stage_workouts', 'stage_workout_sources', 'removed_workouts', 'added_workouts', 'removed_workout_sources', 'added_workout_sources', 'old', 'gone']) {
       await wh.run(`DROP TABLE IF EXISTS dedup_${t}`);
     }
   }
-  await writeAliases(wh, aliases);
-  await wh.run('DELETE FROM workout_aliases WHERE old_id IN (SELECT workout_id FROM workouts)');
-  // Plugin results follow their workout to its new id; those of workouts that are gone go too.
-  await wh.run(
-    `INSERT INTO plugin_results SELECT a.workout_id, p.* EXCLUDE (workout_id) FROM plugin_results p
-     JOIN workout_aliases a ON p.workout_id = a.old_id ON CONFLICT DO NOTHING`,
-  );
-  await wh.run('DELETE FROM plugin_results WHERE workout_id NOT IN (SELECT workout_id FROM workouts)');
-  await wh.run('DELETE FROM pending_plugins WHERE workout_id NOT IN (SELECT workout_id FROM workouts)');
   return { aliases: Object.keys(aliases).length, changed };
 }
 
@@ -460,6 +461,8 @@ export async function updateCanonical(wh: Warehouse, opts: DedupOptions = {}): P
       w = await writeWorkouts(wh, result, 'dedup_scope');
     }
     await wh.run('DROP TABLE IF EXISTS dedup_scope');
+    // Days whose readings were all removed behind the loader's back (a regenerated demo) are reconciled too.
+    await markBiometricDays(wh, 'SELECT athlete_id, date FROM biometrics ANTI JOIN source_biometrics USING (athlete_id, date)');
     const [pendingDays] = await wh.all<{ n: number }>('SELECT count(*) AS n FROM pending_biometric_days');
     const b = pendingDays?.n ? await writeBiometrics(wh, true) : { days: 0, changed: 0 };
     await wh.run('DELETE FROM pending_records');
