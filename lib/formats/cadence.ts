@@ -4,15 +4,16 @@
  * two steps) and fit.ts doubles them; GPX (`gpxtpx:cad`) and TCX
  * (`RunCadence`, `Cadence`) carry a bare number that Garmin, Strava and Apple
  * exports write as strides per minute and some other apps as steps. Which one
- * a file holds shows in its values: nobody runs below 120 steps per minute
- * (strides stay below about 110), nor walks below 85 (brisk walking is 60-70
- * strides). So a step sport's cadence whose median while moving lies below
- * its threshold is read as strides and doubled; above it, as steps.
+ * a file holds shows in its values: runners stride 75-95 times a minute while
+ * even a run slowed to a walk up a mountain keeps above 100 steps (the corpus
+ * has such runs at 103-106), and walkers stride 45-70 times a minute against
+ * 90-130 steps. So a step sport's cadence whose median while moving lies
+ * below its ceiling is read as strides and doubled; above it, as steps.
  */
 import { isStepSport, sportFamily } from '../core/sports.ts';
 
 /** Median moving cadence below which a step sport's values are strides per minute. */
-export const STRIDE_CEILING: Record<string, number> = { running: 120, walking: 85 };
+export const STRIDE_CEILING: Record<string, number> = { running: 100, walking: 72 };
 
 /**
  * The factor that turns a track's cadence values into the canonical unit: 2

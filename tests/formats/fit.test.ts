@@ -7,41 +7,12 @@ import { BiometricReading, SourceWorkout } from '../../lib/core/models.ts';
 import { BOUNDS, within, type Bound } from '../../lib/core/plausibility.ts';
 import type { ParseResult, SourceWorkoutInput } from '../../lib/core/models.ts';
 import { fixturePath, readFixture } from '../helpers/shared.ts';
+import { FIT_EPOCH_S, fitCsvRows } from './fitcsv.ts';
 
-const FIT_EPOCH_S = 631065600;
 const DEG = 180 / 2 ** 31;
 
 function parse(rel: string): ParseResult {
   return parseFit(readFixture(rel), rel);
-}
-
-/** Split one CSV line, honouring double quotes. */
-function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    else if (ch === ',' && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
-/** Data rows of one message in a FitCSVTool dump: field name to value string. */
-function fitCsvRows(rel: string, message: string): Record<string, string>[] {
-  const rows: Record<string, string>[] = [];
-  for (const line of readFixture(rel).toString('utf8').split(/\r?\n/)) {
-    const cells = splitCsv(line);
-    if (cells[0] !== 'Data' || cells[2] !== message) continue;
-    const row: Record<string, string> = {};
-    for (let i = 3; i + 1 < cells.length; i += 3) if (cells[i]) row[cells[i]!] ??= cells[i + 1]!;
-    rows.push(row);
-  }
-  return rows;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
