@@ -256,13 +256,19 @@ class Duplicates {
 export async function importPaths(wh: Warehouse, paths: readonly string[], opts: ImportOptions): Promise<ImportSummary> {
   const inputs = await collectInputs(paths, opts.limits);
   try {
-    return await importEntries(wh, inputs.entries, inputs.problems, opts);
+    return await importEntries(wh, inputs.entries, inputs.problems, inputs.emptyArchives, opts);
   } finally {
     inputs.close();
   }
 }
 
-async function importEntries(wh: Warehouse, entries: readonly InputEntry[], unreadable: readonly ImportError[], opts: ImportOptions): Promise<ImportSummary> {
+async function importEntries(
+  wh: Warehouse,
+  entries: readonly InputEntry[],
+  unreadable: readonly ImportError[],
+  emptyArchives: readonly ImportError[],
+  opts: ImportOptions,
+): Promise<ImportSummary> {
   const byRel = new Map(entries.map((e) => [`${e.root}\u0000${e.rel.split('\\').join('/')}`, e]));
   const summary: ImportSummary = { files: 0, skipped: 0, byFormat: {}, workouts: 0, biometrics: 0, points: 0, errors: 0, invalid: 0, warnings: 0, problems: 0 };
   const consumed = new Set<InputEntry>();
@@ -298,7 +304,7 @@ async function importEntries(wh: Warehouse, entries: readonly InputEntry[], unre
   const order = (f: DetectedFormat) =>
     f === 'strava_activities_csv' || f === 'legacy_strava_json' || f === 'apple_health_xml' || f === 'google_health' ? 0 : f === 'legacy_activities_csv' ? 2 : 1;
   detected.sort((a, b) => order(a.fmt) - order(b.fmt));
-  const total = detected.length + unreadable.length + undetectable.length;
+  const total = detected.length + unreadable.length + undetectable.length + emptyArchives.length;
 
   const legacyJson: ParseResult[] = [];
   let done = 0;
@@ -326,6 +332,11 @@ async function importEntries(wh: Warehouse, entries: readonly InputEntry[], unre
   for (const problem of [...unreadable, ...undetectable]) {
     summary.files++;
     await add({ ...emptyResult(), errors: [problem] }, problem.input);
+  }
+  for (const notice of emptyArchives) {
+    summary.files++;
+    notices++;
+    await add({ ...emptyResult(), errors: [notice] }, notice.input, undefined, true);
   }
 
   // Activity files are parsed last, on the worker pool when there are enough of them; the rest here, in order.

@@ -46,6 +46,8 @@ export interface CollectedInputs {
   entries: InputEntry[];
   /** Files, archives and members that cannot be read, each naming the input and why (rows of import_errors). */
   problems: ImportError[];
+  /** Archives that hold no file (only folders, or nothing): rows saying so, not problems. */
+  emptyArchives: ImportError[];
   /** Remove the temporary files of nested archives too large to hold in memory. */
   close(): void;
 }
@@ -108,6 +110,7 @@ export async function collectInputs(paths: readonly string[], limits: InputLimit
   }
   const entries: InputEntry[] = [];
   const problems: ImportError[] = [];
+  const emptyArchives: ImportError[] = [];
   let tempDir: string | undefined;
   let temps = 0;
   const tempFile = () => join((tempDir ??= mkdtempSync(join(tmpdir(), 'athlete-import-'))), `nested-${++temps}.zip`);
@@ -180,6 +183,9 @@ export async function collectInputs(paths: readonly string[], limits: InputLimit
       };
       tasks.push({ kind: 'bytes', src: member, root: t.root, rel: prefix + m.name, depth: t.depth + 1, budget: t.budget, archiveRoot: false });
     }
+    if (tasks.length === 0 && contents.problems.length === 0 && !contents.members.some((m) => m.problem)) {
+      emptyArchives.push({ input: src.name, reason: 'an archive holding no file: nothing to import' });
+    }
     push(tasks);
   };
 
@@ -211,6 +217,7 @@ export async function collectInputs(paths: readonly string[], limits: InputLimit
   return {
     entries,
     problems,
+    emptyArchives,
     close: () => {
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     },
