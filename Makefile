@@ -10,12 +10,13 @@ STAMP := node_modules/.install-stamp
 APT_LOCK_TIMEOUT ?= 600
 APT_WAIT := -o DPkg::Lock::Timeout=$(APT_LOCK_TIMEOUT)
 
-.PHONY: all deps build sync report test bench typecheck chromium poppler jupyter kernel notebook clean help
+.PHONY: all deps build sync report test bench fuzz typecheck chromium poppler jupyter kernel notebook clean help
 
 help:
 	@echo "make sync report   sync (demo athlete if no source is configured) and write reports/fitness_report.pdf"
 	@echo "make test          run the test suite"
 	@echo "make bench         run the benchmarks and print figures"
+	@echo "make fuzz          import 100,000 mutated files (FUZZ_INPUTS, FUZZ_SEED) and check nothing crashes, hangs, bloats or stores a bad value"
 	@echo "make typecheck     type-check the TypeScript sources"
 	@echo "make kernel        install the TypeScript (tslab) Jupyter kernel into kernel/share/jupyter"
 	@echo "make notebook      start Jupyter on notebooks/ with that kernel"
@@ -77,6 +78,13 @@ test: build chromium poppler jupyter kernel
 
 bench: build
 	npm run --silent bench
+
+# Mutated copies of every fixture format, the account exports and archives, imported for real;
+# fails on a crash, an input over 10 s, memory past a bound, or a stored value outside the gate.
+FUZZ_INPUTS ?= 100000
+FUZZ_SEED ?= 1
+fuzz: deps
+	node --import tsx tests/fuzz/supervise.ts --inputs $(FUZZ_INPUTS) --seed $(FUZZ_SEED)
 
 typecheck: deps
 	$(NODE_BIN)/tsc --noEmit -p .
