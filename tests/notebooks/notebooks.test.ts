@@ -218,7 +218,7 @@ describe('01_explore values', () => {
     for (const r of prov) for (const s of r.supplied_by!.split('+')) expect(memberSources.has(s)).toBe(true);
   });
 
-  it('correlates load and recovery over most of the 240 days', () => {
+  it('correlates load and recovery over most of the days', () => {
     const rows = table(nb, 'Correlations between daily values');
     expect(rows.map((r) => `${r.x}~${r.y}`)).toEqual(['load~next_hrv', 'load~next_rhr', 'sleep_h~hrv_rmssd', 'acwr_ewma~resting_hr']);
     for (const r of rows) {
