@@ -217,6 +217,7 @@ async function googleHealth(detected: readonly { e: InputEntry; fmt: DetectedFor
 class Duplicates {
   private readonly bySize = new Map<number, InputEntry[]>();
   private readonly ids = new Map<InputEntry, string | null>();
+  private readonly ok = new Map<InputEntry, boolean>();
 
   private id(e: InputEntry): string | null {
     if (e.identity) return e.identity;
@@ -233,6 +234,20 @@ class Duplicates {
     return this.ids.get(e)!;
   }
 
+  /** Whether an earlier entry reads whole (a member's CRC checked): only then may it stand for another. */
+  private readable(e: InputEntry): boolean {
+    if (!this.ok.has(e)) {
+      let ok = true;
+      try {
+        e.read();
+      } catch {
+        ok = false;
+      }
+      this.ok.set(e, ok);
+    }
+    return this.ok.get(e)!;
+  }
+
   /** The earlier entry with the same content as `e`, or undefined (and `e` is remembered). */
   earlier(e: InputEntry): InputEntry | undefined {
     const same = this.bySize.get(e.size);
@@ -241,7 +256,7 @@ class Duplicates {
       return undefined;
     }
     const id = this.id(e);
-    const found = id === null ? undefined : same.find((o) => this.id(o) === id);
+    const found = id === null ? undefined : same.find((o) => this.id(o) === id && this.readable(o));
     if (!found) same.push(e);
     return found;
   }

@@ -23,8 +23,17 @@ export interface StoreSummary {
   errors: number;
   /** Records not stored: they failed validation, or the plausibility gate rejected them (their dates). */
   invalid: number;
-  /** Of `errors`, the gate's warnings about a value stored as null (its record was stored). */
+  /** Of `errors`, the plausibility warnings: a value stored as null, its record kept (see {@link isValueWarning}). */
   warnings: number;
+}
+
+/**
+ * Whether a row is a plausibility warning rather than something not
+ * imported: the gate (core/plausibility.ts), whether a parser or this store
+ * applied it, ends those rows with "stored as null".
+ */
+export function isValueWarning(e: ImportError): boolean {
+  return typeof e.reason === 'string' && e.reason.endsWith('stored as null');
 }
 
 const SW_COLUMNS = [
@@ -156,13 +165,9 @@ export async function storeResult(
 ): Promise<StoreSummary> {
   const now = opts.now ?? new Date();
   const recordsBefore = result.workouts.length + result.biometrics.length;
-  const rowsBefore = result.errors.length;
   gateResult(result);
-  // The gate adds one row per record it rejects; its other rows are warnings about values it nulled.
-  const rejected = recordsBefore - (result.workouts.length + result.biometrics.length);
-  const warnings = result.errors.length - rowsBefore - rejected;
   const errors: ImportError[] = [...result.errors];
-  let invalid = rejected;
+  let invalid = recordsBefore - (result.workouts.length + result.biometrics.length);
 
   const workouts = new Map<string, unknown[]>();
   result.workouts.forEach((raw, i) => {
@@ -249,5 +254,5 @@ export async function storeResult(
     }
     await opts.alsoInTransaction?.();
   });
-  return { workouts: workouts.size, biometrics: readings.size, points, errors: errorRows.length, invalid, warnings };
+  return { workouts: workouts.size, biometrics: readings.size, points, errors: errorRows.length, invalid, warnings: errors.filter(isValueWarning).length };
 }

@@ -77,17 +77,15 @@ export async function storeApart(
   result: ParseResult,
   opts: Parameters<typeof storeResult>[2],
 ): Promise<StoreSummary> {
-  const rowsBefore = result.errors.length;
   const recordsBefore = result.workouts.length + result.biometrics.length;
   try {
     return await storeResult(wh, result, opts);
   } catch (err) {
     if (aboutTheWarehouse(err) || result.workouts.length + result.biometrics.length === 0) throw err;
   }
-  // The failed attempt gated the result in place: its rows past rowsBefore are the gate's, one per record it rejected, the rest warnings.
+  // The failed attempt gated the result in place: the records it rejected are gone, with their rows in result.errors.
   const gateRejected = recordsBefore - (result.workouts.length + result.biometrics.length);
-  const warnings = result.errors.length - rowsBefore - gateRejected;
-  const total: StoreSummary = { workouts: 0, biometrics: 0, points: 0, errors: 0, invalid: gateRejected, warnings };
+  const total: StoreSummary = { workouts: 0, biometrics: 0, points: 0, errors: 0, invalid: gateRejected, warnings: 0 };
   const rows: ImportError[] = [...result.errors];
   const pieces: Unit[][] = [unitsOf(result)];
   for (let piece = pieces.pop(); piece; piece = pieces.pop()) {
@@ -106,5 +104,6 @@ export async function storeApart(
   }
   const last = await storeResult(wh, { ...emptyResult(), errors: rows }, opts);
   total.errors += last.errors;
+  total.warnings += last.warnings;
   return total;
 }

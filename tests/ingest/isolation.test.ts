@@ -150,6 +150,7 @@ describe('a bad file or archive member', () => {
 
   it('junk with a zip signature, a damaged member and an unsupported method are rows; everything else is imported', async () => {
     const good = member('good.fit', readFileSync(fixturePath(FIT)));
+    // Damaged, it still states the CRC of the walk beside it: it must not pass for that file's copy.
     const damaged = member('damaged.fit', readFileSync(fixturePath(FIT2)));
     damaged.data = Buffer.from(damaged.data);
     (damaged.data as Buffer)[200] ^= 0xff;
@@ -179,10 +180,12 @@ describe('a bad file or archive member', () => {
       writeFileSync(join(f, 'runs.zip'), zipOf([member('again.fit', readFileSync(fixturePath(FIT))), member('again-too.fit', readFileSync(fixturePath(FIT)))]));
     });
     try {
-      expect(s).toMatchObject({ workouts: 1, skipped: 2, problems: 0 });
+      expect(s).toMatchObject({ workouts: 1, skipped: 3, problems: 0 });
+      const first = `the same content as ${join(folder, 'run (1).fit')} (size and CRC-32): imported once, from there`;
       expect(rows.map((r) => [r.input.slice(folder.length + 1), r.reason])).toEqual([
-        ['run.fit', `the same content as ${join(folder, 'run (1).fit')}: imported once, from there`],
-        ['runs.zip!again.fit', `the same content as ${join(folder, 'runs.zip')}!again-too.fit: imported once, from there`],
+        ['run.fit', first],
+        ['runs.zip!again-too.fit', first],
+        ['runs.zip!again.fit', first],
       ]);
     } finally {
       wh.close();
@@ -210,9 +213,21 @@ describe('athlete import exit codes', () => {
     mkdirSync(clean);
     copyFileSync(fixturePath(FIT), join(clean, 'run.fit'));
     writeFileSync(join(clean, 'notes.md'), '# a file of no known format is skipped, not a problem\n');
+    // A heart rate of 300 is stored as null with a warning: the run is imported, the import is not partial.
+    const points = Array.from({ length: 120 }, (_, i) => {
+      const hr = i === 60 ? 300 : 140;
+      return `<trkpt lat="${(47.37 + i * 0.0002).toFixed(5)}" lon="8.54"><time>${new Date(Date.UTC(2024, 2, 5, 6, 0, i * 5)).toISOString()}</time><extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>${hr}</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions></trkpt>`;
+    });
+    writeFileSync(
+      join(clean, 'run.gpx'),
+      `<?xml version="1.0"?><gpx version="1.1" creator="OpenTracks" xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1"><trk><type>running</type><trkseg>${points.join('')}</trkseg></trk></gpx>`,
+    );
     const ok = await run('import', clean);
     expect(ok.code, ok.out).toBe(0);
+    expect(ok.out).toMatch(/imported 3 file\(s\): 2 workouts/);
     expect(ok.out).toMatch(/skipped 1 file\(s\)/);
+    expect(ok.out).toMatch(/1 implausible value\(s\) stored as null/);
+    expect(ok.out).not.toMatch(/problem/);
 
     const partial = join(dir, 'cli-partial');
     mkdirSync(partial);
