@@ -3,21 +3,8 @@
  * warehouse/, running queries with plain-JS results, and bulk loading through
  * DuckDB's appender.
  */
-import {
-  DuckDBConnection,
-  DuckDBDataChunk,
-  DuckDBInstance,
-  DuckDBTypeId,
-  DOUBLE,
-  INTEGER,
-  TIMESTAMP_MS,
-  dateValue,
-  timestampMillisValue,
-  timestampValue,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
-import duckdb from '@duckdb/node-bindings';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBType, DuckDBTypeId, DuckDBValue } from '@duckdb/node-api';
+import { duckdbApi, duckdbBindings as duckdb } from './duckdb.ts';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -25,6 +12,8 @@ import { WAREHOUSE_DIR, databasePath } from './database_path.ts';
 import { openWhenFree, recordHolder } from './warehouse_lock.ts';
 
 export { DEFAULT_DATABASE, WAREHOUSE_DIR, databasePath } from './database_path.ts';
+
+const api = duckdbApi;
 
 /** A row as plain JS: numbers, strings, booleans, null; TIMESTAMP as Date (UTC); DATE as 'YYYY-MM-DD'. */
 export type Row = Record<string, unknown>;
@@ -53,16 +42,16 @@ function readMigrations(dir: string): Migration[] {
 function toTypedValue(v: unknown, typeId: DuckDBTypeId): DuckDBValue {
   if (v === undefined || v === null) return null;
   switch (typeId) {
-    case DuckDBTypeId.BIGINT:
+    case api.DuckDBTypeId.BIGINT:
       return BigInt(v as number);
-    case DuckDBTypeId.DATE: {
+    case api.DuckDBTypeId.DATE: {
       const ms = v instanceof Date ? v.getTime() : Date.parse(`${String(v)}T00:00:00Z`);
-      return dateValue(Math.floor(ms / 86_400_000));
+      return api.dateValue(Math.floor(ms / 86_400_000));
     }
-    case DuckDBTypeId.TIMESTAMP:
-      return timestampValue(BigInt((v as Date).getTime()) * 1000n);
-    case DuckDBTypeId.TIMESTAMP_MS:
-      return timestampMillisValue(BigInt((v as Date).getTime()));
+    case api.DuckDBTypeId.TIMESTAMP:
+      return api.timestampValue(BigInt((v as Date).getTime()) * 1000n);
+    case api.DuckDBTypeId.TIMESTAMP_MS:
+      return api.timestampMillisValue(BigInt((v as Date).getTime()));
     default:
       return typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : (v as DuckDBValue);
   }
@@ -70,7 +59,7 @@ function toTypedValue(v: unknown, typeId: DuckDBTypeId): DuckDBValue {
 
 function toDuckValue(v: unknown): DuckDBValue {
   if (v === undefined || v === null) return null;
-  if (v instanceof Date) return timestampMillisValue(BigInt(v.getTime()));
+  if (v instanceof Date) return api.timestampMillisValue(BigInt(v.getTime()));
   if (typeof v === 'object') return JSON.stringify(v);
   return v as DuckDBValue;
 }
@@ -82,7 +71,7 @@ function pad(n: number, w = 2): string {
 function convertValue(v: unknown, typeId: DuckDBTypeId): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (typeId === DuckDBTypeId.DATE && v instanceof Date) {
+  if (typeId === api.DuckDBTypeId.DATE && v instanceof Date) {
     return `${v.getUTCFullYear()}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`;
   }
   return v;
@@ -150,7 +139,7 @@ class ChunkBuffer {
   /** A data chunk holding the buffered rows; the buffer is empty again afterwards. */
   toChunk(types: readonly DuckDBType[]): DuckDBDataChunk {
     const n = this.size;
-    const chunk = DuckDBDataChunk.create(types, n);
+    const chunk = api.DuckDBDataChunk.create(types, n);
     const vector = (c: number) => duckdb.data_chunk_get_vector(chunk.chunk, c);
     duckdb.copy_data_to_vector(vector(0), 0, this.ids.buffer, 0, n * 4);
     duckdb.copy_data_to_vector(vector(1), 0, this.times.buffer, 0, n * 8);
@@ -246,8 +235,8 @@ export class Warehouse implements SqlRunner {
     };
     const wait = { timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, onWait: options.onWait };
     const instance = memory
-      ? await DuckDBInstance.create(path, settings)
-      : await openWhenFree(path, readOnly, wait, () => DuckDBInstance.create(path, settings));
+      ? await api.DuckDBInstance.create(path, settings)
+      : await openWhenFree(path, readOnly, wait, () => api.DuckDBInstance.create(path, settings));
     const release = memory ? () => {} : recordHolder(path, readOnly ? 'read' : 'write', options.holder ?? defaultHolder());
     try {
       return new Warehouse(instance, await instance.connect(), path, readOnly, release);
@@ -341,7 +330,7 @@ export class Warehouse implements SqlRunner {
       const CHUNK = 2048;
       for (let off = 0; off < rows.length; off += CHUNK) {
         const n = Math.min(CHUNK, rows.length - off);
-        const chunk = DuckDBDataChunk.create(types, n);
+        const chunk = api.DuckDBDataChunk.create(types, n);
         const columns: DuckDBValue[][] = types.map(() => new Array<DuckDBValue>(n));
         for (let r = 0; r < n; r++) {
           const row = rows[off + r]!;
@@ -371,7 +360,7 @@ export class Warehouse implements SqlRunner {
       if (appender.columnCount !== width + 2) {
         throw new Error(`${table}: has ${appender.columnCount} columns, a stream gives ${width + 2} (id, time and ${width} values)`);
       }
-      const types: DuckDBType[] = [INTEGER, TIMESTAMP_MS, ...first.values.map(() => DOUBLE)];
+      const types: DuckDBType[] = [api.INTEGER, api.TIMESTAMP_MS, ...first.values.map(() => api.DOUBLE)];
       const buf = new ChunkBuffer(width);
       let rows = 0;
       for (const s of streams) {

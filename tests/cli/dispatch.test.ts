@@ -8,11 +8,15 @@ import { main } from '../../lib/cli/cli.ts';
 import { ROOT } from '../helpers/shared.ts';
 
 let dir: string;
+let runs = 0;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cli-dispatch-'));
-  // The command runs the compiled build when it is current: bring it up to date (only changed files).
+});
+
+/** Bring the compiled build up to date (only changed files): the command runs it when it is current. */
+function build(): void {
   execFileSync(process.execPath, ['lib/bin/build.mjs', '--quiet'], { cwd: ROOT, stdio: 'pipe' });
-}, 120_000);
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -28,7 +32,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
  * the packages, and whether it ran the compiled build.
  */
 function loads(...argv: string[]): { files: string[]; packages: string[]; compiled: boolean } {
-  const log = join(dir, `${argv.join('_').replace(/\W/g, '')}.log`);
+  const log = join(dir, `${++runs}-${argv.join('_').replace(/\W/g, '')}.log`);
   execFileSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'tests/cli/record_loads.mjs')).href, 'lib/bin/athlete.mjs', ...argv], {
     cwd: ROOT,
     env: { ...process.env, RECORD_LOADS: log, DATABASE_URL: `duckdb://${join(dir, 'unused.duckdb')}` },
@@ -67,6 +71,7 @@ describe('athlete dispatch', () => {
   });
 
   it('runs the compiled build for athlete --help, loading no command, configuration, database or compiler', () => {
+    build();
     const l = loads('--help');
     expect(l.compiled).toBe(true);
     expect(l.files).toEqual(['lib/bin/athlete.mjs', 'lib/bin/dist.mjs', 'lib/cli/args.ts', 'lib/cli/cli.ts']);

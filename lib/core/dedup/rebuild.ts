@@ -9,7 +9,8 @@
  * DuckDB's own API: per-row JS objects and per-value conversion were most of
  * a rebuild's time.
  */
-import { DuckDBDataChunk, LIST, VARCHAR, listValue, timestampValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { duckdbApi } from '../duckdb.ts';
 import type { Warehouse } from '../warehouse.ts';
 import type { DedupMember, DedupRecord, DedupOptions, DedupResult, DedupRoute, DedupStats } from './types.ts';
 import { deduplicate, aliasChanges, reconcileBiometrics, type WorkoutCluster } from './deduplicate.ts';
@@ -81,7 +82,7 @@ export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<D
   );
   const dictRow = dictReader.getRowsJS()[0] ?? [];
   const dict = CODED.map((_, k) => (dictRow[k] ?? []) as string[]);
-  const reader = await wh.connection.runAndReadAll(sourceQuery(scope), dict.map((d) => listValue(d)), dict.map(() => LIST(VARCHAR)));
+  const reader = await wh.connection.runAndReadAll(sourceQuery(scope), dict.map((d) => duckdbApi.listValue(d)), dict.map(() => duckdbApi.LIST(duckdbApi.VARCHAR)));
   const c = reader.getColumns();
   if (c.length === 0) return []; // no rows: no chunks, hence no columns
   const decode = (k: number): (string | null)[] => (c[k] as (number | null)[]).map((p) => (p === null ? null : dict[k]![p - 1]!));
@@ -138,7 +139,7 @@ export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<D
 }
 
 const json = (v: unknown): string | null => (v == null ? null : JSON.stringify(v));
-const timestamp = (d: Date): DuckDBValue => timestampValue(BigInt(d.getTime()) * 1000n);
+const timestamp = (d: Date): DuckDBValue => duckdbApi.timestampValue(BigInt(d.getTime()) * 1000n);
 
 /** Append whole columns (values already in the table's types) to `table` in data chunks. */
 async function appendColumns(wh: Warehouse, table: string, columns: DuckDBValue[][]): Promise<void> {
@@ -151,7 +152,7 @@ async function appendColumns(wh: Warehouse, table: string, columns: DuckDBValue[
     const CHUNK = 2048;
     for (let off = 0; off < rows; off += CHUNK) {
       const n = Math.min(CHUNK, rows - off);
-      const chunk = DuckDBDataChunk.create(types, n);
+      const chunk = duckdbApi.DuckDBDataChunk.create(types, n);
       chunk.setColumns(columns.map((col) => col.slice(off, off + n)));
       appender.appendDataChunk(chunk);
     }
