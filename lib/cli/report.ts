@@ -11,7 +11,7 @@ export async function writeReport(output: string | undefined, ctx: Context): Pro
   if (!pdf.endsWith('.pdf')) throw new UsageError('--output must name a .pdf file');
   mkdirSync(dirname(pdf), { recursive: true });
   return withWarehouse(ctx, async (wh) => {
-    const r = await buildReport(wh, { outPdf: pdf, outHtml: pdf.replace(/\.pdf$/, '.html'), athleteId: ctx.config.ATHLETE_ID });
+    const r = await buildReport(wh, { outPdf: pdf, outHtml: pdf.replace(/\.pdf$/, '.html'), athleteId: ctx.config.ATHLETE_ID, displayName: ctx.config.ATHLETE_NAME });
     ctx.out(`wrote ${r.pdf} (${r.pages} pages) and ${r.html}`);
     return 0;
   }, 'read');

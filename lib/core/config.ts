@@ -38,6 +38,8 @@ export const AppConfig = z.object({
   ATHLETE_MAX_HR: z.coerce.number().min(100).max(240).optional(),
   ATHLETE_REST_HR: z.coerce.number().min(25).max(110).optional(),
   ATHLETE_FTP_W: z.coerce.number().positive().optional(),
+  /** The athlete's name in the report's title and summary (a registered athlete's own name comes first; the id otherwise). */
+  ATHLETE_NAME: z.string().trim().min(1, { message: 'expected a name' }).max(80, { message: 'at most 80 characters' }).optional(),
   ATHLETE_TIME_ZONE: z.string().refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/Zurich' }).optional(),
   SYNC_DAYS: ofKind('days').transform(Number).default(30),
   /** Seconds a command waits for another process to let go of the warehouse file before giving up (exit 75). */

@@ -248,7 +248,7 @@ const LOCAL_DATE = 'CAST(start_time + to_minutes(coalesce(utc_offset_min, 0)) AS
  */
 export async function loadReportData(
   db: SqlRunner,
-  opts: { athleteId?: string; latestErrors?: number; pluginSessions?: number } = {},
+  opts: { athleteId?: string; displayName?: string; latestErrors?: number; pluginSessions?: number } = {},
 ): Promise<ReportData> {
   const athleteId = opts.athleteId ?? (await chooseAthlete(db));
   const p = [athleteId];
@@ -353,7 +353,7 @@ export async function loadReportData(
   const sourceRecords = num(counts?.records);
   return {
     athleteId,
-    displayName: await displayNameOf(db, athleteId),
+    displayName: await displayNameOf(db, athleteId, opts.displayName),
     period: { start: str(period?.start), end: periodEnd },
     sources,
     workouts,
@@ -418,11 +418,12 @@ function lastStatus(days: { date: string; status: string | null }[]): { date: st
   return null;
 }
 
-/** The athlete's registered display name (the athletes table), else the id. */
-async function displayNameOf(db: SqlRunner, athleteId: string): Promise<string> {
-  if (!(await tableExists(db, 'athletes'))) return athleteId;
-  const [row] = await db.all<{ display_name: string | null }>('SELECT display_name FROM athletes WHERE athlete_id = ?', [athleteId]);
-  return row?.display_name?.trim() || athleteId;
+/** The athlete's registered display name (the athletes table), else the configured one, else the id. */
+async function displayNameOf(db: SqlRunner, athleteId: string, configured: string | undefined): Promise<string> {
+  const [row] = (await tableExists(db, 'athletes'))
+    ? await db.all<{ display_name: string | null }>('SELECT display_name FROM athletes WHERE athlete_id = ?', [athleteId])
+    : [];
+  return row?.display_name?.trim() || configured?.trim() || athleteId;
 }
 
 /** The athlete's rows of daily_metrics, or null when `athlete analyze` has not stored any. */

@@ -26,6 +26,8 @@ export interface BuildReportOptions {
   /** Where the HTML goes; defaults to the PDF's path with `.html`. */
   outHtml?: string;
   athleteId?: string;
+  /** The athlete's name when none is registered (ATHLETE_NAME); the id otherwise. */
+  displayName?: string;
   title?: string;
   /** A "generated" line for the first page (kept out unless given, so output is reproducible). */
   generated?: string;
@@ -42,7 +44,7 @@ export interface BuildReportOptions {
 export async function buildReport(db: SqlRunner, opts: BuildReportOptions): Promise<{ pdf: string; html: string; pages: number }> {
   const pdf = resolve(opts.outPdf);
   const html = resolve(opts.outHtml ?? pdf.replace(/\.pdf$/i, '') + '.html');
-  const data = await loadReportData(db, { athleteId: opts.athleteId });
+  const data = await loadReportData(db, { athleteId: opts.athleteId, displayName: opts.displayName });
   const title = opts.title ?? `Training report: ${data.displayName}`;
   const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
   const doc = renderReportHtml(data, buildFigures(data), { title, generated: opts.generated, asOf });

@@ -96,4 +96,11 @@ describe('a warehouse without predictions or plugin results (one Chromium run)',
     expect(d.analysis).toBe('computed');
     expect(d.load.map((x) => x.load)).toEqual([50, 50, 50]);
   });
+
+  it('names the athlete: a registered name first, then ATHLETE_NAME, then the id', async () => {
+    expect((await loadReportData(wh)).displayName).toBe('kim');
+    expect((await loadReportData(wh, { displayName: 'Kim Lee' })).displayName).toBe('Kim Lee');
+    await wh.run(`INSERT INTO athletes (athlete_id, display_name, created_at, updated_at) VALUES ('kim', 'Kim Registered', now()::TIMESTAMP, now()::TIMESTAMP)`);
+    expect((await loadReportData(wh, { displayName: 'Kim Lee' })).displayName).toBe('Kim Registered');
+  });
 });
