@@ -198,6 +198,8 @@ function snakeKeys(m: FitMessage): Record<string, unknown> {
   return o;
 }
 
+const NO_VALUES = new Float64Array(0);
+
 interface Leg {
   session: FitMessage | undefined;
   /** 1-based position of the session in the file, for messages. */
@@ -326,13 +328,15 @@ function buildActivity(decoded: FitDecoded, source: string, athleteId: string, i
       distance = recordDistance;
     }
 
-    const hr = columnStats(ch.hr ?? new Float64Array(0), isPlausibleHr);
+    // Stream summaries only where the session lacks the value (a pass over every sample each).
     const sessionAvgHr = bpm(num(s, 'avgHeartRate'));
     const sessionMaxHr = bpm(num(s, 'maxHeartRate'));
-    const avgHr = sessionAvgHr ?? hr.mean;
-    const maxHr = sessionMaxHr ?? hr.max;
-    const power = columnStats(ch.power_w ?? new Float64Array(0), isNonNegative);
-    const cadenceStats = columnStats(ch.cadence ?? new Float64Array(0), isMoving);
+    const hr = sessionAvgHr === null || sessionMaxHr === null ? columnStats(ch.hr ?? NO_VALUES, isPlausibleHr) : null;
+    const avgHr = sessionAvgHr ?? hr?.mean ?? null;
+    const maxHr = sessionMaxHr ?? hr?.max ?? null;
+    const sessionAvgPower = nonNeg(num(s, 'avgPower'));
+    const sessionMaxPower = nonNeg(num(s, 'maxPower'));
+    const power = sessionAvgPower === null || sessionMaxPower === null ? columnStats(ch.power_w ?? NO_VALUES, isNonNegative) : null;
     const cadence = num(s, 'avgCadence');
     const rpe = num(s, 'workoutRpe');
     const workout: SourceWorkoutInput = {
@@ -353,9 +357,9 @@ function buildActivity(decoded: FitDecoded, source: string, athleteId: string, i
       avg_hr: avgHr !== null && maxHr !== null && avgHr > maxHr ? null : avgHr,
       max_hr: maxHr,
       elevation_gain_m: nonNeg(num(s, 'totalAscent')) ?? trackAscent(ch.altitude_m, stream.time),
-      avg_power_w: nonNeg(num(s, 'avgPower')) ?? power.mean,
-      max_power_w: nonNeg(num(s, 'maxPower')) ?? power.max,
-      avg_cadence: cadence === undefined ? cadenceStats.mean : (cadence + (num(s, 'avgFractionalCadence') ?? 0)) * cadenceFactor,
+      avg_power_w: sessionAvgPower ?? power?.mean ?? null,
+      max_power_w: sessionMaxPower ?? power?.max ?? null,
+      avg_cadence: cadence === undefined ? columnStats(ch.cadence ?? NO_VALUES, isMoving).mean : (cadence + (num(s, 'avgFractionalCadence') ?? 0)) * cadenceFactor,
       // Garmin's per-activity training load ("exercise load"); TSS is kept in raw_data.
       training_load: nonNeg(num(s, 'trainingLoadPeak')),
       // workout_rpe is stored as RPE x 10.
