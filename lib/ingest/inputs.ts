@@ -92,7 +92,7 @@ const isJunk = (name: string) => {
 
 /** Work left to do: a path to walk, or bytes to classify (plain, gzip or zip) at a nesting depth. */
 type Task =
-  | { kind: 'path'; path: string; root: string; rel: string }
+  | { kind: 'path'; path: string; root: string; rel: string; link?: boolean }
   | { kind: 'bytes'; src: ByteSource; root: string; rel: string; depth: number; budget: ExpansionBudget; archiveRoot: boolean };
 
 /**
@@ -191,20 +191,34 @@ export async function collectInputs(paths: readonly string[], limits: InputLimit
 
   for (let t = stack.pop(); t; t = stack.pop()) {
     if (t.kind === 'path') {
-      const st = statSync(t.path);
+      let st;
+      try {
+        st = statSync(t.path);
+      } catch {
+        problems.push({ input: t.path, reason: 'a link to nothing: not read' });
+        continue;
+      }
+      // A link to a folder inside a folder is not followed: it could lead back up and never end.
+      if (t.link && st.isDirectory()) {
+        problems.push({ input: t.path, reason: 'a link to a folder: not followed (name the folder itself to import it)' });
+        continue;
+      }
       if (st.isDirectory()) {
         const { path: dir, root } = t;
-        const children = readdirSync(dir, { withFileTypes: true })
-          .filter((e) => !e.name.startsWith('.') && (e.isDirectory() || e.isFile()))
-          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-          .map((e): Task => {
-            const p = join(dir, e.name);
-            return { kind: 'path', path: p, root, rel: relative(root, p).split('\\').join('/') };
-          });
+        const children: Task[] = [];
+        for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+          if (e.name.startsWith('.')) continue;
+          const p = join(dir, e.name);
+          if (e.isDirectory() || e.isFile() || e.isSymbolicLink()) children.push({ kind: 'path', path: p, root, rel: relative(root, p).split('\\').join('/'), link: e.isSymbolicLink() });
+          // A pipe or device would block or never end: named, not read.
+          else problems.push({ input: p, reason: 'not a regular file (a pipe, socket or device): not read' });
+        }
         push(children);
       } else if (st.isFile()) {
         const budget = new ExpansionBudget(t.path, st.size, limits);
         stack.push({ kind: 'bytes', src: fileSource(t.path, st.size, budget), root: t.root, rel: t.rel, depth: 0, budget, archiveRoot: t.root === t.path });
+      } else {
+        problems.push({ input: t.path, reason: 'not a regular file (a pipe, socket or device): not read' });
       }
       continue;
     }

@@ -6,7 +6,8 @@
  * `athlete import` says "partial" with exit code 4.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Warehouse } from '../../lib/core/warehouse.ts';
@@ -186,6 +187,29 @@ describe('a bad file or archive member', () => {
         ['run.fit', first],
         ['runs.zip!again-too.fit', first],
         ['runs.zip!again.fit', first],
+      ]);
+    } finally {
+      wh.close();
+    }
+  });
+});
+
+describe('what a folder holds besides files', () => {
+  it('a link to a file is read; a dangling link, a link to a folder (which could loop) and a pipe are rows', async () => {
+    const { wh, s, rows, folder } = await imported('links', (f) => {
+      mkdirSync(join(f, 'runs'));
+      copyFileSync(fixturePath(FIT), join(f, 'runs', 'run.fit'));
+      symlinkSync(fixturePath(FIT2), join(f, 'walk-link.fit'));
+      symlinkSync(join(f, 'nowhere.fit'), join(f, 'dangling.fit'));
+      symlinkSync(f, join(f, 'runs', 'back-up'));
+      execFileSync('mkfifo', [join(f, 'pipe')]);
+    });
+    try {
+      expect(s.workouts).toBe(2);
+      expect(rows.map((r) => [r.input.slice(folder.length + 1), r.reason])).toEqual([
+        ['dangling.fit', 'a link to nothing: not read'],
+        ['pipe', 'not a regular file (a pipe, socket or device): not read'],
+        ['runs/back-up', 'a link to a folder: not followed (name the folder itself to import it)'],
       ]);
     } finally {
       wh.close();
