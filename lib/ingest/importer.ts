@@ -44,7 +44,7 @@ export interface ImportOptions {
   batchFiles?: number;
   /**
    * Worker threads parsing FIT, GPX and TCX files; default: one per core but
-   * the one storing. Fewer than 2 workers, or fewer than
+   * the one storing. Fewer than {@link MIN_WORKERS} workers, or fewer than
    * {@link PARALLEL_MIN_FILES} such files, parse in-process.
    */
   workers?: number;
@@ -56,10 +56,13 @@ export interface ImportOptions {
 export const PARALLEL_MIN_FILES = 20;
 
 /**
- * Measured on 2 cores: a worker takes ~2 s to start and parses slower than the
- * main thread, while storing keeps the main thread busy, so one worker is a loss.
+ * The fewest workers worth starting. Run from the TypeScript sources, a worker
+ * compiles them through tsx first (~2 s on 2 cores), so one worker beside the
+ * storing thread is a loss. The compiled build's (the `athlete` command's)
+ * start at once, and one worker parsing while this thread stores keeps both
+ * cores of a 2-core machine busy.
  */
-const MIN_WORKERS = 2;
+export const MIN_WORKERS = import.meta.url.endsWith('.ts') ? 2 : 1;
 
 const POOL_FORMATS: ReadonlySet<DetectedFormat> = new Set<ParallelFormat>(['fit', 'gpx', 'tcx']);
 
