@@ -234,7 +234,10 @@ export async function readCsvStream(chunks: AsyncIterable<Uint8Array>, handler: 
     }
   }, opts);
   const decoder = new TextDecoder('utf-8');
-  for await (const chunk of chunks) reader.write(decoder.decode(chunk, { stream: true }));
+  // Text in small pieces: V8 collects strings of this size young, while megabyte strings linger (see xml_text.ts).
+  for await (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; at += 1 << 16) reader.write(decoder.decode(chunk.subarray(at, at + (1 << 16)), { stream: true }));
+  }
   reader.write(decoder.decode());
   reader.end();
 }

@@ -19,7 +19,7 @@
  * Points sharing a timestamp are one sample (later values fill it). Every
  * value then passes the plausibility gate (core/plausibility.ts).
  */
-import { SourceWorkout, emptyResult, formatZodError, type ParseResult, type SourceWorkoutInput } from '../core/models.ts';
+import { SourceWorkout, emptyResult, formatZodError, type ParseResult, type SourceWorkoutInput, type WorkoutStream } from '../core/models.ts';
 import { gateResult } from '../core/plausibility.ts';
 import { mapSport } from '../core/sports.ts';
 import { ElevationGain } from './elevation.ts';
@@ -86,6 +86,8 @@ interface TrackState {
   name: string | null;
   type: string | null;
   points: PointColumns;
+  /** The points as exact-length columns, taken when the track closes (its source and id are set later). */
+  stream: WorkoutStream | null;
   gain: ElevationGain;
   distance: number;
   prevLat: number;
@@ -112,6 +114,7 @@ function newTrack(index: number): TrackState {
     name: null,
     type: null,
     points: new PointColumns(),
+    stream: null,
     gain: new ElevationGain(),
     distance: 0,
     prevLat: NaN,
@@ -235,10 +238,16 @@ class GpxReader implements XmlSink {
       if (this.track) this.finishPoint(this.track);
     } else if (d === this.segDepth) this.segDepth = 0;
     else if (d === this.trkDepth && this.track) {
-      this.finished.push(this.track);
+      this.finish(this.track);
       this.track = null;
       this.trkDepth = 0;
     } else if (d === this.metaDepth) this.metaDepth = 0;
+  }
+
+  /** A track is complete: keep its points as exact-length columns, so a file of many tracks holds no spare capacity. */
+  finish(t: TrackState): void {
+    t.stream = t.points.takeStream('', '');
+    this.finished.push(t);
   }
 
   private startCollect(what: number, depth: number): void {
@@ -392,7 +401,7 @@ function finish(reader: GpxReader, fault: string | null, input: string, opts: Gp
       return result;
     }
     result.errors.push({ input, reason: `GPX is not well-formed XML; kept what was read before the fault: ${fault}` });
-    if (reader.track !== null) reader.finished.push(reader.track);
+    if (reader.track !== null) reader.finish(reader.track);
   } else if (!reader.rootSeen) {
     result.errors.push({ input, reason: `not a GPX file: the root element is <${reader.rootName}>, not <gpx>` });
     return result;
@@ -402,17 +411,20 @@ function finish(reader: GpxReader, fault: string | null, input: string, opts: Gp
   const untimed: TrackState[] = [];
   for (const t of reader.finished) {
     reportBadValues(t, input, result);
-    const kept = t.points.length + t.untimed;
+    const stream = t.stream!;
+    const timed = stream.time.length;
+    const kept = timed + t.untimed;
     if (kept === 0) continue;
     // A handful of stamped points in an otherwise untimed log is not a recording of an activity.
-    if (t.points.length * 2 < kept) {
+    if (timed * 2 < kept) {
       untimed.push(t);
       continue;
     }
-    const externalId = `gpx:${Math.floor(t.points.get(COL.time, 0) / 1000)}` + (reader.trkCount > 1 ? `:${t.index}` : '');
+    const externalId = `gpx:${Math.floor(stream.time[0]! / 1000)}` + (reader.trkCount > 1 ? `:${t.index}` : '');
     const sourceSport = opts.sport ?? t.type;
     const sportName = sourceSport !== null ? (STRAVA_TYPE_IDS[sourceSport] ?? sourceSport) : null;
-    const stream = t.points.takeStream(source, externalId);
+    stream.source = source;
+    stream.external_id = externalId;
     const workout = buildWorkout(t, stream, sportName, sourceSport, { input, source, externalId, reader, opts, truncated: fault !== null });
     const check = SourceWorkout.safeParse(workout);
     if (!check.success) {
@@ -423,7 +435,7 @@ function finish(reader: GpxReader, fault: string | null, input: string, opts: Gp
     result.streams.push(stream);
   }
   if (untimed.length) {
-    const points = untimed.reduce((n, t) => n + t.points.length + t.untimed, 0);
+    const points = untimed.reduce((n, t) => n + t.stream!.time.length + t.untimed, 0);
     const counted = `${points} ${points === 1 ? 'point' : 'points'}`;
     result.errors.push({
       input,
@@ -466,7 +478,7 @@ interface BuildContext {
 
 function buildWorkout(
   t: TrackState,
-  stream: ReturnType<PointColumns['takeStream']>,
+  stream: WorkoutStream,
   sportName: string | null,
   sourceSport: string | null,
   c: BuildContext,

@@ -89,6 +89,8 @@ interface ActivityState {
   session: number;
   leg: number;
   points: PointColumns;
+  /** The points as exact-length columns, taken when the activity closes (its source and id are set later). */
+  stream: WorkoutStream | null;
   gain: ElevationGain;
   gpsDistance: number;
   prevLat: number;
@@ -129,6 +131,7 @@ function newActivity(index: number, sport: string | null, session: number, leg: 
     session,
     leg,
     points: new PointColumns(),
+    stream: null,
     gain: new ElevationGain(),
     gpsDistance: 0,
     prevLat: NaN,
@@ -346,13 +349,24 @@ class TcxReader implements XmlSink {
     if (code === E.Trackpoint && this.inPoint) this.finishPoint(a);
     else if (code === E.Lap && parent === E.Activity) this.lap = null;
     else if ((code === E.Activity && (parent === E.Activities || parent === E.FirstSport || parent === E.NextSport)) || d === this.transitionDepth) {
-      this.finished.push(a);
+      this.finish(a);
       this.activity = null;
       if (d === this.transitionDepth) {
         this.transitionDepth = 0;
         this.lap = null;
       }
     }
+  }
+
+  /**
+   * An activity is complete: keep its points as exact-length columns (the
+   * haversine distance as the distance when the file has none), so a file of
+   * many activities holds no spare capacity.
+   */
+  finish(a: ActivityState): void {
+    if (!a.hasFileDistance && a.hasGps) a.points.copyColumn(COL.gps_distance_m, COL.distance_m);
+    a.stream = a.points.takeStream('', '');
+    this.finished.push(a);
   }
 
   private startCollect(what: Want, key: string | number, depth: number): void {
@@ -488,7 +502,7 @@ function finish(reader: TcxReader, fault: string | null, input: string, opts: Tc
       return result;
     }
     result.errors.push({ input, reason: `TCX is not well-formed XML; kept what was read before the fault: ${fault}` });
-    if (reader.activity !== null) reader.finished.push(reader.activity);
+    if (reader.activity !== null) reader.finish(reader.activity);
   } else if (!reader.rootSeen) {
     result.errors.push({ input, reason: `not a TCX file: the root element is <${reader.rootName}>, not <TrainingCenterDatabase>` });
     return result;
@@ -528,9 +542,9 @@ function finish(reader: TcxReader, fault: string | null, input: string, opts: Tc
     if (usedIds.has(externalId)) externalId += `:${a.index}`;
     usedIds.add(externalId);
     const { sport, category } = mapSport(a.sport);
-    // Without the file's own distances, the stream carries the haversine distance.
-    if (!a.hasFileDistance && a.hasGps) a.points.copyColumn(COL.gps_distance_m, COL.distance_m);
-    const stream = a.points.takeStream(source, externalId);
+    const stream = a.stream!;
+    stream.source = source;
+    stream.external_id = externalId;
     const workout = buildWorkout(a, start, stream, sport, category, {
       input,
       source,
@@ -555,7 +569,7 @@ function finish(reader: TcxReader, fault: string | null, input: string, opts: Tc
 function startOf(a: ActivityState): number | null {
   const lap = a.laps[0]?.start_time;
   const lapMs = lap ? parseIsoTime(lap) : NaN;
-  const pointMs = a.points.length ? a.points.get(COL.time, 0) : NaN;
+  const pointMs = a.stream && a.stream.time.length ? a.stream.time[0]! : NaN;
   const candidates = [lapMs, pointMs].filter((ms) => ms >= GPS_EPOCH_MS);
   return candidates.length ? Math.min(...candidates) : null;
 }

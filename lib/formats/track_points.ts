@@ -52,6 +52,8 @@ const STREAM_COLUMNS: Array<[StreamChannel, number]> = [
 const BLOCK_BITS = 14;
 const BLOCK = 1 << BLOCK_BITS;
 const MASK = BLOCK - 1;
+/** The first block starts this small and doubles up to BLOCK, so a file of many tiny tracks stays small. */
+const FIRST_BLOCK = 256;
 
 /**
  * Track points stored column-wise in blocks of Float64Arrays. A parser fills
@@ -80,7 +82,13 @@ export class PointColumns {
         blocks = this.allocate(c);
       }
       if (b === blocks.length) blocks.push(new Float64Array(BLOCK));
-      blocks[b]![k] = v;
+      let block = blocks[b]!;
+      if (k === block.length) {
+        const grown = new Float64Array(Math.min(BLOCK, 2 * block.length));
+        grown.set(block);
+        blocks[b] = block = grown;
+      }
+      block[k] = v;
       row[c] = NaN;
     }
     this.length = i + 1;
@@ -155,7 +163,11 @@ export class PointColumns {
   /** Blocks for a column seen for the first time, NaN for the points before. */
   private allocate(c: number): Float64Array[] {
     const blocks: Float64Array[] = [];
-    for (let i = 0; i <= this.length >>> BLOCK_BITS; i++) blocks.push(new Float64Array(BLOCK).fill(NaN));
+    const last = this.length >>> BLOCK_BITS;
+    for (let i = 0; i <= last; i++) {
+      const size = i < last ? BLOCK : Math.min(BLOCK, Math.max(FIRST_BLOCK, 2 * (this.length & MASK) + 1));
+      blocks.push(new Float64Array(size).fill(NaN));
+    }
     this.cols[c] = blocks;
     return blocks;
   }
