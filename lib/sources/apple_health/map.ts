@@ -174,7 +174,9 @@ export class AppleHealthMapping {
     }
     const type = (a.workoutActivityType ?? '').replace(/^HKWorkoutActivityType/, '');
     const { sport, category } = mapSport(type);
-    const durationS = a.duration ? Number(a.duration) * (DURATION_S[a.durationUnit ?? 'min'] ?? 60) : (end.ms - start.ms) / 1000;
+    // duration_s is elapsed time (startDate to endDate) as in every format; HealthKit's duration is the active time, pauses left out.
+    const elapsedS = Math.max(0, (end.ms - start.ms) / 1000);
+    const activeS = a.duration ? Number(a.duration) * (DURATION_S[a.durationUnit ?? 'min'] ?? 60) : NaN;
     const stat = (suffix: string) => Object.entries(w.stats).find(([k]) => k.endsWith(suffix))?.[1];
     const distStat = stat('DistanceWalkingRunning') ?? stat('DistanceCycling') ?? stat('DistanceSwimming') ?? stat('DistanceDownhillSnowSports');
     const distance = a.totalDistance
@@ -203,7 +205,8 @@ export class AppleHealthMapping {
       name: null,
       start_time: new Date(start.ms),
       end_time: new Date(Math.max(end.ms, start.ms)),
-      duration_s: Math.max(0, durationS),
+      duration_s: elapsedS,
+      moving_time_s: activeS >= 0 ? Math.min(activeS, elapsedS) : null,
       utc_offset_min: start.offsetMin,
       sport,
       source_sport: type || null,

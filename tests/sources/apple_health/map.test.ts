@@ -33,3 +33,12 @@ describe('AppleHealthMapping', () => {
     expect(r.workouts[0]).toMatchObject({ athlete_id: 'sam', utc_offset_min: 120, duration_s: 1800, distance_m: 5 * 1609.344, has_gps: false });
   });
 });
+
+describe('AppleHealthMapping durations', () => {
+  it('keeps the elapsed time as duration_s and HealthKit duration (active time) as moving_time_s', () => {
+    const m = new AppleHealthMapping('export.xml');
+    // 07:00 to 07:30 with a 10-minute pause: HealthKit's duration is 20 minutes.
+    m.workout({ ...run('2024-05-02 07:00:00 +0200'), attrs: { ...run('2024-05-02 07:00:00 +0200').attrs, duration: '20', durationUnit: 'min' } });
+    expect(m.finish().workouts[0]).toMatchObject({ duration_s: 1800, moving_time_s: 1200 });
+  });
+});
