@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { emptyResult, mergeResults, type ImportError, type ParseResult } from '../core/models.ts';
 import { collectInputs, contentIdentity, type InputEntry } from './inputs.ts';
+import { fingerprint, importedFingerprints, rememberImported } from './imported_files.ts';
 import type { InputLimits } from './limits.ts';
 import type { StoreSummary } from './store.ts';
 import { storeApart } from './store_apart.ts';
@@ -50,6 +51,8 @@ export interface ImportOptions {
   workers?: number;
   /** Bounds on decompression and whole-file reads (default: DEFAULT_LIMITS of limits.ts). */
   limits?: InputLimits;
+  /** Read every file, also those imported before with the same content (skipped otherwise). */
+  again?: boolean;
 }
 
 /** Below this many activity files, starting worker threads costs more than it saves. */
@@ -66,12 +69,28 @@ export const MIN_WORKERS = import.meta.url.endsWith('.ts') ? 2 : 1;
 
 const POOL_FORMATS: ReadonlySet<DetectedFormat> = new Set<ParallelFormat>(['fit', 'gpx', 'tcx']);
 
+/**
+ * Formats whose records come from the file alone, so an unchanged file can be
+ * skipped (an export's index reads its other files; legacy JSON is matched to
+ * the legacy CSV of the same import).
+ */
+const ON_ITS_OWN = (fmt: DetectedFormat): boolean => POOL_FORMATS.has(fmt) || (fmt in PARSERS && fmt !== 'legacy_strava_json');
+
+/** A file's fingerprint and what to remember it by, once its records are stored. */
+interface Print {
+  fingerprint: string;
+  input: string;
+  size: number;
+}
+
 /** What an import did. */
 export interface ImportSummary extends StoreSummary {
   files: number;
   /** Inputs that were recognised but hold nothing to import, are not a known format, or repeat another input. */
   skipped: number;
   byFormat: Record<string, number>;
+  /** Files imported before with the same content, read the same way: skipped unread. */
+  unchanged: number;
   /**
    * Rows recorded for something not imported: a file, archive member, record
    * or value that could not be read or was refused. Neither the gate's
@@ -288,7 +307,19 @@ async function importEntries(
   opts: ImportOptions,
 ): Promise<ImportSummary> {
   const byRel = new Map(entries.map((e) => [`${e.root}\u0000${e.rel.split('\\').join('/')}`, e]));
-  const summary: ImportSummary = { files: 0, skipped: 0, byFormat: {}, workouts: 0, biometrics: 0, points: 0, errors: 0, invalid: 0, warnings: 0, problems: 0 };
+  const summary: ImportSummary = { files: 0, skipped: 0, unchanged: 0, byFormat: {}, workouts: 0, biometrics: 0, points: 0, errors: 0, invalid: 0, warnings: 0, problems: 0 };
+  const known = opts.again ? new Set<string>() : await importedFingerprints(wh);
+  /** Files of the batch read without a problem: remembered once their records are stored. */
+  let prints: Print[] = [];
+  /** The fingerprint of a file whose records come from it alone (none for a large or unreadable one: it is read again). */
+  const printOf = (e: InputEntry, fmt: DetectedFormat): Print | undefined => {
+    if (!ON_ITS_OWN(fmt) || (!e.identity && (!e.sizeKnown || e.size > STREAM_ABOVE_BYTES))) return undefined;
+    try {
+      return { fingerprint: fingerprint(e, fmt, opts.source, opts.athleteId), input: e.name, size: e.size };
+    } catch {
+      return undefined;
+    }
+  };
   const consumed = new Set<InputEntry>();
   const duplicates = new Duplicates();
   const batchFiles = opts.batchFiles ?? 50;
@@ -299,6 +330,9 @@ async function importEntries(
   const flush = async () => {
     if (inBatch === 0) return;
     const s = await storeApart(wh, batch, { athleteId: opts.athleteId });
+    // A batch with a record the warehouse refused is read again next time, whichever file it came from.
+    if (s.invalid === 0) await rememberImported(wh, prints);
+    prints = [];
     summary.workouts += s.workouts;
     summary.biometrics += s.biometrics;
     summary.points += s.points;
@@ -326,7 +360,8 @@ async function importEntries(
 
   const legacyJson: ParseResult[] = [];
   let done = 0;
-  const add = async (r: ParseResult, name: string, fmt?: DetectedFormat, notice = false) => {
+  const add = async (r: ParseResult, name: string, fmt?: DetectedFormat, notice = false, print?: Print) => {
+    if (print && r.errors.length === 0) prints.push(print);
     if (r.workouts.length === 0 && r.biometrics.length === 0 && (notice || r.errors.length === 0)) {
       summary.skipped++;
       // An activity file that gave nothing and said nothing gets a row saying so; an export's other
@@ -358,7 +393,7 @@ async function importEntries(
   }
 
   // Activity files are parsed last, on the worker pool when there are enough of them; the rest here, in order.
-  const jobs: { e: InputEntry; fmt: ParallelFormat }[] = [];
+  const jobs: { e: InputEntry; fmt: ParallelFormat; print: Print | undefined }[] = [];
   for (const { e, fmt } of detected) {
     if (consumed.has(e)) {
       done++;
@@ -375,8 +410,14 @@ async function importEntries(
       await skip(e, NOTHING.duplicate(first.name));
       continue;
     }
+    const print = printOf(e, fmt);
+    if (print && known.has(print.fingerprint)) {
+      summary.unchanged++;
+      opts.onProgress?.(++done, total, e.name);
+      continue;
+    }
     if (POOL_FORMATS.has(fmt) && e.sizeKnown && e.size <= STREAM_ABOVE_BYTES) {
-      jobs.push({ e, fmt: fmt as ParallelFormat });
+      jobs.push({ e, fmt: fmt as ParallelFormat, print });
       continue;
     }
     let r: ParseResult;
@@ -412,13 +453,13 @@ async function importEntries(
       r = emptyResult();
       r.errors.push({ input: e.name, reason: `could not be read: ${(err as Error).message}` });
     }
-    await add(r, e.name, fmt);
+    await add(r, e.name, fmt, false, print);
   }
 
   const parseJobs: ParseJob[] = jobs.map(({ e, fmt }) => ({ name: e.name, read: () => e.read(), format: fmt, source: opts.source, athleteId: opts.athleteId }));
   const parsed = (index: number, result: ParseResult) => {
-    const { e, fmt } = jobs[index]!;
-    return add(fmt === 'fit' ? linkGarminActivity(result, e.name) : result, e.name, fmt);
+    const { e, fmt, print } = jobs[index]!;
+    return add(fmt === 'fit' ? linkGarminActivity(result, e.name) : result, e.name, fmt, false, print);
   };
   const workers = opts.workers ?? availableParallelism() - 1;
   if (parseJobs.length >= PARALLEL_MIN_FILES && workers >= MIN_WORKERS) {

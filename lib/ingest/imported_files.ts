@@ -1,0 +1,35 @@
+/**
+ * Files already imported, remembered by content (warehouse/090_incremental.sql):
+ * importing one again unchanged, read the same way, skips it without parsing.
+ */
+import { createHash } from 'node:crypto';
+import type { Warehouse } from '../core/warehouse.ts';
+import type { InputEntry } from './inputs.ts';
+
+/**
+ * Raise when what a reader makes of the same file changes (a parser fixed or
+ * extended): every file is then read again once.
+ */
+export const READER_REVISION = 1;
+
+/** A file's content and how it is read, as one key. */
+export function fingerprint(e: InputEntry, format: string, source: string | undefined, athleteId: string): string {
+  // An archive member comes with its CRC-32 and size; a plain file is hashed.
+  const content = e.identity ?? createHash('sha1').update(e.read()).digest('base64');
+  return createHash('sha1').update(JSON.stringify([READER_REVISION, content, e.size, format, source ?? null, athleteId])).digest('base64');
+}
+
+/** The fingerprints of the files imported so far. */
+export async function importedFingerprints(wh: Warehouse): Promise<Set<string>> {
+  return new Set((await wh.all<{ fingerprint: string }>('SELECT fingerprint FROM imported_files')).map((r) => r.fingerprint));
+}
+
+/** Remember files whose records are stored. */
+export async function rememberImported(wh: Warehouse, files: readonly { fingerprint: string; input: string; size: number }[]): Promise<void> {
+  if (files.length === 0) return;
+  await wh.run('CREATE OR REPLACE TEMP TABLE stage_imported_files AS SELECT * FROM imported_files LIMIT 0');
+  const now = new Date();
+  await wh.appendRows('stage_imported_files', files.map((f) => [f.fingerprint, f.input, f.size, now]));
+  await wh.run('INSERT INTO imported_files SELECT DISTINCT ON (fingerprint) * FROM stage_imported_files ON CONFLICT DO NOTHING');
+  await wh.run('DROP TABLE stage_imported_files');
+}

@@ -1,0 +1,79 @@
+/**
+ * Importing unchanged files again: each is recognised by its content and
+ * skipped unread, a changed one is read again, and --again reads them all.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Warehouse } from '../../lib/core/warehouse.ts';
+import { importPaths, PARALLEL_MIN_FILES } from '../../lib/ingest/importer.ts';
+
+const T0 = Date.UTC(2024, 4, 1, 6);
+
+/** A GPX ride of `n` points one second apart starting `day` days after T0, with altitude `ele`. */
+function gpx(day: number, n: number, ele = 400): string {
+  const start = T0 + day * 86_400_000;
+  const pts = Array.from({ length: n }, (_, i) =>
+    `<trkpt lat="${47 + day / 100 + i / 1e4}" lon="8.5"><ele>${ele + i}</ele><time>${new Date(start + i * 1000).toISOString()}</time></trkpt>`);
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>Ride ${day}</name><type>cycling</type><trkseg>${pts.join('')}</trkseg></trk></gpx>`;
+}
+
+let dir: string;
+let data: string;
+const files = PARALLEL_MIN_FILES + 3;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'reimport-'));
+  data = join(dir, 'data');
+  mkdirSync(data);
+  for (let f = 0; f < files; f++) writeFileSync(join(data, `ride_${f}.gpx`), gpx(f, 40 + f));
+  writeFileSync(join(data, 'scale.csv'), 'Time,Weight(kg),Body Fat(%)\n2024-05-01 07:00:00,70.5,15.2\n2024-05-02 07:00:00,70.3,15.1\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** What a reader of the warehouse sees. */
+async function contents(wh: Warehouse): Promise<unknown[]> {
+  return [
+    await wh.all('SELECT * EXCLUDE (ingested_at) FROM source_workouts ORDER BY record_id'),
+    await wh.all('SELECT record_id, count(*) AS n, sum(altitude_m) AS alt FROM workout_streams GROUP BY 1 ORDER BY 1'),
+    await wh.all('SELECT * EXCLUDE (ingested_at) FROM source_biometrics ORDER BY reading_id'),
+  ];
+}
+
+describe('importing the same files again', () => {
+  it('skips unchanged files unread, reads a changed one, and reads all with again', async () => {
+    const wh = await Warehouse.open(join(dir, 'w.duckdb'));
+    try {
+      const first = await importPaths(wh, [data], { athleteId: 'me', source: 'strava', workers: 0 });
+      expect(first).toMatchObject({ files: files + 1, unchanged: 0, workouts: files, errors: 0 });
+      const stored = await contents(wh);
+      const pending = await wh.all('SELECT record_id FROM pending_records ORDER BY 1');
+      expect(pending).toHaveLength(files);
+
+      const second = await importPaths(wh, [data], { athleteId: 'me', source: 'strava', workers: 0 });
+      expect(second).toMatchObject({ files: files + 1, unchanged: files + 1, workouts: 0, biometrics: 0, points: 0 });
+      expect(await contents(wh)).toEqual(stored);
+      // Nothing new to deduplicate either.
+      expect(await wh.all('SELECT record_id FROM pending_records ORDER BY 1')).toEqual(pending);
+
+      // Read another way (another source given), the same files are new to the importer.
+      const other = await importPaths(wh, [join(data, 'ride_0.gpx')], { athleteId: 'me', source: 'garmin', workers: 0 });
+      expect(other).toMatchObject({ unchanged: 0, workouts: 1 });
+
+      writeFileSync(join(data, 'ride_3.gpx'), gpx(3, 43, 900));
+      const third = await importPaths(wh, [data], { athleteId: 'me', source: 'strava', workers: 0 });
+      expect(third).toMatchObject({ unchanged: files, workouts: 1, points: 43 });
+      const [ride3] = await wh.all<{ alt: number }>(
+        `SELECT sum(s.altitude_m) AS alt FROM workout_streams s JOIN source_workouts w USING (record_id) WHERE w.input LIKE '%ride_3.gpx' AND w.source = 'strava'`,
+      );
+      expect(ride3!.alt).toBe(900 * 43 + (42 * 43) / 2);
+
+      const again = await importPaths(wh, [data], { athleteId: 'me', source: 'strava', workers: 0, again: true });
+      expect(again).toMatchObject({ unchanged: 0, workouts: files, points: 0 });
+    } finally {
+      wh.close();
+    }
+  });
+});
