@@ -3,7 +3,7 @@
  * by its first argument and prints seconds, counts and peak RSS as JSON. Its
  * own process, so the peak RSS is that parse's alone.
  */
-import { createReadStream, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync } from 'node:fs';
 import { SaxesParser } from 'saxes';
 import { parseGpxStream } from '../../lib/formats/gpx.ts';
 import { readCsv, readCsvStream } from '../../lib/formats/csv.ts';
@@ -34,8 +34,19 @@ if (kind === 'gpx') {
 } else if (kind === 'csv') {
   await readCsvStream(chunks(), { header: () => {}, row: () => items++ }, { onTooLong: () => errors++ });
 } else if (kind === 'csv-whole') {
-  // Baseline: the whole text read at once, as importers did before.
-  const text = readFileSync(path, 'utf8').slice(0, limitArg ? Number(limitArg) : undefined);
+  // Baseline: the whole text read at once, as importers did before (only the first BYTES of the file, when given).
+  let text: string;
+  if (limitArg) {
+    const buf = Buffer.alloc(Number(limitArg));
+    const fd = openSync(path, 'r');
+    try {
+      text = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } else {
+    text = readFileSync(path, 'utf8');
+  }
   items = readCsv(text).rows.length;
 } else {
   throw new Error(`unknown kind ${kind}`);
