@@ -68,7 +68,7 @@ const iso = (s: number) => new Date(s * 1000).toISOString();
 const secs = (s: number) => `${Math.round(s * 1000) / 1000} s`;
 
 /** Row indices sorted by time (stable); the common already-sorted case costs one pass. */
-export function inTimeOrder(rows: Int32Array, time: Float64Array): Int32Array {
+function inTimeOrder(rows: Int32Array, time: Float64Array): Int32Array {
   for (let k = 1; k < rows.length; k++) {
     if (time[rows[k]!]! < time[rows[k - 1]!]!) return Int32Array.from(rows).sort((a, b) => time[a]! - time[b]! || a - b);
   }

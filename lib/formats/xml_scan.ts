@@ -62,7 +62,7 @@ function indexOrEnd(s: string, ch: string, from: number): number {
 }
 
 /** Decode the entity and character references of a piece of text. */
-export function decodeEntities(s: string, at = 0): string {
+function decodeEntities(s: string, at = 0): string {
   if (s.indexOf('&') < 0) return s;
   let out = '';
   let i = 0;
@@ -133,9 +133,6 @@ export class XmlScanner {
   private readonly names = new Map<number, string[]>();
 
   constructor(private readonly sink: XmlSink) {}
-
-  /** The name of the root element, once opened. */
-  root: string | null = null;
 
   /** Feed the next chunk of text. */
   write(chunk: string): void {
@@ -282,7 +279,6 @@ export class XmlScanner {
       if (stack.length === 0) {
         if (this.rootClosed) this.fault(`a second root element <${name}>`, lt);
         this.rootSeen = true;
-        this.root ??= name;
       }
       const a = this.attrs;
       a.src = s;
