@@ -215,7 +215,14 @@ describe('01_explore values', () => {
     const prov = table(nb, 'Canonical fields and where they came from');
     const memberSources = new Set(members.map((m) => m.source));
     expect(prov.find((r) => r.field === 'start_time')).toBeDefined();
-    for (const r of prov) for (const s of r.supplied_by!.split('+')) expect(memberSources.has(s)).toBe(true);
+    const offsetLine = /local offset evidence: (\w+)/.exec(stdoutOf(cellWith(nb, 'offsetEvidence')))?.[1];
+    expect(['record', 'overlap', 'coordinates', 'home', 'none']).toContain(offsetLine);
+    // Only the offset may come from outside the members: an overlapping record of another source, or the home zone.
+    const offsetByMember = offsetLine === 'record' || offsetLine === 'coordinates';
+    for (const r of prov) {
+      if (r.field === 'utc_offset_min' && !offsetByMember) continue;
+      for (const s of r.supplied_by!.split('+')) expect(memberSources.has(s)).toBe(true);
+    }
   });
 
   it('correlates load and recovery over most of the days', () => {
