@@ -17,21 +17,32 @@ import type { SportCategory } from '../core/models.ts';
 const DAY_MS = 86_400_000;
 const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+// A series converts the same few thousand dates back and forth once per workout and day: remember them.
+const dayNumbers = new Map<string, number>();
+const dayStrings = new Map<number, string>();
+
 /** Days since 1970-01-01 of a `YYYY-MM-DD` date; throws naming `what` when it is not a real date. */
 export function dayNumber(date: string, what = 'date'): number {
+  const known = dayNumbers.get(date);
+  if (known !== undefined) return known;
   const m = DAY_RE.exec(date);
   if (m) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const ms = Date.UTC(y, mo - 1, d);
     const back = new Date(ms);
-    if (back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) return ms / DAY_MS;
+    if (back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) {
+      dayNumbers.set(date, ms / DAY_MS);
+      return ms / DAY_MS;
+    }
   }
   throw new RangeError(`${what}: "${date}" is not a valid YYYY-MM-DD date`);
 }
 
 /** The `YYYY-MM-DD` date of a day number (days since 1970-01-01). */
 export function dayString(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let s = dayStrings.get(day);
+  if (s === undefined) dayStrings.set(day, (s = new Date(day * DAY_MS).toISOString().slice(0, 10)));
+  return s;
 }
 
 /** `date` plus `days` (negative to go back), as `YYYY-MM-DD`. */
