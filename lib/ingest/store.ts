@@ -246,6 +246,12 @@ export async function storeResult(
       await wh.run(dropUnchangedSql('source_biometrics', 'stage_source_biometrics', SB_COLUMNS, 'reading_id'));
       await markBiometricDays(wh, 'SELECT athlete_id, date FROM stage_source_biometrics');
       await wh.run(upsertSql('source_biometrics', 'stage_source_biometrics', SB_COLUMNS, 'reading_id'));
+      // A source's mapping gives a metric's readings with their time or without; a timed reading replaces the
+      // same source's untimed one of that day, stored by an earlier version whose mapping had no time for it.
+      await wh.run(
+        `DELETE FROM source_biometrics WHERE time IS NULL AND (athlete_id, source, metric_type, date) IN
+           (SELECT (athlete_id, source, metric_type, date) FROM stage_source_biometrics WHERE time IS NOT NULL)`,
+      );
     }
     if (errorRows.length) {
       await wh.run('CREATE OR REPLACE TEMP TABLE stage_import_errors AS SELECT * FROM import_errors LIMIT 0');

@@ -113,6 +113,24 @@ describe('warehouse', () => {
     wh.close();
   });
 
+  it("a timed reading replaces the same source's untimed reading of that day and metric, and no other", async () => {
+    const wh = await Warehouse.open(join(tmp(), 'e.duckdb'));
+    const reading = (source: string, value: number, time?: string) => ({
+      date: '2024-03-05', metric_type: 'resting_hr' as const, value, unit: 'bpm', source, input: `${source}.json`, ...(time ? { time: new Date(time) } : {}),
+    });
+    const batch = (...biometrics: ReturnType<typeof reading>[]): ParseResult => ({ workouts: [], biometrics, streams: [], errors: [] });
+    await storeResult(wh, batch(reading('garmin', 48), reading('oura', 50)), { athleteId: 'me' });
+    await storeResult(wh, batch(reading('garmin', 48, '2024-03-05T06:10:00Z')), { athleteId: 'me' });
+    const rows = await wh.all<{ source: string; timed: boolean; value: number }>(
+      'SELECT source, time IS NOT NULL AS timed, value FROM source_biometrics ORDER BY source',
+    );
+    expect(rows).toEqual([
+      { source: 'garmin', timed: true, value: 48 },
+      { source: 'oura', timed: false, value: 50 },
+    ]);
+    wh.close();
+  });
+
   it('a failure inside a batch leaves nothing of it behind', async () => {
     const wh = await Warehouse.open(join(tmp(), 'd.duckdb'));
     await expect(
