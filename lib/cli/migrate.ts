@@ -1,6 +1,6 @@
 /** `athlete migrate PATH`: carry over everything the earlier Python version kept. */
 import { migrateLegacy, type MigrationSummary } from '../ingest/migrate.ts';
-import { defaultTokenStorePath, TokenStore } from '../sources/http/token_store.ts';
+import { tokenStoreFor } from '../sources/http/token_store.ts';
 import { choiceOption, UsageError } from './args.ts';
 import { dedupAfter } from './after_import.ts';
 import { withWarehouse, type Command } from './context.ts';
@@ -44,7 +44,7 @@ item is also a row of import_errors). Running it again changes nothing.
     if (positionals.length !== 1) throw new UsageError("name the earlier version's folder (or its data/ folder)");
     const format = choiceOption(options.format, 'format', ['table', 'json'] as const, 'table');
     return withWarehouse(ctx, async (wh) => {
-      const summary = await migrateLegacy(wh, positionals[0]!, { athleteId: ctx.config.ATHLETE_ID, tokenStore: new TokenStore(defaultTokenStorePath(ctx.env)) });
+      const summary = await migrateLegacy(wh, positionals[0]!, { athleteId: ctx.config.ATHLETE_ID, tokenStore: tokenStoreFor(ctx.env) });
       if (format === 'json') ctx.out(formatJson([summary as unknown as Record<string, unknown>]));
       else for (const line of migrationReport(summary)) ctx.out(line);
       await dedupAfter(wh, format === 'json' ? { ...ctx, out: ctx.err } : ctx);

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseAthlete } from '../../lib/cli/athlete_choice.ts';
 import { loadConfig } from '../../lib/core/config.ts';
+import { main } from '../../lib/cli/cli.ts';
 import { TokenStore, tokenStoreFor } from '../../lib/sources/http/token_store.ts';
+import { PLANTED, writeOldCheckout } from '../sources/legacy/old_checkout.ts';
 
 let dir: string;
 let path: string;
@@ -93,5 +95,26 @@ describe('a token file from before athletes existed', () => {
     const err = (await new TokenStore(path).get('strava').catch((e: unknown) => e)) as Error;
     expect(err.message).toContain(path);
     expect(err.message).not.toContain('leaky-secret-9');
+  });
+});
+
+describe('athlete migrate --athlete', () => {
+  it("stores the earlier version's Strava token as the chosen athlete's, not as the default athlete's", async () => {
+    const saved = { ...process.env };
+    try {
+      const checkout = join(dir, 'old');
+      mkdirSync(checkout);
+      await writeOldCheckout(checkout, 'early');
+      process.env.DATABASE_URL = join(dir, 'athlete.duckdb');
+      process.env.TOKEN_STORE_PATH = path;
+      process.env.LOG_LEVEL = 'silent';
+      const quiet = { out: () => {}, err: () => {} };
+      expect(await main(['athletes', 'add', 'ana', '--name', 'Ana'], quiet)).toBe(0);
+      expect(await main(['migrate', '--athlete', 'ana', checkout], quiet)).toBe(0);
+      expect((await new TokenStore(path, { athleteId: 'ana' }).get('strava'))?.refresh_token).toBe(PLANTED.envRefresh);
+      expect(new TokenStore(path, { athleteId: 'me' }).has('strava')).toBe(false);
+    } finally {
+      process.env = saved;
+    }
   });
 });
