@@ -355,22 +355,60 @@ async function totals(wh: Warehouse): Promise<{ sources: number; workouts: numbe
   return t!;
 }
 
+/** The results of deduplicating disjoint groups of records, as one result (the groups given in athlete order). */
+function concatResults(parts: readonly DedupResult[]): DedupResult {
+  const stats = deduplicate([]).stats;
+  for (const p of parts) {
+    for (const k of ['records', 'duplicates', 'comparisons', 'routeComparisons', 'conflicts', 'copies', 'routeRejections'] as const) stats[k] += p.stats[k];
+    for (const k of ['tier1', 'tier2', 'tier3'] as const) stats.links[k] += p.stats.links[k];
+  }
+  return { workouts: parts.flatMap((p) => p.workouts), members: parts.flatMap((p) => p.members), stats };
+}
+
+/**
+ * Deduplicate every source record (or those whose record_id is in the temp
+ * table `scope`), one athlete at a time: records of two athletes never link,
+ * and a squad's routes together would not fit in memory (50 athletes × 10
+ * years hold about 375,000 records with a route each).
+ */
+async function deduplicateByAthlete(wh: Warehouse, opts: DedupOptions, scope?: string): Promise<{ records: number; result: DedupResult }> {
+  const athletes = (await wh.all<{ athlete_id: string }>(`SELECT DISTINCT athlete_id FROM ${sourceRows(scope)}`))
+    .map((r) => r.athlete_id)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (athletes.length <= 1) {
+    const records = await loadDedupRecords(wh, scope);
+    return { records: records.length, result: deduplicate(records, opts) };
+  }
+  let records = 0;
+  const parts: DedupResult[] = [];
+  try {
+    for (const athlete of athletes) {
+      await wh.run(`CREATE OR REPLACE TEMP TABLE dedup_athlete AS SELECT record_id FROM ${sourceRows(scope)}${scope ? ' AND' : ' WHERE'} athlete_id = ?`, [athlete]);
+      const recs = await loadDedupRecords(wh, 'dedup_athlete');
+      records += recs.length;
+      parts.push(deduplicate(recs, opts));
+    }
+  } finally {
+    await wh.run('DROP TABLE IF EXISTS dedup_athlete');
+  }
+  return { records, result: concatResults(parts) };
+}
+
 /** Deduplicate every source record and reconcile every day (inside the caller's transaction). */
 async function rebuildAll(wh: Warehouse, opts: DedupOptions): Promise<RebuildSummary> {
-  const records = await loadDedupRecords(wh);
-  const result = deduplicate(records, opts);
+  const { records, result } = await deduplicateByAthlete(wh, opts);
   const w = await writeWorkouts(wh, result);
   const b = await writeBiometrics(wh, false);
   await wh.run('DELETE FROM pending_records');
   await wh.run('DELETE FROM pending_biometric_days');
   return {
-    sourceRecords: records.length,
+    sourceRecords: records,
     workouts: result.workouts.length,
-    merged: records.length - result.workouts.length,
+    merged: records - result.workouts.length,
     aliases: w.aliases,
     biometricDays: b.days,
     stats: result.stats,
-    scope: records.length,
+    scope: records,
     changedRows: w.changed + b.changed,
   };
 }
@@ -457,7 +495,7 @@ export async function updateCanonical(wh: Warehouse, opts: DedupOptions = {}): P
     let stats: DedupStats = deduplicate([], opts).stats;
     let w = { aliases: 0, changed: 0 };
     if (scope > 0) {
-      const result = deduplicate(await loadDedupRecords(wh, 'dedup_scope'), opts);
+      const { result } = await deduplicateByAthlete(wh, opts, 'dedup_scope');
       stats = result.stats;
       w = await writeWorkouts(wh, result, 'dedup_scope');
     }
