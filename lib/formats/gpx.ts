@@ -15,7 +15,10 @@
  * - avg_hr / max_hr, avg_power_w / max_power_w: from the points' extensions;
  * - avg_cadence and the cadence channel: steps per minute for foot sports
  *   (cadence.ts tells strides from steps), rpm otherwise;
- * - utc_offset_min: unknown (GPX times are UTC and name no zone).
+ * - utc_offset_min: the offset written in the first usable point time when it
+ *   is not zero (GPX 1.1 asks for UTC, but apps such as OpenTracks write local
+ *   time with its offset, e.g. `2020-02-02T02:02:02.000+01:15`); Z or +00:00
+ *   says nothing about where, so null.
  * Points sharing a timestamp are one sample (later values fill it). Every
  * value then passes the plausibility gate (core/plausibility.ts).
  */
@@ -26,7 +29,7 @@ import { ElevationGain } from './elevation.ts';
 import { BadValues, COL, GPS_EPOCH_MS, PointColumns, haversineM } from './track_points.ts';
 import { summariseTrack } from './track_summary.ts';
 import { XmlScanner, type XmlAttributes, type XmlSink } from './xml_scan.ts';
-import { parseDecimal, parseIsoTime, scanXmlBytes, scanXmlStream } from './xml_text.ts';
+import { isoOffsetMinutes, parseDecimal, parseIsoTime, scanXmlBytes, scanXmlStream } from './xml_text.ts';
 
 /** Options of {@link parseGpx}. */
 export interface GpxOptions {
@@ -104,6 +107,8 @@ interface TrackState {
   merged: number;
   segments: number;
   hasGps: boolean;
+  /** The UTC offset written in the first usable point time (undefined until one is read). */
+  writtenOffset: number | null | undefined;
   temp: { sum: number; max: number; count: number };
   bad: BadValues;
 }
@@ -126,6 +131,7 @@ function newTrack(index: number): TrackState {
     merged: 0,
     segments: 0,
     hasGps: false,
+    writtenOffset: undefined,
     temp: { sum: 0, max: -Infinity, count: 0 },
     bad: new BadValues(),
   };
@@ -297,6 +303,11 @@ class GpxReader implements XmlSink {
       const ms = parseIsoTime(value);
       const usable = ms >= GPS_EPOCH_MS;
       if (!usable && value.trim() !== '') t.bad.add('time', t.pointCount, value.trim());
+      if (usable && t.writtenOffset === undefined) {
+        const offset = isoOffsetMinutes(value.trim());
+        // Zones on Earth run from UTC-12 to UTC+14; anything else is not a place.
+        t.writtenOffset = offset !== null && offset >= -720 && offset <= 840 ? offset : null;
+      }
       row[COL.time] = usable ? ms : NaN;
       return;
     }
@@ -494,7 +505,7 @@ function buildWorkout(
     end_time: new Date(s.end),
     duration_s: (s.end - s.start) / 1000,
     moving_time_s: s.movingS,
-    utc_offset_min: null,
+    utc_offset_min: t.writtenOffset ? t.writtenOffset : null,
     sport,
     source_sport: sourceSport,
     sport_category: category,

@@ -13,7 +13,9 @@
  * - end_time: the later of the last trackpoint and the last lap's StartTime +
  *   TotalTimeSeconds; duration_s = end_time - start_time, elapsed time;
  * - moving_time_s: the sum of the laps' TotalTimeSeconds (the device's timer
- *   time), else the speed rule of moving_time.ts over the trackpoints;
+ *   time), else the speed rule of moving_time.ts over the trackpoints; a sum
+ *   beyond the elapsed time by more than the tolerance of fit_session.ts
+ *   (laps that overlap) is capped at it, with a warning;
  * - distance_m: the laps' DistanceMeters summed, else the last trackpoint's
  *   DistanceMeters, else the haversine length of the positions;
  * - calories_kcal: the laps' Calories summed;
@@ -34,6 +36,7 @@ import { BadValues, COL, GPS_EPOCH_MS, PointColumns, haversineM } from './track_
 import { cadenceFactor } from './cadence.ts';
 import { summariseTrack } from './track_summary.ts';
 import { XmlScanner, type XmlAttributes, type XmlSink } from './xml_scan.ts';
+import { spanTolerance } from './fit_session.ts';
 import { isoOffsetMinutes, parseDecimal, parseIsoTime, scanXmlBytes, scanXmlStream } from './xml_text.ts';
 
 /** Options of {@link parseTcx}. */
@@ -554,6 +557,15 @@ function finish(reader: TcxReader, fault: string | null, input: string, opts: Tc
       opts,
       truncated: fault !== null,
     });
+    const lapTime = lapSum(a.laps, 'total_time_s');
+    if (lapTime !== null && lapTime > workout.duration_s + spanTolerance(workout.duration_s)) {
+      result.errors.push({
+        input,
+        record: `Activity ${a.index}`,
+        field: 'TotalTimeSeconds',
+        reason: `the laps' TotalTimeSeconds add up to ${lapTime} s, more than the ${workout.duration_s} s from the first to the last instant (laps overlap): moving time kept at ${workout.duration_s} s`,
+      });
+    }
     const check = SourceWorkout.safeParse(workout);
     if (!check.success) {
       result.errors.push({ input, record: `Activity ${a.index}`, reason: formatZodError(check.error, 'workout not valid') });

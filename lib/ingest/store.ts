@@ -245,12 +245,18 @@ export async function storeResult(
       await wh.appendRows('stage_source_biometrics', [...readings.values()]);
       await wh.run(dropUnchangedSql('source_biometrics', 'stage_source_biometrics', SB_COLUMNS, 'reading_id'));
       await markBiometricDays(wh, 'SELECT athlete_id, date FROM stage_source_biometrics');
-      await wh.run(upsertSql('source_biometrics', 'stage_source_biometrics', SB_COLUMNS, 'reading_id'));
-      // A source's mapping gives a metric's readings with their time or without; a timed reading replaces the
-      // same source's untimed one of that day, stored by an earlier version whose mapping had no time for it.
+      // One reading keyed twice: the same value from one source on one day, once with its time and once without
+      // (an earlier version's mapping gave no time; an archive's JSON twin of its timed CSV). The timed one is kept,
+      // whichever arrives first.
       await wh.run(
-        `DELETE FROM source_biometrics WHERE time IS NULL AND (athlete_id, source, metric_type, date) IN
-           (SELECT (athlete_id, source, metric_type, date) FROM stage_source_biometrics WHERE time IS NOT NULL)`,
+        `DELETE FROM stage_source_biometrics WHERE time IS NULL AND (athlete_id, source, metric_type, date, value) IN
+           (SELECT (athlete_id, source, metric_type, date, value) FROM source_biometrics WHERE time IS NOT NULL
+            UNION ALL SELECT (athlete_id, source, metric_type, date, value) FROM stage_source_biometrics WHERE time IS NOT NULL)`,
+      );
+      await wh.run(upsertSql('source_biometrics', 'stage_source_biometrics', SB_COLUMNS, 'reading_id'));
+      await wh.run(
+        `DELETE FROM source_biometrics WHERE time IS NULL AND (athlete_id, source, metric_type, date, value) IN
+           (SELECT (athlete_id, source, metric_type, date, value) FROM stage_source_biometrics WHERE time IS NOT NULL)`,
       );
     }
     if (errorRows.length) {

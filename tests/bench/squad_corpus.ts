@@ -42,7 +42,7 @@ export function squadDays(size: SquadSize): number {
  * Athlete `i`'s records in batches of about `batchDays` days: workouts,
  * streams and biometrics, as one parse result per batch.
  */
-export function* athleteBatches(i: number, size: SquadSize, batchDays = 120): Generator<ParseResult> {
+export function* athleteBatches(i: number, size: SquadSize, batchDays = 365): Generator<ParseResult> {
   const r = rng(1000 + i);
   const days = squadDays(size);
   const first = SQUAD_END - (days - 1) * DAY_MS;

@@ -113,22 +113,29 @@ describe('warehouse', () => {
     wh.close();
   });
 
-  it("a timed reading replaces the same source's untimed reading of that day and metric, and no other", async () => {
-    const wh = await Warehouse.open(join(tmp(), 'e.duckdb'));
+  it("one reading keyed twice (same source, day, metric and value, timed and untimed) is kept once, timed, in either order", async () => {
     const reading = (source: string, value: number, time?: string) => ({
       date: '2024-03-05', metric_type: 'resting_hr' as const, value, unit: 'bpm', source, input: `${source}.json`, ...(time ? { time: new Date(time) } : {}),
     });
     const batch = (...biometrics: ReturnType<typeof reading>[]): ParseResult => ({ workouts: [], biometrics, streams: [], errors: [] });
-    await storeResult(wh, batch(reading('garmin', 48), reading('oura', 50)), { athleteId: 'me' });
-    await storeResult(wh, batch(reading('garmin', 48, '2024-03-05T06:10:00Z')), { athleteId: 'me' });
-    const rows = await wh.all<{ source: string; timed: boolean; value: number }>(
-      'SELECT source, time IS NOT NULL AS timed, value FROM source_biometrics ORDER BY source',
-    );
-    expect(rows).toEqual([
+    const rows = (wh: Warehouse) =>
+      wh.all<{ source: string; timed: boolean; value: number }>('SELECT source, time IS NOT NULL AS timed, value FROM source_biometrics ORDER BY source, value');
+    const expected = [
       { source: 'garmin', timed: true, value: 48 },
-      { source: 'oura', timed: false, value: 50 },
-    ]);
-    wh.close();
+      { source: 'garmin', timed: false, value: 51 },
+      { source: 'oura', timed: false, value: 48 },
+    ];
+    // Untimed first (a warehouse synced by an earlier mapping), then timed; and the other way round.
+    const a = await Warehouse.open(join(tmp(), 'e1.duckdb'));
+    await storeResult(a, batch(reading('garmin', 48), reading('oura', 48)), { athleteId: 'me' });
+    await storeResult(a, batch(reading('garmin', 48, '2024-03-05T06:10:00Z'), reading('garmin', 51)), { athleteId: 'me' });
+    expect(await rows(a)).toEqual(expected);
+    a.close();
+    const b = await Warehouse.open(join(tmp(), 'e2.duckdb'));
+    await storeResult(b, batch(reading('garmin', 48, '2024-03-05T06:10:00Z'), reading('oura', 48)), { athleteId: 'me' });
+    await storeResult(b, batch(reading('garmin', 48), reading('garmin', 51)), { athleteId: 'me' });
+    expect(await rows(b)).toEqual(expected);
+    b.close();
   });
 
   it('a failure inside a batch leaves nothing of it behind', async () => {

@@ -1,10 +1,11 @@
 /**
  * The real-file corpus: every FIT, GPX and TCX file of ../shared/fixtures
  * (files of several open-source projects' test suites and device examples;
- * see its MANIFEST.md and tests/fixtures/MANIFEST.md) checked against the
- * rules of the format modules. Expected values come from each file's own
- * content: the FIT SDK's FitCSVTool dumps beside the Garmin examples, the
- * reference CSVs of python-fitparse, and the XML text of GPX and TCX files.
+ * see its MANIFEST.md) checked against the rules of the format modules;
+ * corpus_extra.test.ts checks more, listed in tests/fixtures/MANIFEST.md.
+ * Expected values come from each file's own content: the FIT SDK's
+ * FitCSVTool dumps beside the Garmin examples, the reference CSVs of
+ * python-fitparse, and the XML text of GPX and TCX files.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

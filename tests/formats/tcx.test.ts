@@ -30,6 +30,18 @@ function generatedTcx(trackpoints: string, lapExtra = ''): string {
 }
 
 describe('parseTcx on generated TCX', () => {
+  it('caps laps whose timers add up beyond the elapsed time (overlapping laps) at it, with a warning giving both', () => {
+    // Two laps of 600 s and 300 s, the second restarting at the first's start: 900 s of timer in a 600 s recording.
+    const text = generatedTcx('').replace('<Lap StartTime="2024-05-01T05:40:00.000Z">', '<Lap StartTime="2024-05-01T05:30:00.000Z">');
+    const r = parseTcx(utf8(text), 'overlap.tcx');
+    const w = r.workouts[0]!;
+    expect(w.duration_s).toBe(600);
+    expect(w.moving_time_s).toBe(600);
+    const row = r.errors.find((e) => e.field === 'TotalTimeSeconds');
+    expect(row?.reason).toMatch(/add up to 900 s, more than the 600 s/);
+    expect(parseTcx(utf8(generatedTcx('')), 'laps.tcx').errors.filter((e) => e.field === 'TotalTimeSeconds')).toEqual([]);
+  });
+
   it('builds a workout from laps alone, with lap sums and time-weighted averages', () => {
     const r = parseTcx(utf8(generatedTcx('')), 'laps.tcx');
     expect(r.errors).toEqual([]);
@@ -171,6 +183,8 @@ describe('parseTcx on real files', () => {
     expect(r.errors).toEqual([
       expect.objectContaining({ input: 'togeojson/bad.tcx', record: 'Activity 1 Trackpoint 1', field: 'Position' }),
       expect.objectContaining({ input: 'togeojson/bad.tcx', record: 'Activity 1 Trackpoint 3, 4', field: 'LatitudeDegrees' }),
+      // Its two laps both start at 15:43:49 and last 2283 s each.
+      expect.objectContaining({ input: 'togeojson/bad.tcx', record: 'Activity 1', field: 'TotalTimeSeconds' }),
     ]);
     const s = r.streams[0]!;
     expect(s.time.length).toBe(4);

@@ -15,9 +15,9 @@
  * Two records of one source are copies of one recording (a FIT and its GPX or
  * TCX export, one ride uploaded twice) when they coincide: starts within
  * `copyStartToleranceS`, overlap of at least `copyOverlap` of the longer one, compatible sports,
- * distances and routes agreeing. One device cannot record two activities at
- * once, so a double session (one after the other) never qualifies; copies
- * link as tier 2, marked `copy`.
+ * distances and routes agreeing (tier 2), or routes agreeing where distances
+ * do not (tier 3). One device cannot record two activities at once, so a
+ * double session (one after the other) never qualifies; copy links are marked `copy`.
  * Candidates come from one sort by start time and a sweep over a fixed window,
  * so comparisons grow with n times the density, never n². Links are applied
  * strongest first (tier, then start gap, then overlap) with union-find; a
@@ -481,7 +481,9 @@ function sweepLinks(recs: DedupRecord[], t: Times, o: Required<DedupOptions>, st
       if (startOk && distanceOk) {
         if (routeM !== undefined && routeM > o.routeMatchM) stats.routeRejections++;
         else tier = 2;
-      } else if (!copy && routeM !== undefined && routeM <= o.routeMatchM && gapS <= o.routeStartToleranceS) {
+      } else if (routeM !== undefined && routeM <= o.routeMatchM && gapS <= o.routeStartToleranceS) {
+        // Copies (already found to coincide in time) whose distances disagree but whose routes agree are one
+        // recording measured two ways: a GPX export's distance from its points counts what the device skipped while paused.
         tier = 3;
       }
       if (tier !== 0) links.push({ a: i, b: j, tier, gapS, overlap, key: undefined, distanceDiff: dd, routeM, copy });

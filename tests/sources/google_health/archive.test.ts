@@ -247,9 +247,9 @@ describe('the newer archive (per-metric CSV time series)', () => {
     expect(by('resting_hr')).toEqual([expect.objectContaining({ date: '2025-06-01', value: 52 })]);
     // An HRV of 0 is Fitbit's "no value".
     expect(by('hrv_rmssd')).toEqual([expect.objectContaining({ date: '2025-06-01', value: 41.2 })]);
-    // weight.csv (grams, UTC instant) and the JSON twin (kg, the same day's grams decide the unit).
+    // weight.csv (grams, UTC instant) and its JSON twin (kg once the same day's grams decide the unit) are one
+    // weighing: the timed reading is kept.
     expect(by('weight').map((x) => [x.date, x.value, x.time?.toISOString() ?? null])).toEqual([
-      ['2025-06-01', 72.45, null],
       ['2025-06-01', 72.45, '2025-06-01T14:30:00.000Z'],
     ]);
     expect(by('body_fat_pct')).toEqual([expect.objectContaining({ date: '2025-06-01', value: 18.2 })]);
