@@ -2,25 +2,21 @@
  * Seeded pseudo-random numbers for the demo athlete: the same seed always
  * gives the same sequence, so generated files are byte-identical.
  */
+import { seededRandom } from '../core/random.ts';
 
 /** A seeded generator (mulberry32) with the draws the simulation needs. */
 export class Rng {
-  private state: number;
+  private readonly draw: () => number;
   private readonly origin: number;
 
   constructor(seed: number) {
     this.origin = seed >>> 0;
-    this.state = this.origin;
+    this.draw = seededRandom(this.origin);
   }
 
   /** A uniform number in [0, 1). */
   next(): number {
-    // mulberry32 (Tommy Ettinger, public domain): a 32-bit state is enough for a simulation.
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   /** A uniform number in [lo, hi). */

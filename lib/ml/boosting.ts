@@ -14,7 +14,7 @@
  * Written for this project because no maintained npm package was fast enough
  * at the runners' cohort protocol's size (see README, "Injury risk").
  */
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 
 /** Boosting hyper-parameters; every field has a default. */
 export interface BoostingOptions {

@@ -20,7 +20,7 @@ import type { BoostingOptions } from './boosting.ts';
 import { Ensemble, trainClassifier, type Classifier, type LearnerOptions } from './ensemble.ts';
 import { applyPlatt, fitPlatt, type Platt } from './calibration.ts';
 import { prAuc, rocAuc, thresholdAtBalance } from './evaluate.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 
 /** Which published file. */
 export type CohortApproach = 'day' | 'week';

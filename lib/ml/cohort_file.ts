@@ -12,7 +12,7 @@ import type { CohortApproach, CohortRow } from './cohort.ts';
 import type { LearnerOptions } from './ensemble.ts';
 import { cohortModelPath, saveModel, type CohortEvaluation } from './model_file.ts';
 import { InjuryPredictor } from './predictor.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 
 /**
  * Options of `evaluateCohortFile`; the defaults are the paper's protocol (5

@@ -8,7 +8,7 @@ import type { BoostingJSON, BoostingOptions } from './boosting.ts';
 import { rocAuc } from './evaluate.ts';
 import { RandomForest } from './forest.ts';
 import type { ForestJSON, ForestOptions } from './forest.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 
 /**
  * Which tree learner: 'boosting' (`GradientBoosting`, the default, chosen by

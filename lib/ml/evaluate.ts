@@ -4,7 +4,7 @@
  * athlete leak into training.
  */
 import { dayNumber } from '../analysis/daily.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 
 function checkPair(y: number[], p: number[]): void {
   if (y.length !== p.length) throw new RangeError(`metrics: ${y.length} labels but ${p.length} scores`);

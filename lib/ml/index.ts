@@ -7,4 +7,4 @@ export * from './calibration.ts';
 export * from './evaluate.ts';
 export * from './cohort.ts';
 export * from './predictor.ts';
-export * from './random.ts';
+export * from '../core/random.ts';

@@ -7,7 +7,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rng } from './fit_corpus.ts';
+import { seededRandom as rng } from '../../lib/core/random.ts';
 
 /** A generated export and what it holds. */
 export interface AppleExport {

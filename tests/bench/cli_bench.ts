@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Warehouse } from '../../lib/core/warehouse.ts';
 import { ROOT } from '../helpers/shared.ts';
-import { rng } from './fit_corpus.ts';
+import { seededRandom as rng } from '../../lib/core/random.ts';
 import { fmt, median, report, RUNS } from './measure.ts';
 
 const GB = 1024 ** 3;

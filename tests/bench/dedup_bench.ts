@@ -10,7 +10,7 @@ import { deduplicate } from '../../lib/core/dedup/deduplicate.ts';
 import { storeResult } from '../../lib/ingest/store.ts';
 import { emptyResult, type SourceWorkoutInput } from '../../lib/core/models.ts';
 import type { Warehouse } from '../../lib/core/warehouse.ts';
-import { rng } from './fit_corpus.ts';
+import { seededRandom as rng } from '../../lib/core/random.ts';
 import { FULL, fmt, report, timed, timedSelf, withWarehouse } from './measure.ts';
 
 const SOURCES = ['garmin', 'strava', 'whoop', 'oura'] as const;

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitCrc } from '../../lib/formats/fit_decode.ts';
+import { seededRandom as rng } from '../../lib/core/random.ts';
 
 /** A generated corpus: its files and how many track points they hold. */
 export interface FitCorpus {
@@ -15,18 +16,6 @@ export interface FitCorpus {
   files: string[];
   points: number;
   bytes: number;
-}
-
-/** Small deterministic PRNG (mulberry32), so every run writes the same files. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function mesgNum(name: string): number {

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rng } from './fit_corpus.ts';
+import { seededRandom as rng } from '../../lib/core/random.ts';
 
 /** A generated file and what it holds. */
 export interface LargeFile {

@@ -19,7 +19,7 @@ import { drawEvenly, evaluateCohort, zScoreByAthlete } from '../../lib/ml/cohort
 import { rocAuc } from '../../lib/ml/evaluate.ts';
 import { RandomForest } from '../../lib/ml/forest.ts';
 import { GradientBoosting } from '../../lib/ml/boosting.ts';
-import { seededRandom } from '../../lib/ml/random.ts';
+import { seededRandom } from '../../lib/core/random.ts';
 import { cohortCsvText, plantedCohort } from '../ml/synthetic.ts';
 import { FULL, report } from './measure.ts';
 

@@ -7,7 +7,7 @@
  * them); every night resting HR, HRV and sleep from a ring.
  */
 import { emptyResult, type ParseResult, type SportCategory } from '../../lib/core/models.ts';
-import { rng } from './fit_corpus.ts';
+import { seededRandom as rng } from '../../lib/core/random.ts';
 
 /** How big the squad is. */
 export interface SquadSize {

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rng } from './fit_corpus.ts';
+import { seededRandom as rng } from '../../lib/core/random.ts';
 
 /** Generated files and the track points they hold. */
 export interface XmlCorpus {

@@ -17,18 +17,8 @@ import { Warehouse } from '../../lib/core/warehouse.ts';
 import { storeResult } from '../../lib/ingest/store.ts';
 import { BUILTIN_PLUGINS } from '../../lib/plugins/registry.ts';
 import { runPluginsOnWarehouse } from '../../lib/plugins/run.ts';
+import { seededRandom as rng } from '../../lib/core/random.ts';
 
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SOURCES = ['garmin', 'strava', 'whoop', 'oura'] as const;
 const SPORTS = ['running', 'cycling', 'walking', 'strength_training'] as const;

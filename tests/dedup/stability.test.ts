@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { aliasChanges, clustersOf, deduplicate, evaluateLinks, type DedupRecord, type DedupResult } from '../../lib/core/dedup/deduplicate.ts';
 import { groups, rec } from './records.ts';
+import { seededRandom as prng } from '../../lib/core/random.ts';
 
-/** mulberry32: a small seeded PRNG so the corpus is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SOURCES = ['garmin', 'whoop', 'strava', 'oura', 'apple_health'];
 const SPORTS = ['running', 'cycling', 'swimming', 'strength_training', 'walking'];

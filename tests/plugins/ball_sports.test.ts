@@ -6,6 +6,7 @@ import { projectAll } from '../../lib/core/motion/projection.ts';
 import { estimateKinematics, trackDistance } from '../../lib/core/motion/kinematics.ts';
 import { detectAccelerations, detectSprints } from '../../lib/plugins/ball_sports/sprints.ts';
 import { workRest, zoneDistances } from '../../lib/plugins/ball_sports/zones.ts';
+import { seededRandom } from '../../lib/core/random.ts';
 
 const LAT0 = 41.726;
 const LON0 = -9.1237;
@@ -17,16 +18,9 @@ function toLatLon(x: number, y: number): [number, number] {
   return [LAT0 + y / M_PER_DEG, LON0 + x / (M_PER_DEG * Math.cos((LAT0 * Math.PI) / 180))];
 }
 
-/** Deterministic normal noise (mulberry32 + Box–Muller). */
+/** Deterministic normal noise (seeded uniforms + Box–Muller). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  const uni = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uni = seededRandom(seed);
   return () => Math.sqrt(-2 * Math.log(uni() + 1e-12)) * Math.cos(2 * Math.PI * uni());
 }
 

@@ -1,4 +1,4 @@
-/** Seeded randomness, so every draw of the injury models is reproducible. */
+/** Seeded randomness, so every draw (injury models, the demo athlete, test corpora) is reproducible. */
 
 /** Seeded uniform random numbers in [0, 1) (mulberry32). */
 export function seededRandom(seed: number): () => number {
