@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyPlatt, fitPlatt } from '../../lib/ml/calibration.ts';
 import { cohortFeatureColumns, drawEvenly, evaluateCohort, readCohortCsv, zScoreByAthlete } from '../../lib/ml/cohort.ts';
 import { rocAuc } from '../../lib/ml/evaluate.ts';
-import { seededRandom } from '../../lib/ml/random.ts';
+import { seededRandom } from '../../lib/core/random.ts';
 import { cohortCsv, plantedCohort } from './synthetic.ts';
 
 describe('cohort columns', () => {

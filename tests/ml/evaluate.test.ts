@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blockBootstrapAucs, classBalance, forwardChainingSplits, groupSplit, percentileInterval, prAuc, rocAuc, thresholdAtBalance } from '../../lib/ml/evaluate.ts';
-import { seededRandom } from '../../lib/ml/random.ts';
+import { seededRandom } from '../../lib/core/random.ts';
 
 describe('rocAuc', () => {
   it('matches the hand-computed pair count', () => {

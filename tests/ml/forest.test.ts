@@ -3,7 +3,7 @@ import { rocAuc } from '../../lib/ml/evaluate.ts';
 import { BOOSTING_DEFAULTS, binEdges, GradientBoosting } from '../../lib/ml/boosting.ts';
 import { correctForUndersampling, Ensemble, permutationImportance, trainBalancedEnsemble } from '../../lib/ml/ensemble.ts';
 import { RandomForest } from '../../lib/ml/forest.ts';
-import { seededRandom } from '../../lib/ml/random.ts';
+import { seededRandom } from '../../lib/core/random.ts';
 
 /** Feature 0 decides the label (with noise); features 1 and 2 are noise. */
 function data(n: number, seed: number): { X: number[][]; y: number[] } {

@@ -2,7 +2,7 @@
 import { acwrEwma } from '../../lib/analysis/index.ts';
 import { cohortFeatureColumns, COHORT_ID_COLUMNS, type CohortRow } from '../../lib/ml/cohort.ts';
 import type { DailyRow, InjuryRecord } from '../../lib/ml/features.ts';
-import { seededRandom } from '../../lib/ml/random.ts';
+import { seededRandom } from '../../lib/core/random.ts';
 
 /** A daily row with only load and sources set. */
 export function day(athlete_id: string, date: string, load: number | null, sources: string[] = ['garmin']): DailyRow {
