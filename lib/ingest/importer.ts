@@ -10,7 +10,7 @@ import { emptyResult, mergeResults, type ImportError, type ParseResult } from '.
 import { collectInputs, contentIdentity, type InputEntry } from './inputs.ts';
 import { fingerprint, importedFingerprints, rememberImported } from './imported_files.ts';
 import type { InputLimits } from './limits.ts';
-import type { StoreSummary } from './store.ts';
+import { addStoreSummary, type StoreSummary } from './store.ts';
 import { storeApart } from './store_apart.ts';
 import type { Warehouse } from '../core/warehouse.ts';
 import { logger } from '../core/log.ts';
@@ -333,12 +333,7 @@ async function importEntries(
     // A batch with a record the warehouse refused is read again next time, whichever file it came from.
     if (s.invalid === 0) await rememberImported(wh, prints);
     prints = [];
-    summary.workouts += s.workouts;
-    summary.biometrics += s.biometrics;
-    summary.points += s.points;
-    summary.errors += s.errors;
-    summary.invalid += s.invalid;
-    summary.warnings += s.warnings;
+    addStoreSummary(summary, s);
     batch = emptyResult();
     inBatch = 0;
   };

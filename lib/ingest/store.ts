@@ -27,6 +27,16 @@ export interface StoreSummary {
   warnings: number;
 }
 
+/** Add `b`'s counts to `a` (a running total over batches). */
+export function addStoreSummary(a: StoreSummary, b: StoreSummary): void {
+  a.workouts += b.workouts;
+  a.biometrics += b.biometrics;
+  a.points += b.points;
+  a.errors += b.errors;
+  a.invalid += b.invalid;
+  a.warnings += b.warnings;
+}
+
 /**
  * Whether a row is a plausibility warning rather than something not
  * imported: the gate (core/plausibility.ts), whether a parser or this store

@@ -7,7 +7,7 @@
  */
 import { emptyResult, type ImportError, type ParseResult, type WorkoutStream } from '../core/models.ts';
 import type { Warehouse } from '../core/warehouse.ts';
-import { storeResult, type StoreSummary } from './store.ts';
+import { addStoreSummary, storeResult, type StoreSummary } from './store.ts';
 
 /** A record with what travels with it: a workout and its stream, or a reading. */
 type Unit = { workout: ParseResult['workouts'][number]; streams: WorkoutStream[] } | { reading: ParseResult['biometrics'][number] };
@@ -58,15 +58,6 @@ function aboutTheWarehouse(err: unknown): boolean {
   return err.name === 'WarehouseBusyError' || /\b(IO Error|disk|No space|read-only|closed|FATAL|INTERNAL Error|connection)\b/i.test(err.message);
 }
 
-const add = (a: StoreSummary, b: StoreSummary): void => {
-  a.workouts += b.workouts;
-  a.biometrics += b.biometrics;
-  a.points += b.points;
-  a.errors += b.errors;
-  a.invalid += b.invalid;
-  a.warnings += b.warnings;
-};
-
 /**
  * {@link storeResult}, except that records the warehouse refuses are found
  * by halving and recorded as rows (counted as `invalid`) while the rest is
@@ -90,7 +81,7 @@ export async function storeApart(
   const pieces: Unit[][] = [unitsOf(result)];
   for (let piece = pieces.pop(); piece; piece = pieces.pop()) {
     try {
-      add(total, await storeResult(wh, resultOf(piece), { athleteId: opts.athleteId, now: opts.now }));
+      addStoreSummary(total, await storeResult(wh, resultOf(piece), { athleteId: opts.athleteId, now: opts.now }));
     } catch (err) {
       if (aboutTheWarehouse(err)) throw err;
       if (piece.length === 1) {
