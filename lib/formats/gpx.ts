@@ -9,7 +9,10 @@
  * - duration_s: elapsed time, end_time - start_time (pauses included);
  * - moving_time_s: GPX has no timer, so the speed rule of moving_time.ts
  *   over the track's distance (a new `<trkseg>` is a pause: its gap moves no
- *   distance);
+ *   distance), less the pauses the file marks (OpenTracks' old convention, as
+ *   its test gpx_with_pause_resume reads it: a point at lat 100, lon 0 ends a
+ *   segment, one at lat 200, lon 0 starts the next; only in files OpenTracks
+ *   wrote, elsewhere such a point is a bad position);
  * - distance_m: the haversine length of the points within each segment;
  * - elevation_gain_m: the hysteresis ascent of elevation.ts;
  * - avg_hr / max_hr, avg_power_w / max_power_w: from the points' extensions;
@@ -106,6 +109,12 @@ interface TrackState {
   /** Points that shared the previous point's timestamp (merged into it). */
   merged: number;
   segments: number;
+  /** Marked pauses as (from, to) pairs of epoch ms, in file order. */
+  pauses: number[];
+  /** When the open pause began (NaN when none is open). */
+  pausedAt: number;
+  /** Pause and resume marker points read. */
+  markers: number;
   hasGps: boolean;
   /** The UTC offset written in the first usable point time (undefined until one is read). */
   writtenOffset: number | null | undefined;
@@ -130,6 +139,9 @@ function newTrack(index: number): TrackState {
     skipped: 0,
     merged: 0,
     segments: 0,
+    pauses: [],
+    pausedAt: NaN,
+    markers: 0,
     hasGps: false,
     writtenOffset: undefined,
     temp: { sum: 0, max: -Infinity, count: 0 },
@@ -156,6 +168,10 @@ class GpxReader implements XmlSink {
   private extDepth = 0;
   private metaDepth = 0;
   private pointBad = false;
+  /** The current point is a pause or resume marker (0: a point). */
+  private pointMarker = 0;
+  /** The file is OpenTracks', whose old versions mark pauses with points at lat 100 and 200. */
+  private marksPauses = false;
   /** The point's air temperature (its first value), NaN while unread. */
   private pointTemp = NaN;
   private collect = NOTHING;
@@ -181,6 +197,7 @@ class GpxReader implements XmlSink {
       this.rootName = name;
       this.rootSeen = local === 'gpx';
       this.creator = attrs.get('creator') ?? '';
+      this.marksPauses = /^OpenTracks\b/.test(this.creator);
       this.version = attrs.get('version') ?? '';
       return;
     }
@@ -271,10 +288,12 @@ class GpxReader implements XmlSink {
     const lonText = attrs.get('lon');
     const lat = parseDecimal(latText ?? '');
     const lon = parseDecimal(lonText ?? '');
-    if (!(Math.abs(lat) <= 90)) {
+    // A marker is no position: finishPoint reads its time.
+    this.pointMarker = this.marksPauses && lon === 0 && (lat === PAUSE_LAT || lat === RESUME_LAT) ? lat : 0;
+    if (this.pointMarker === 0 && !(Math.abs(lat) <= 90)) {
       t.bad.add('lat', t.pointCount, latText ?? '(missing)');
       this.pointBad = true;
-    } else if (!(Math.abs(lon) <= 180)) {
+    } else if (this.pointMarker === 0 && !(Math.abs(lon) <= 180)) {
       t.bad.add('lon', t.pointCount, lonText ?? '(missing)');
       this.pointBad = true;
     }
@@ -331,6 +350,11 @@ class GpxReader implements XmlSink {
       t.temp.count++;
       if (temp > t.temp.max) t.temp.max = temp;
     }
+    if (this.pointMarker !== 0) {
+      this.markPause(t, row[COL.time]!);
+      points.discard();
+      return;
+    }
     if (this.pointBad) {
       t.skipped++;
       points.discard();
@@ -358,7 +382,25 @@ class GpxReader implements XmlSink {
     t.lastTime = time;
     points.commit();
   }
+
+  /** A pause or resume marker at `time`: a resume closes the open pause; either ends the stretch the distance runs along. */
+  private markPause(t: TrackState, time: number): void {
+    t.markers++;
+    t.prevLat = NaN;
+    t.prevLon = NaN;
+    if (this.pointMarker === PAUSE_LAT) {
+      t.pausedAt = time;
+      return;
+    }
+    const last = t.pauses.length ? t.pauses[t.pauses.length - 1]! : -Infinity;
+    if (t.pausedAt >= last && time > t.pausedAt) t.pauses.push(t.pausedAt, time);
+    t.pausedAt = NaN;
+  }
 }
+
+/** OpenTracks' old pause and resume markers: points at these latitudes (and longitude 0). */
+const PAUSE_LAT = 100;
+const RESUME_LAT = 200;
 
 function localColumnName(col: number): string {
   for (const [name, c] of POINT_COLUMNS) if (c === col) return name;
@@ -478,6 +520,12 @@ function reportBadValues(t: TrackState, input: string, result: ParseResult): voi
   }
 }
 
+function pausedSeconds(pauses: readonly number[]): number {
+  let ms = 0;
+  for (let i = 0; i < pauses.length; i += 2) ms += pauses[i + 1]! - pauses[i]!;
+  return ms / 1000;
+}
+
 interface BuildContext {
   input: string;
   source: string;
@@ -495,7 +543,7 @@ function buildWorkout(
   c: BuildContext,
 ): SourceWorkoutInput {
   const { sport, category } = mapSport(sportName);
-  const s = summariseTrack(stream, sport);
+  const s = summariseTrack(stream, sport, t.pauses);
   return {
     athlete_id: c.opts.athleteId ?? 'me',
     source: c.source,
@@ -527,6 +575,7 @@ function buildWorkout(
       skipped_points: t.skipped,
       merged_points: t.merged,
       segments: t.segments,
+      ...(t.markers ? { pause_markers: t.markers, paused_s: pausedSeconds(t.pauses) } : {}),
       cadence_doubled: s.cadenceFactor === 2,
       air_temp_c: t.temp.count ? { mean: t.temp.sum / t.temp.count, max: t.temp.max } : null,
       truncated: c.truncated,

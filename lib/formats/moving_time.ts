@@ -24,14 +24,29 @@ export const PAUSE_GAP_S = 10;
 /**
  * Seconds of moving time over samples at `timeMs` (epoch ms, ascending), from
  * a cumulative `distance` channel (metres) or else a `speed` channel (m/s);
- * NaN marks an absent value. Null when there are fewer than two samples.
+ * NaN marks an absent value. `pauses` are pauses the recorder marked, as
+ * ascending, disjoint (from, to) pairs of epoch ms: no part of them is moving
+ * time. Null when there are fewer than two samples.
  */
-export function movingTimeS(timeMs: ArrayLike<number>, distance?: ArrayLike<number>, speed?: ArrayLike<number>): number | null {
+export function movingTimeS(
+  timeMs: ArrayLike<number>,
+  distance?: ArrayLike<number>,
+  speed?: ArrayLike<number>,
+  pauses: ArrayLike<number> = NO_PAUSES,
+): number | null {
   const n = timeMs.length;
   if (n < 2) return null;
   const hasDistance = distance !== undefined && countFinite(distance) >= 2;
   const hasSpeed = !hasDistance && speed !== undefined && countFinite(speed) >= 1;
   let moving = 0;
+  // Intervals come in ascending order, so one cursor walks the pauses once.
+  let q = 0;
+  const paused = (from: number, to: number): number => {
+    while (q < pauses.length && pauses[q + 1]! <= from) q += 2;
+    let s = 0;
+    for (let r = q; r < pauses.length && pauses[r]! < to; r += 2) s += Math.min(to, pauses[r + 1]!) - Math.max(from, pauses[r]!);
+    return s / 1000;
+  };
   if (hasDistance) {
     const at = new Int32Array(n);
     let m = 0;
@@ -46,7 +61,7 @@ export function movingTimeS(timeMs: ArrayLike<number>, distance?: ArrayLike<numb
       while (k + 1 < j && (timeMs[i]! - timeMs[at[k + 1]!]!) / 1000 >= MOVING_WINDOW_S) k++;
       const from = dt >= MOVING_WINDOW_S ? p : at[k]!;
       const span = (timeMs[i]! - timeMs[from]!) / 1000;
-      if ((distance![i]! - distance![from]!) / span >= MOVING_SPEED_MPS) moving += dt;
+      if ((distance![i]! - distance![from]!) / span >= MOVING_SPEED_MPS) moving += dt - paused(timeMs[p]!, timeMs[i]!);
     }
     return moving;
   }
@@ -55,13 +70,15 @@ export function movingTimeS(timeMs: ArrayLike<number>, distance?: ArrayLike<numb
     if (!(dt > 0)) continue;
     if (hasSpeed) {
       const v = speed![i]!;
-      if (dt <= PAUSE_GAP_S && v === v && v >= MOVING_SPEED_MPS) moving += dt;
+      if (dt <= PAUSE_GAP_S && v === v && v >= MOVING_SPEED_MPS) moving += dt - paused(timeMs[i - 1]!, timeMs[i]!);
     } else if (dt <= PAUSE_GAP_S) {
-      moving += dt;
+      moving += dt - paused(timeMs[i - 1]!, timeMs[i]!);
     }
   }
   return moving;
 }
+
+const NO_PAUSES: readonly number[] = [];
 
 function countFinite(a: ArrayLike<number>): number {
   let c = 0;

@@ -25,8 +25,11 @@ export interface TrackSummary {
 
 const NONE = new Float64Array(0);
 
-/** Summarise a stream of a workout of `sport`; doubles its cadence in place when it is in strides. */
-export function summariseTrack(stream: WorkoutStream, sport: string): TrackSummary {
+/**
+ * Summarise a stream of a workout of `sport`; doubles its cadence in place
+ * when it is in strides. `pauses`: pauses the file marked, as for movingTimeS.
+ */
+export function summariseTrack(stream: WorkoutStream, sport: string, pauses?: ArrayLike<number>): TrackSummary {
   const ch = stream.channels;
   const factor = cadenceFactor(sport, ch.cadence);
   if (factor !== 1 && ch.cadence) for (let i = 0; i < ch.cadence.length; i++) ch.cadence[i]! *= factor;
@@ -39,7 +42,7 @@ export function summariseTrack(stream: WorkoutStream, sport: string): TrackSumma
   return {
     start,
     end,
-    movingS: movingTimeS(stream.time, ch.distance_m, ch.speed_mps),
+    movingS: movingTimeS(stream.time, ch.distance_m, ch.speed_mps, pauses),
     hr: columnStats(ch.hr ?? NONE, isPlausibleHr),
     power: columnStats(ch.power_w ?? NONE, isNonNegative),
     cadence: columnStats(ch.cadence ?? NONE, isMoving),

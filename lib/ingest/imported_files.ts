@@ -10,7 +10,7 @@ import type { InputEntry } from './inputs.ts';
  * Raise when what a reader makes of the same file changes (a parser fixed or
  * extended): every file is then read again once.
  */
-export const READER_REVISION = 1;
+export const READER_REVISION = 2;
 
 /** A file's content and how it is read, as one key. */
 export function fingerprint(e: InputEntry, format: string, source: string | undefined, athleteId: string): string {

@@ -360,3 +360,49 @@ describe('parseGpx on real files', () => {
     expect(workouts).toBeGreaterThan(20);
   });
 });
+
+describe('pause and resume markers (OpenTracks: a point at lat 100 pauses, one at lat 200 resumes)', () => {
+  /** A walk east at latitude 46°, one point every 2 s, 0.00002° (1.5 m) apart, with `extra` points spliced in before their index. */
+  function walk(creator: string, extra: Record<number, string> = {}): string {
+    const pts: string[] = [];
+    for (let i = 0; i <= 30; i++) {
+      if (extra[i]) pts.push(extra[i]!);
+      const t = new Date(Date.UTC(2024, 4, 1, 8, 0, i * 2)).toISOString();
+      pts.push(`<trkpt lat="46" lon="${(7 + i * 0.00002).toFixed(5)}"><time>${t}</time></trkpt>`);
+    }
+    return `<?xml version="1.0"?><gpx version="1.1" creator="${creator}"><trk><type>walking</type><trkseg>${pts.join('')}</trkseg></trk></gpx>`;
+  }
+  const marker = (lat: number, iso: string) => `<trkpt lat="${lat}" lon="0"><time>${iso}</time></trkpt>`;
+  // Between the points at 20 s and 22 s (index 11 follows): paused from 20.5 s to 21.5 s.
+  const paused = { 11: marker(100, '2024-05-01T08:00:20.500Z') + marker(200, '2024-05-01T08:00:21.500Z') };
+
+  it('an OpenTracks file: the marked pause is not moving time, the way across it is not distance, and no error is reported', () => {
+    const plain = parseGpx(utf8(walk('OpenTracks')), 'plain.gpx').workouts[0]!;
+    const r = parseGpx(utf8(walk('OpenTracks', paused)), 'paused.gpx');
+    const w = r.workouts[0]!;
+    expect(r.errors).toEqual([]);
+    expect(r.streams[0]!.time).toHaveLength(31);
+    expect(w.duration_s).toBe(60);
+    expect(plain.moving_time_s).toBe(60);
+    // The 2 s leg across the pause still moves (judged over the 10 s window), less its paused second.
+    expect(w.moving_time_s).toBeCloseTo(59, 9);
+    // Thirty legs of 0.00002° before; the leg from 20 s to 22 s spans the pause and no longer counts.
+    expect(plain.distance_m! - w.distance_m!).toBeCloseTo(greatCircle([46, 7.0002], [46, 7.00022]), 6);
+    expect(w.raw_data).toMatchObject({ pause_markers: 2, paused_s: 1 });
+  });
+
+  it('a pause never resumed takes nothing off; a resume without a pause is ignored', () => {
+    const open = parseGpx(utf8(walk('OpenTracks', { 11: marker(100, '2024-05-01T08:00:20.500Z') })), 'open.gpx').workouts[0]!;
+    expect(open.moving_time_s).toBe(60);
+    const stray = parseGpx(utf8(walk('OpenTracks', { 11: marker(200, '2024-05-01T08:00:21.500Z') })), 'stray.gpx').workouts[0]!;
+    expect(stray.moving_time_s).toBe(60);
+    expect(stray.raw_data).toMatchObject({ pause_markers: 1, paused_s: 0 });
+  });
+
+  it('in a file another app wrote, a point at lat 100 is a bad position, reported and skipped', () => {
+    const r = parseGpx(utf8(walk('SomeTracker 1.0', paused)), 'other.gpx');
+    expect(r.workouts[0]!.moving_time_s).toBe(60);
+    expect(r.workouts[0]!.raw_data).not.toHaveProperty('pause_markers');
+    expect(r.errors).toEqual([expect.objectContaining({ field: 'lat', record: 'trk 1 trkpt 12, 13' })]);
+  });
+});
