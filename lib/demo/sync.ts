@@ -23,6 +23,20 @@ const DEMO_SOURCES: [folder: string, source: string][] = [
 export const DEFAULT_DEMO_DIR = join(WAREHOUSE_DIR, 'demo');
 
 /**
+ * The demo athlete's name, from the profile its files were generated with
+ * (athlete.json in `dir`); undefined when there are none.
+ */
+export function demoAthleteName(dir = DEFAULT_DEMO_DIR): string | undefined {
+  let profile: { name?: unknown };
+  try {
+    profile = JSON.parse(readFileSync(join(dir, 'athlete.json'), 'utf8')) as typeof profile;
+  } catch {
+    return undefined;
+  }
+  return typeof profile.name === 'string' && profile.name.trim() ? profile.name.trim() : undefined;
+}
+
+/**
  * Load the demo athlete: generate its export files if they are not there (or
  * were made with another seed), import each source's folder, and its injury log.
  */

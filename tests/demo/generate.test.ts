@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { Decoder, Stream } from '@garmin/fitsdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, type DemoSummary } from '../../lib/demo/generate.ts';
+import { demoAthleteName } from '../../lib/demo/sync.ts';
 import { zurichOffsetMin } from '../../lib/demo/clock.ts';
 import { STRAVA_HEADER_94, stravaDate } from '../../lib/demo/write_strava.ts';
 import { garminExternalId } from '../../lib/demo/source_ids.ts';
@@ -331,5 +332,10 @@ describe('other files', () => {
     const profile = JSON.parse(readFileSync(join(dirA, 'athlete.json'), 'utf8')) as { name: string; home_timezone: string };
     expect(profile.name).toBe('Demo Athlete');
     expect(profile.home_timezone).toBe('Europe/Zurich');
+  });
+
+  it('names the demo athlete for the report by its profile; no demo files, no name', () => {
+    expect(demoAthleteName(dirA)).toBe('Demo Athlete');
+    expect(demoAthleteName(join(dirA, 'no-such-folder'))).toBeUndefined();
   });
 });

@@ -78,6 +78,8 @@ describe('sync and report on the demo athlete', () => {
     expect(existsSync(pdf.replace(/\.pdf$/, '.html'))).toBe(true);
     const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
     for (const section of ['Summary', 'Training volume', 'Training load', 'Recovery', 'Data quality']) expect(text).toContain(section);
+    // No source is configured, so the data are the demo athlete's: called by the demo's name, not the id.
+    expect(text).toContain('Training report: Demo Athlete');
     const [w] = await sqlJson('SELECT count(*) AS n FROM workouts');
     expect(text).toContain(`${w!.n as number} from`);
     execFileSync('pdftoppm', ['-r', '20', '-png', pdf, join(dir, 'page')]);
