@@ -41,7 +41,11 @@ export interface ImportOptions {
   source?: string;
   /** Called after each input file. */
   onProgress?: (done: number, total: number, name: string) => void;
-  /** Store after this many files (bounds memory; each batch is one transaction). */
+  /**
+   * Store after this many files (default {@link BATCH_FILES}), or once the
+   * files read hold {@link BATCH_SAMPLES} track samples or {@link BATCH_RECORDS}
+   * records: each batch is one transaction, and what it holds is in memory.
+   */
   batchFiles?: number;
   /**
    * Worker threads parsing FIT, GPX and TCX files; default: one per core but
@@ -54,6 +58,15 @@ export interface ImportOptions {
   /** Read every file, also those imported before with the same content (skipped otherwise). */
   again?: boolean;
 }
+
+/**
+ * Batch bounds. A transaction costs some 20 ms whatever it holds, which
+ * small files (a few thousand samples each) would pay per file or two; the
+ * bounds keep a batch's memory to about 100 MB.
+ */
+export const BATCH_FILES = 1000;
+export const BATCH_SAMPLES = 1_000_000;
+export const BATCH_RECORDS = 20_000;
 
 /** Below this many activity files, starting worker threads costs more than it saves. */
 export const PARALLEL_MIN_FILES = 20;
@@ -322,9 +335,10 @@ async function importEntries(
   };
   const consumed = new Set<InputEntry>();
   const duplicates = new Duplicates();
-  const batchFiles = opts.batchFiles ?? 50;
+  const batchFiles = opts.batchFiles ?? BATCH_FILES;
   let batch = emptyResult();
   let inBatch = 0;
+  let batchSamples = 0;
   /** Rows saying an input was skipped (nothing to import, unknown format, duplicate): not problems. */
   let notices = 0;
   const flush = async () => {
@@ -336,6 +350,7 @@ async function importEntries(
     addStoreSummary(summary, s);
     batch = emptyResult();
     inBatch = 0;
+    batchSamples = 0;
   };
 
   // Formats read first: account-export indexes claim their activity files.
@@ -368,7 +383,8 @@ async function importEntries(
     }
     mergeResults(batch, r);
     inBatch++;
-    if (inBatch >= batchFiles) await flush();
+    for (const st of r.streams) batchSamples += st.time.length;
+    if (inBatch >= batchFiles || batchSamples >= BATCH_SAMPLES || batch.workouts.length + batch.biometrics.length >= BATCH_RECORDS) await flush();
     opts.onProgress?.(++done, total, name);
   };
   const skip = (e: InputEntry, reason: string) => {
