@@ -13,15 +13,32 @@ import { decodeFit } from '../../lib/formats/fit_decode.ts';
 import { parseFit } from '../../lib/formats/fit.ts';
 import { parseFilesParallel, type ParseJob } from '../../lib/ingest/parallel.ts';
 import { storeResult } from '../../lib/ingest/store.ts';
-import { importPaths } from '../../lib/ingest/importer.ts';
-import { emptyResult, mergeResults } from '../../lib/core/models.ts';
+import { BATCH_FILES, BATCH_SAMPLES, importPaths } from '../../lib/ingest/importer.ts';
+import { emptyResult, mergeResults, type ParseResult } from '../../lib/core/models.ts';
 import type { Warehouse } from '../../lib/core/warehouse.ts';
 import { ROOT } from '../helpers/shared.ts';
 import { fitCorpus } from './fit_corpus.ts';
 import { FULL, median, report, timed, timedSelf, withWarehouse } from './measure.ts';
 
-/** Files per stored batch, as the importer does. */
-const BATCH_FILES = 50;
+/** Results in importer-sized batches: up to its file or sample bound, whichever comes first. */
+function batches(results: readonly ParseResult[]): ParseResult[] {
+  const out: ParseResult[] = [];
+  let batch = emptyResult();
+  let files = 0;
+  let samples = 0;
+  for (const r of results) {
+    mergeResults(batch, r);
+    files++;
+    for (const st of r.streams) samples += st.time.length;
+    if (files >= BATCH_FILES || samples >= BATCH_SAMPLES) {
+      out.push(batch);
+      batch = emptyResult();
+      files = samples = 0;
+    }
+  }
+  if (files > 0) out.push(batch);
+  return out;
+}
 
 /** Track points decoded by fit-file-parser (records), synchronously. */
 function fitFileParserPoints(buf: Buffer): number {
@@ -33,18 +50,20 @@ function fitFileParserPoints(buf: Buffer): number {
   return points;
 }
 
-/** Parse on the worker pool and store in batches: the import path parseFilesParallel offers. */
+/** Parse on the worker pool and store in importer-sized batches: the import path parseFilesParallel offers. */
 export async function importParallel(wh: Warehouse, files: readonly string[], athleteId = 'me', workers?: number): Promise<number> {
   const jobs: ParseJob[] = files.map((f) => ({ name: f, path: f, format: 'fit', athleteId }));
   let batch = emptyResult();
   let inBatch = 0;
+  let samples = 0;
   let points = 0;
   for await (const { result } of parseFilesParallel(jobs, { workers })) {
     mergeResults(batch, result);
-    if (++inBatch === BATCH_FILES) {
+    for (const st of result.streams) samples += st.time.length;
+    if (++inBatch === BATCH_FILES || samples >= BATCH_SAMPLES) {
       points += (await storeResult(wh, batch, { athleteId })).points;
       batch = emptyResult();
-      inBatch = 0;
+      inBatch = samples = 0;
     }
   }
   if (inBatch > 0) points += (await storeResult(wh, batch, { athleteId })).points;
@@ -95,9 +114,7 @@ export async function benchFit(): Promise<void> {
   const store = await timedSelf(() => withWarehouse(async (wh) => {
     const t = performance.now();
     let points = 0;
-    for (let i = 0; i < parsed.length; i += BATCH_FILES) {
-      points += (await storeResult(wh, parsed.slice(i, i + BATCH_FILES).reduce(mergeResults, emptyResult()), { athleteId: 'me' })).points;
-    }
+    for (const batch of batches(parsed)) points += (await storeResult(wh, batch, { athleteId: 'me' })).points;
     if (points !== corpus.points) throw new Error(`stored ${points} points, expected ${corpus.points}`);
     return (performance.now() - t) / 1000;
   }));
