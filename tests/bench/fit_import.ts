@@ -13,7 +13,7 @@ import { decodeFit } from '../../lib/formats/fit_decode.ts';
 import { parseFit } from '../../lib/formats/fit.ts';
 import { parseFilesParallel, type ParseJob } from '../../lib/ingest/parallel.ts';
 import { storeResult } from '../../lib/ingest/store.ts';
-import { BATCH_FILES, BATCH_SAMPLES, importPaths } from '../../lib/ingest/importer.ts';
+import { BATCH_FILES, BATCH_SAMPLES, MIN_WORKERS, importPaths } from '../../lib/ingest/importer.ts';
 import { emptyResult, mergeResults, type ParseResult } from '../../lib/core/models.ts';
 import type { Warehouse } from '../../lib/core/warehouse.ts';
 import { ROOT } from '../helpers/shared.ts';
@@ -120,7 +120,8 @@ export async function benchFit(): Promise<void> {
   }));
   report('storeResult alone (parsed beforehand)', { 'points/s': pps(store), s: store });
 
-  for (const [label, workers] of [['importPaths (default; 2 cores: in-process)', undefined], ['importPaths on a 2-worker pool', 2]] as const) {
+  const defaultWay = cores - 1 >= MIN_WORKERS ? `${cores - 1}-worker pool` : 'in-process';
+  for (const [label, workers] of [[`importPaths (default; ${cores} cores: ${defaultWay})`, undefined], ['importPaths on a 2-worker pool', 2]] as const) {
     const imp = await timedSelf(() => withWarehouse(async (wh) => {
       const t = performance.now();
       const summary = await importPaths(wh, [corpus.dir], { athleteId: 'me', workers });
@@ -152,7 +153,7 @@ export async function benchFit(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  report(`END TO END: athlete import (compiled, ${cores} cores)`, {
+  report(`END TO END: athlete import (compiled, ${cores} cores: ${defaultWay})`, {
     'points/s': pps(compiled),
     ratio: pps(compiled) / baseline,
     s: compiled,
