@@ -63,10 +63,23 @@ export function median(values: ArrayLike<number>): number {
 
 /** Linear-interpolated quantile `q` (0–1) of the finite values (NaN when there are none). */
 export function quantile(values: ArrayLike<number>, q: number): number {
-  const v: number[] = [];
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) v.push(values[i]!);
+  return quantileOfSorted(sortedFinite(values), q);
+}
+
+/** The finite values, ascending. A typed array sorts numerically in native code, several times faster than an array with a comparator. */
+export function sortedFinite(values: ArrayLike<number>): Float64Array {
+  const v = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (Number.isFinite(x)) v[n++] = x;
+  }
+  return v.subarray(0, n).sort();
+}
+
+/** Linear-interpolated quantile `q` (0–1) of values sorted ascending (NaN when there are none). */
+export function quantileOfSorted(v: ArrayLike<number>, q: number): number {
   if (v.length === 0) return NaN;
-  v.sort((a, b) => a - b);
   const pos = (v.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.min(v.length - 1, lo + 1);
