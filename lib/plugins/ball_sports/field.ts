@@ -5,7 +5,7 @@
  * percentiles as its extent. Positions are then normalised to the pitch.
  */
 import { projectPoint, type LocalPlane } from '../../core/motion/projection.ts';
-import { quantileOfSorted, sortedFinite } from '../../core/motion/smoothing.ts';
+import { quantile } from '../../core/motion/smoothing.ts';
 
 /** A rectangle on the local plane: centre, unit length axis, half extents (m). */
 export interface PitchFrame {
@@ -86,12 +86,10 @@ export function pitchFromPositions(x: Float64Array, y: Float64Array): PitchFrame
     u[i] = x[i]! * ux + y[i]! * uy;
     v[i] = -x[i]! * uy + y[i]! * ux;
   }
-  const su = sortedFinite(u);
-  const sv = sortedFinite(v);
-  const u0 = quantileOfSorted(su, 0.02);
-  const u1 = quantileOfSorted(su, 0.98);
-  const v0 = quantileOfSorted(sv, 0.02);
-  const v1 = quantileOfSorted(sv, 0.98);
+  const u0 = quantile(u, 0.02);
+  const u1 = quantile(u, 0.98);
+  const v0 = quantile(v, 0.02);
+  const v1 = quantile(v, 0.98);
   const cu = (u0 + u1) / 2;
   const cv = (v0 + v1) / 2;
   return {
