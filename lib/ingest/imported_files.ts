@@ -12,11 +12,25 @@ import type { InputEntry } from './inputs.ts';
  */
 export const READER_REVISION = 2;
 
+/** What identifies a file's content: an archive member comes with its CRC-32 and size; a plain file is hashed. */
+function contentOf(e: InputEntry): string {
+  return e.identity ?? createHash('sha1').update(e.read()).digest('base64');
+}
+
 /** A file's content and how it is read, as one key. */
 export function fingerprint(e: InputEntry, format: string, source: string | undefined, athleteId: string): string {
-  // An archive member comes with its CRC-32 and size; a plain file is hashed.
-  const content = e.identity ?? createHash('sha1').update(e.read()).digest('base64');
-  return createHash('sha1').update(JSON.stringify([READER_REVISION, content, e.size, format, source ?? null, athleteId])).digest('base64');
+  return createHash('sha1').update(JSON.stringify([READER_REVISION, contentOf(e), e.size, format, source ?? null, athleteId])).digest('base64');
+}
+
+/**
+ * An export read as a whole, its index with the files it names (a Strava
+ * export's activities.csv and activity files), as one key: a change to any
+ * of them, or to which files they are, reads the export again.
+ */
+export function exportFingerprint(index: InputEntry, members: readonly InputEntry[], format: string, source: string | undefined, athleteId: string): string {
+  const h = createHash('sha1').update(JSON.stringify([READER_REVISION, format, source ?? null, athleteId]));
+  for (const e of [index, ...members]) h.update(JSON.stringify([e.rel, e.size, contentOf(e)]));
+  return h.digest('base64');
 }
 
 /** The fingerprints of the files imported so far. */

@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { emptyResult, mergeResults, type ImportError, type ParseResult } from '../core/models.ts';
 import { collectInputs, contentIdentity, type InputEntry } from './inputs.ts';
-import { fingerprint, importedFingerprints, rememberImported } from './imported_files.ts';
+import { exportFingerprint, fingerprint, importedFingerprints, rememberImported } from './imported_files.ts';
 import type { InputLimits } from './limits.ts';
 import { addStoreSummary, type StoreSummary } from './store.ts';
 import { storeApart } from './store_apart.ts';
@@ -170,21 +170,36 @@ function linkGarminActivity(r: ParseResult, name: string): ParseResult {
 }
 
 /** Strava export: the CSV names its activity files relative to the export's root. */
-function stravaExport(csv: InputEntry, byRel: Map<string, InputEntry>, opts: ImportOptions, consumed: Set<InputEntry>): ParseResult {
-  const out = emptyResult();
+/** A Strava export's activities.csv read, with the activity file each row names (undefined: none, or not in the export). */
+interface StravaExport {
+  csv: InputEntry;
+  rows: ReturnType<typeof parseStravaActivitiesCsv>['rows'];
+  summaries: ParseResult;
+  files: (InputEntry | undefined)[];
+}
+
+/** Read a Strava export's index and find the files it names, which the export claims (`consumed`) from the other inputs. */
+function readStravaIndex(csv: InputEntry, byRel: Map<string, InputEntry>, opts: ImportOptions, consumed: Set<InputEntry>): StravaExport {
   const { rows, result } = parseStravaActivitiesCsv(text(csv.read()), csv.name, { source: opts.source, athleteId: opts.athleteId });
-  out.errors.push(...result.errors);
   const base = posix.dirname(csv.rel.split('\\').join('/'));
+  const files = rows.map((row) => (row.filename ? byRel.get(posix.normalize(posix.join(base, row.filename))) : undefined));
+  for (const f of files) if (f) consumed.add(f);
+  return { csv, rows, summaries: result, files };
+}
+
+/** A Strava export: each row's summary joined with its activity file's track. */
+function stravaExport({ csv, rows, summaries, files }: StravaExport, opts: ImportOptions): ParseResult {
+  const out = emptyResult();
+  out.errors.push(...summaries.errors);
   rows.forEach((row, i) => {
-    const w = result.workouts[i]!;
+    const w = summaries.workouts[i]!;
     const filename = row.filename;
-    const entry = filename ? byRel.get(posix.normalize(posix.join(base, filename))) : undefined;
+    const entry = files[i];
     if (!filename || !entry) {
       if (filename) out.errors.push({ input: csv.name, record: `row ${i + 2}`, field: 'Filename', reason: `activity file ${filename} is not in the export (summary kept)` });
       out.workouts.push(w);
       return;
     }
-    consumed.add(entry);
     let bytes: Uint8Array;
     try {
       bytes = entry.read();
@@ -335,6 +350,20 @@ async function importEntries(
       return undefined;
     }
   };
+  /**
+   * The key of a Strava export. Its files are read whole to import them, so
+   * reading them for the key is within the same limits; one that cannot be
+   * read leaves the export without a key, and it is read again each time.
+   */
+  const stravaPrint = (x: StravaExport): Print | undefined => {
+    const members = x.files.filter((f): f is InputEntry => f !== undefined);
+    try {
+      const fingerprint = exportFingerprint(x.csv, members, 'strava_activities_csv', opts.source, opts.athleteId);
+      return { fingerprint, input: x.csv.name, size: members.reduce((n, f) => n + f.size, x.csv.size) };
+    } catch {
+      return undefined;
+    }
+  };
   const consumed = new Set<InputEntry>();
   const duplicates = new Duplicates();
   const batchFiles = opts.batchFiles ?? BATCH_FILES;
@@ -423,7 +452,22 @@ async function importEntries(
       await skip(e, NOTHING.duplicate(first.name));
       continue;
     }
-    const print = printOf(e, fmt);
+    // A Strava export claims its activity files first, whether it is read again or found unchanged.
+    let strava: StravaExport | undefined;
+    let print: Print | undefined;
+    if (fmt === 'strava_activities_csv') {
+      try {
+        const scoped = new Map<string, InputEntry>();
+        for (const [k, v] of byRel) if (k.startsWith(`${e.root}\u0000`)) scoped.set(k.slice(e.root.length + 1), v);
+        strava = readStravaIndex(e, scoped, opts, consumed);
+        print = stravaPrint(strava);
+      } catch (err) {
+        await add({ ...emptyResult(), errors: [{ input: e.name, reason: `could not be read: ${(err as Error).message}` }] }, e.name, fmt);
+        continue;
+      }
+    } else {
+      print = printOf(e, fmt);
+    }
     if (print && known.has(print.fingerprint)) {
       summary.unchanged++;
       opts.onProgress?.(++done, total, e.name);
@@ -435,10 +479,8 @@ async function importEntries(
     }
     let r: ParseResult;
     try {
-      if (fmt === 'strava_activities_csv') {
-        const scoped = new Map<string, InputEntry>();
-        for (const [k, v] of byRel) if (k.startsWith(`${e.root}\u0000`)) scoped.set(k.slice(e.root.length + 1), v);
-        r = stravaExport(e, scoped, opts, consumed);
+      if (strava) {
+        r = stravaExport(strava, opts);
       } else if (fmt === 'apple_health_xml') {
         r = await appleHealth(e, byRel, opts, consumed);
       } else if (fmt === 'google_health') {

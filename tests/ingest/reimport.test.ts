@@ -5,9 +5,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse } from '../../lib/core/warehouse.ts';
 import { importPaths, PARALLEL_MIN_FILES } from '../../lib/ingest/importer.ts';
+import { STRAVA_HEADER_94, stravaDate } from '../../lib/demo/write_strava.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 6);
 
@@ -72,6 +74,58 @@ describe('importing the same files again', () => {
 
       const again = await importPaths(wh, [data], { athleteId: 'me', source: 'strava', workers: 0, again: true });
       expect(again).toMatchObject({ unchanged: 0, workouts: files, points: 0 });
+    } finally {
+      wh.close();
+    }
+  });
+});
+
+describe('importing the same Strava export again', () => {
+  /** A Strava export: activities.csv naming one GPX ride per row, the files under activities/ (the last gzipped, as Strava does). */
+  function stravaExport(root: string, rides: number, ele = 400): void {
+    mkdirSync(join(root, 'activities'), { recursive: true });
+    const header = STRAVA_HEADER_94;
+    const col = (name: string) => header.indexOf(name);
+    const lines = [header.join(',')];
+    for (let f = 0; f < rides; f++) {
+      const cells = header.map(() => '');
+      cells[col('Activity ID')] = String(1000 + f);
+      cells[col('Activity Date')] = `"${stravaDate(T0 + f * 86_400_000)}"`;
+      cells[col('Activity Name')] = `Ride ${f}`;
+      cells[col('Activity Type')] = 'Ride';
+      cells[col('Elapsed Time')] = String(39 + f);
+      const gz = f === rides - 1;
+      cells[col('Filename')] = `activities/${1000 + f}.gpx${gz ? '.gz' : ''}`;
+      lines.push(cells.join(','));
+      const text = gpx(f, 40 + f, ele);
+      writeFileSync(join(root, 'activities', `${1000 + f}.gpx${gz ? '.gz' : ''}`), gz ? gzipSync(text) : text);
+    }
+    writeFileSync(join(root, 'activities.csv'), lines.join('\n') + '\n');
+  }
+
+  it('skips an unchanged export unread, its activity files with it, and reads it all again when one file changes', async () => {
+    const root = join(dir, 'strava_export');
+    stravaExport(root, 5);
+    const wh = await Warehouse.open(join(dir, 'strava.duckdb'));
+    try {
+      const first = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
+      expect(first).toMatchObject({ unchanged: 0, workouts: 5, errors: 0 });
+      expect(first.points).toBe(40 + 41 + 42 + 43 + 44);
+      const stored = await contents(wh);
+
+      const second = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
+      expect(second).toMatchObject({ unchanged: 1, workouts: 0, points: 0, errors: 0 });
+      expect(await contents(wh)).toEqual(stored);
+      // Its activity files were claimed by the export, not imported on their own.
+      expect(await wh.all("SELECT input FROM source_workouts WHERE input NOT LIKE '%activities.csv'")).toEqual([]);
+
+      writeFileSync(join(root, 'activities', '1002.gpx'), gpx(2, 42, 900));
+      const third = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
+      expect(third).toMatchObject({ unchanged: 0, workouts: 5, errors: 0 });
+      const [ride2] = await wh.all<{ alt: number }>(
+        "SELECT sum(s.altitude_m) AS alt FROM workout_streams s JOIN source_workouts w USING (record_id) WHERE w.external_id = '1002'",
+      );
+      expect(ride2!.alt).toBe(900 * 42 + (41 * 42) / 2);
     } finally {
       wh.close();
     }
