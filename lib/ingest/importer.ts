@@ -75,10 +75,8 @@ export const PARALLEL_MIN_FILES = 20;
  * The fewest workers worth starting. One worker beside this thread does not
  * pay on 2 cores: while this thread parses, DuckDB commits on the other core,
  * and a worker adds its start (loading and compiling the parsers again in its
- * own isolate) and its messages. Measured here, parsing in this thread was
- * faster at every size: 624 small FIT files 0.77 s against 1.30 s, 300 large
- * ones 1.7 s against 2.0 s, 3,000 large ones 15.5 s against 16.8 s. With
- * more cores, two or more workers parse beside it.
+ * own isolate) and its messages; parsing here was faster at every size
+ * measured (300 large FIT files 1.7 s against 2.0 s with a worker).
  */
 export const MIN_WORKERS = 2;
 
@@ -169,8 +167,10 @@ function linkGarminActivity(r: ParseResult, name: string): ParseResult {
   return r;
 }
 
-/** Strava export: the CSV names its activity files relative to the export's root. */
-/** A Strava export's activities.csv read, with the activity file each row names (undefined: none, or not in the export). */
+/**
+ * A Strava export's activities.csv read, with the activity file each row
+ * names, relative to the export's root (undefined: none, or not in the export).
+ */
 interface StravaExport {
   csv: InputEntry;
   rows: ReturnType<typeof parseStravaActivitiesCsv>['rows'];
