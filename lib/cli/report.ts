@@ -10,19 +10,13 @@ export async function writeReport(output: string | undefined, ctx: Context): Pro
   const pdf = resolve(output ?? 'reports/fitness_report.pdf');
   if (!pdf.endsWith('.pdf')) throw new UsageError('--output must name a .pdf file');
   mkdirSync(dirname(pdf), { recursive: true });
-  const displayName = ctx.config.ATHLETE_NAME ?? (await demoName(ctx));
   return withWarehouse(ctx, async (wh) => {
+    // The demo athlete, whose data are all the demo's files, is called by the demo's name.
+    const displayName = ctx.config.ATHLETE_NAME ?? (await (await import('../demo/sync.ts')).demoAthleteName(wh, ctx.config.ATHLETE_ID, ctx.config.DEMO_DATA_DIR));
     const r = await buildReport(wh, { outPdf: pdf, outHtml: pdf.replace(/\.pdf$/, '.html'), athleteId: ctx.config.ATHLETE_ID, displayName });
     ctx.out(`wrote ${r.pdf} (${r.pages} pages) and ${r.html}`);
     return 0;
   }, 'read');
-}
-
-/** With no source configured, `athlete sync` loads the demo athlete (as ATHLETE_ID): the report then calls them by the demo's name. */
-async function demoName(ctx: Context): Promise<string | undefined> {
-  const [{ allConnectors }, { demoAthleteName }] = await Promise.all([import('../sources/registry.ts'), import('../demo/sync.ts')]);
-  if ((await allConnectors(ctx.env)).some((c) => c.isConfigured())) return undefined;
-  return demoAthleteName(ctx.config.DEMO_DATA_DIR);
 }
 
 /** The report command. */

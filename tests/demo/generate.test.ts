@@ -6,6 +6,9 @@ import { Decoder, Stream } from '@garmin/fitsdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, type DemoSummary } from '../../lib/demo/generate.ts';
 import { demoAthleteName } from '../../lib/demo/sync.ts';
+import { Warehouse } from '../../lib/core/warehouse.ts';
+import { storeResult } from '../../lib/ingest/store.ts';
+import { emptyResult, type SourceWorkoutInput } from '../../lib/core/models.ts';
 import { zurichOffsetMin } from '../../lib/demo/clock.ts';
 import { STRAVA_HEADER_94, stravaDate } from '../../lib/demo/write_strava.ts';
 import { garminExternalId } from '../../lib/demo/source_ids.ts';
@@ -334,8 +337,23 @@ describe('other files', () => {
     expect(profile.home_timezone).toBe('Europe/Zurich');
   });
 
-  it('names the demo athlete for the report by its profile; no demo files, no name', () => {
-    expect(demoAthleteName(dirA)).toBe('Demo Athlete');
-    expect(demoAthleteName(join(dirA, 'no-such-folder'))).toBeUndefined();
+  it('names the demo athlete for the report, when all their workouts come from the demo files', async () => {
+    const wh = await Warehouse.open(':memory:');
+    try {
+      const run = (input: string, day: number): SourceWorkoutInput => ({
+        athlete_id: 'me', source: 'garmin', external_id: `run-${day}`, start_time: new Date(Date.UTC(2026, 9, day, 7)),
+        end_time: new Date(Date.UTC(2026, 9, day, 8)), duration_s: 3600, sport: 'running', sport_category: 'ENDURANCE', input,
+      });
+      expect(await demoAthleteName(wh, 'me', dirA)).toBeUndefined();
+      await storeResult(wh, { ...emptyResult(), workouts: [run(join(dirA, 'garmin', 'a.fit'), 1)] }, { athleteId: 'me' });
+      expect(await demoAthleteName(wh, 'me', dirA)).toBe('Demo Athlete');
+      expect(await demoAthleteName(wh, 'someone-else', dirA)).toBeUndefined();
+      expect(await demoAthleteName(wh, 'me', join(dirA, 'no-such-folder'))).toBeUndefined();
+      // The athlete's own files beside the demo's: no longer only the demo athlete.
+      await storeResult(wh, { ...emptyResult(), workouts: [run('/home/ann/rides/b.fit', 2)] }, { athleteId: 'me' });
+      expect(await demoAthleteName(wh, 'me', dirA)).toBeUndefined();
+    } finally {
+      wh.close();
+    }
   });
 });
