@@ -1,9 +1,10 @@
 /**
- * Garmin watch FIT activity files for the demo athlete, encoded with the
- * official FIT SDK. Records follow "smart recording": every few seconds,
- * denser for football where sprints matter.
+ * Garmin watch FIT activity files for the demo athlete, written as the
+ * official FIT SDK's Encoder writes them (fit_writer.ts). Records follow
+ * "smart recording": every few seconds, denser for football where sprints matter.
  */
-import { Encoder, Profile, type Mesg } from '@garmin/fitsdk';
+import { Profile } from '@garmin/fitsdk';
+import { FitWriter } from './fit_writer.ts';
 import type { Device, PlannedWorkout, WorkoutKind } from './athlete.ts';
 import { Rng } from './random.ts';
 import { summarise, type Track, type TrackAthlete, type TrackSummary } from './track.ts';
@@ -23,8 +24,8 @@ function mesgNum(name: string): number {
   return num;
 }
 /** Write one message; field names and enum strings are the SDK profile's (camelCase). */
-function put(enc: Encoder, num: number, fields: Record<string, unknown>): void {
-  enc.onMesg(num, fields as Mesg);
+function put(enc: FitWriter, num: number, fields: Record<string, unknown>): void {
+  enc.onMesg(num, fields);
 }
 
 const MESG = {
@@ -73,7 +74,7 @@ export function encodeFitActivity(legs: FitLeg[], device: Device, athlete: Track
   const first = legs[0];
   const last = legs[legs.length - 1];
   if (!first || !last) throw new Error('a FIT activity needs at least one leg');
-  const enc = new Encoder();
+  const enc = new FitWriter();
   const start = new Date(first.workout.startMs);
   put(enc, MESG.FILE_ID, {
     type: 'activity',
