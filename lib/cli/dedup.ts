@@ -4,7 +4,7 @@ import type { Warehouse } from '../core/warehouse.ts';
 import { rebuildCanonical, resolveWorkoutId, updateCanonical } from '../core/dedup/rebuild.ts';
 import { evaluateAgainstTruth } from '../core/dedup/truth.ts';
 import { runAnalysis } from '../analysis/run.ts';
-import { DEFAULT_DEMO_DIR } from '../demo/sync.ts';
+import { DEFAULT_DEMO_DIR } from '../demo/files.ts';
 import { squadSettings, withWarehouse, type Command, type Context } from './context.ts';
 import { formatTable } from './output.ts';
 

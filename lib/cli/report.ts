@@ -12,7 +12,7 @@ export async function writeReport(output: string | undefined, ctx: Context): Pro
   mkdirSync(dirname(pdf), { recursive: true });
   return withWarehouse(ctx, async (wh) => {
     // The demo athlete, whose data are all the demo's files, is called by the demo's name.
-    const displayName = ctx.config.ATHLETE_NAME ?? (await (await import('../demo/sync.ts')).demoAthleteName(wh, ctx.config.ATHLETE_ID, ctx.config.DEMO_DATA_DIR));
+    const displayName = ctx.config.ATHLETE_NAME ?? (await (await import('../demo/files.ts')).demoAthleteName(wh, ctx.config.ATHLETE_ID, ctx.config.DEMO_DATA_DIR));
     const r = await buildReport(wh, { outPdf: pdf, outHtml: pdf.replace(/\.pdf$/, '.html'), athleteId: ctx.config.ATHLETE_ID, displayName });
     ctx.out(`wrote ${r.pdf} (${r.pages} pages) and ${r.html}`);
     return 0;

@@ -12,7 +12,8 @@ import type { SourceSyncResult } from '../ingest/sync.ts';
 import type { AthleteVariation } from './athlete.ts';
 import { addDays } from './clock.ts';
 import { Rng } from './random.ts';
-import { DEFAULT_DEMO_DIR, syncDemo } from './sync.ts';
+import { DEFAULT_DEMO_DIR } from './files.ts';
+import { syncDemo } from './sync.ts';
 
 /** The demo's last day, as `generateDemo` defaults it. */
 const DEMO_END_DATE = '2026-11-01';

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { Decoder, Stream } from '@garmin/fitsdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, type DemoSummary } from '../../lib/demo/generate.ts';
-import { demoAthleteName } from '../../lib/demo/sync.ts';
+import { demoAthleteName } from '../../lib/demo/files.ts';
 import { Warehouse } from '../../lib/core/warehouse.ts';
 import { storeResult } from '../../lib/ingest/store.ts';
 import { emptyResult, type SourceWorkoutInput } from '../../lib/core/models.ts';
