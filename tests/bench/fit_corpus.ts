@@ -1,13 +1,14 @@
 /**
  * A deterministic corpus of synthetic FIT activities for the benchmarks,
- * written with @garmin/fitsdk's Encoder into a temp folder and reused
- * between runs of the same size.
+ * written as @garmin/fitsdk's Encoder writes them (the demo's FitWriter) into
+ * a temp folder and reused between runs of the same size.
  */
-import { Encoder, Profile, type Mesg } from '@garmin/fitsdk';
+import { Profile } from '@garmin/fitsdk';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitCrc } from '../../lib/formats/fit_decode.ts';
+import { FitWriter } from '../../lib/demo/fit_writer.ts';
 import { seededRandom as rng } from '../../lib/core/random.ts';
 
 /** A generated corpus: its files and how many track points they hold. */
@@ -41,8 +42,8 @@ export function encodeActivity(i: number): { bytes: Uint8Array; points: number }
   const n = pointsOf(i);
   const ride = i % 3 === 0;
   const start = new Date(BASE_MS + i * 86_400_000 + Math.floor(r() * 36_000) * 1000);
-  const enc = new Encoder();
-  const put = (num: number, m: Record<string, unknown>) => enc.onMesg(num, m as Mesg);
+  const enc = new FitWriter();
+  const put = (num: number, m: Record<string, unknown>) => enc.onMesg(num, m);
   put(M.FILE_ID, { type: 'activity', manufacturer: 'garmin', product: 3113, serialNumber: 3_900_000_000 + i, timeCreated: start });
   put(M.EVENT, { timestamp: start, event: 'timer', eventType: 'start' });
   let lat = 47.3 + r() * 0.2;
@@ -82,12 +83,12 @@ export function encodeActivity(i: number): { bytes: Uint8Array; points: number }
   return { bytes: enc.close(), points: n };
 }
 
-/** Distinct encoded activities; the Encoder manages ~10 k points/s, so larger corpora reuse them under new serial numbers. */
+/** Distinct encoded activities; larger corpora reuse them under new serial numbers. */
 const TEMPLATES = 40;
 
 /**
  * Copy of an encoded activity with another file_id serial number (so another
- * external id), file CRC recomputed. The Encoder writes file_id first:
+ * external id), file CRC recomputed. The writer writes file_id first:
  * header, its definition, then its data message.
  */
 export function withSerial(fit: Uint8Array, serial: number): Uint8Array {
