@@ -1,11 +1,12 @@
 /** Deterministic ids: the same inputs always give the same id. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A 16-hex-digit hash of the parts, joined unambiguously. */
 export function stableHash(...parts: string[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(`${p.length}:${p}|`);
-  return h.digest('hex').slice(0, 16);
+  let text = '';
+  for (const p of parts) text += `${p.length}:${p}|`;
+  // One-shot: a Hash object per call cost more than the digest for ids this short.
+  return hash('sha256', text, 'hex').slice(0, 16);
 }
 
 /** The id of one source record: athlete, source and the source's own id. */

@@ -310,6 +310,48 @@ export class Warehouse implements SqlRunner {
     return rowObjects(await this.connection.runAndReadAll(sql, params.map(toDuckValue))) as T[];
   }
 
+  /**
+   * Run a query whose columns are DOUBLE or VARCHAR and return each column
+   * whole: a DOUBLE column as a Float64Array (NULL as NaN) copied straight out
+   * of DuckDB's vectors, with no JS value made per row; a VARCHAR column as
+   * an array of strings and nulls.
+   */
+  async columns(sql: string, params: readonly DuckDBValue[] = [], types?: readonly DuckDBType[]): Promise<(Float64Array | (string | null)[])[]> {
+    const result = await this.connection.run(sql, params as DuckDBValue[], types as DuckDBType[] | undefined);
+    const width = result.columnCount;
+    const numeric: boolean[] = [];
+    for (let c = 0; c < width; c++) {
+      const id = result.columnTypeId(c);
+      if (id !== api.DuckDBTypeId.DOUBLE && id !== api.DuckDBTypeId.VARCHAR) throw new Error(`columns: column ${result.columnName(c)} is neither DOUBLE nor VARCHAR`);
+      numeric.push(id === api.DuckDBTypeId.DOUBLE);
+    }
+    const chunks = await result.fetchAllChunks();
+    let rows = 0;
+    for (const ch of chunks) rows += ch.rowCount;
+    const out = numeric.map((isNumber) => (isNumber ? new Float64Array(rows) : new Array<string | null>(rows)));
+    let at = 0;
+    for (const ch of chunks) {
+      const n = ch.rowCount;
+      for (let c = 0; c < width; c++) {
+        const col = out[c]!;
+        if (!(col instanceof Float64Array)) {
+          const vector = ch.getColumnVector(c);
+          for (let i = 0; i < n; i++) col[at + i] = vector.getItem(i) as string | null;
+          continue;
+        }
+        const v = duckdb.data_chunk_get_vector(ch.chunk, c);
+        const bytes = duckdb.vector_get_data(v, n * 8);
+        col.set(new Float64Array(bytes.buffer, bytes.byteOffset, n), at);
+        const valid = duckdb.vector_get_validity(v, Math.ceil(n / 64) * 8);
+        if (valid) {
+          for (let i = 0; i < n; i++) if ((valid[i >> 3]! & (1 << (i & 7))) === 0) col[at + i] = NaN;
+        }
+      }
+      at += n;
+    }
+    return out;
+  }
+
   /** Column names and rows of a query, for tabular output. */
   async table(sql: string, params: readonly unknown[] = []): Promise<{ columns: string[]; rows: Row[] }> {
     const reader = await this.connection.runAndReadAll(sql, params.map(toDuckValue));
@@ -349,6 +391,93 @@ export class Warehouse implements SqlRunner {
           for (let c = 0; c < types.length; c++) columns[c]![r] = toTypedValue(row[c], types[c]!.typeId);
         }
         chunk.setColumns(columns);
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  /**
+   * Append whole columns to `table`, in table order, through DuckDB's
+   * appender, each copied into the chunk's vectors by type: DOUBLE, INTEGER
+   * and BOOLEAN from numbers or booleans, TIMESTAMP from epoch milliseconds,
+   * VARCHAR (and JSON) from strings. null, undefined and NaN are NULL. No
+   * DuckDB value object is made per cell.
+   */
+  async appendColumns(table: string, columns: readonly ArrayLike<number | string | boolean | null | undefined>[]): Promise<void> {
+    const rows = columns[0]?.length ?? 0;
+    if (rows === 0) return;
+    const appender = await this.connection.createAppender(table);
+    try {
+      if (appender.columnCount !== columns.length) throw new Error(`${table}: has ${appender.columnCount} columns, ${columns.length} given`);
+      const types: DuckDBType[] = [];
+      for (let c = 0; c < appender.columnCount; c++) types.push(appender.columnType(c));
+      const words = new Uint32Array(VECTOR_SIZE * 2);
+      const doubles = new Float64Array(VECTOR_SIZE);
+      const ints = new Int32Array(VECTOR_SIZE);
+      const bools = new Uint8Array(VECTOR_SIZE);
+      const valid = new Uint8Array(VECTOR_SIZE / 8);
+      for (let off = 0; off < rows; off += VECTOR_SIZE) {
+        const n = Math.min(VECTOR_SIZE, rows - off);
+        const chunk = api.DuckDBDataChunk.create(types, n);
+        for (let c = 0; c < types.length; c++) {
+          const col = columns[c]!;
+          const v = duckdb.data_chunk_get_vector(chunk.chunk, c);
+          const typeId = types[c]!.typeId;
+          valid.fill(0xff);
+          let nulls = 0;
+          const isNull = (i: number, x: unknown) => {
+            // NaN is the only value not equal to itself.
+            if (x == null || x !== x) {
+              valid[i >> 3]! &= ~(1 << (i & 7));
+              nulls++;
+              return true;
+            }
+            return false;
+          };
+          if (typeId === api.DuckDBTypeId.VARCHAR) {
+            for (let i = 0; i < n; i++) {
+              const x = col[off + i];
+              if (!isNull(i, x)) duckdb.vector_assign_string_element(v, i, x as string);
+            }
+          } else if (typeId === api.DuckDBTypeId.DOUBLE) {
+            for (let i = 0; i < n; i++) {
+              const x = col[off + i];
+              doubles[i] = isNull(i, x) ? 0 : (x as number);
+            }
+            duckdb.copy_data_to_vector(v, 0, doubles.buffer, 0, n * 8);
+          } else if (typeId === api.DuckDBTypeId.INTEGER) {
+            for (let i = 0; i < n; i++) {
+              const x = col[off + i];
+              ints[i] = isNull(i, x) ? 0 : (x as number);
+            }
+            duckdb.copy_data_to_vector(v, 0, ints.buffer, 0, n * 4);
+          } else if (typeId === api.DuckDBTypeId.BOOLEAN) {
+            for (let i = 0; i < n; i++) {
+              const x = col[off + i];
+              bools[i] = isNull(i, x) ? 0 : x ? 1 : 0;
+            }
+            duckdb.copy_data_to_vector(v, 0, bools.buffer, 0, n);
+          } else if (typeId === api.DuckDBTypeId.TIMESTAMP) {
+            for (let i = 0; i < n; i++) {
+              const x = col[off + i];
+              // int64 microseconds as (low, high) 32-bit words, so no BigInt is made per row.
+              const us = isNull(i, x) ? 0 : Math.round(x as number) * 1000;
+              const high = Math.floor(us / 4294967296);
+              words[2 * i] = us - high * 4294967296;
+              words[2 * i + 1] = high;
+            }
+            duckdb.copy_data_to_vector(v, 0, words.buffer, 0, n * 8);
+          } else {
+            throw new Error(`${table}: column ${c} has type ${types[c]!.toString()}, which appendColumns does not write`);
+          }
+          if (nulls > 0) {
+            duckdb.vector_ensure_validity_writable(v);
+            duckdb.copy_data_to_vector_validity(v, 0, valid.buffer, 0, Math.ceil(n / 64) * 8);
+          }
+        }
         appender.appendDataChunk(chunk);
       }
       appender.flushSync();

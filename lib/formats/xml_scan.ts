@@ -38,7 +38,6 @@ export interface XmlSink {
   readonly wantText: boolean;
 }
 
-const LT = 60; // <
 const GT = 62; // >
 const SLASH = 47;
 const BANG = 33;

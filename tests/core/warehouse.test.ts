@@ -148,4 +148,36 @@ describe('warehouse', () => {
     }
     wh.close();
   });
+
+  it('appends and reads whole columns of every supported type, NULLs included, across data chunks', async () => {
+    const wh = await Warehouse.open(join(tmp(), 'columns.duckdb'));
+    await wh.run('CREATE TABLE c (d DOUBLE, i INTEGER, b BOOLEAN, t TIMESTAMP, s VARCHAR, j JSON)');
+    // Three data chunks' worth (a chunk holds 2,048 rows), each column with NULLs in its own places.
+    const n = 5000;
+    const rows = Array.from({ length: n }, (_, k) => ({
+      d: k % 7 === 0 ? null : k / 3,
+      i: k % 11 === 0 ? null : k - 2500,
+      b: k % 13 === 0 ? null : k % 2 === 0,
+      t: k % 17 === 0 ? null : Date.UTC(2024, 0, 1) + k * 61_001,
+      s: k % 19 === 0 ? null : `row ${k} é ${'x'.repeat(k % 30)}`,
+      j: k % 23 === 0 ? null : JSON.stringify({ k }),
+    }));
+    const col = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
+    await wh.appendColumns('c', [col('d'), Float64Array.from(rows, (r) => r.i ?? NaN), col('b'), col('t'), col('s'), col('j')]);
+    const back = await wh.all<{ d: number | null; i: number | null; b: boolean | null; t: Date | null; s: string | null; j: string | null }>(
+      'SELECT * FROM c',
+    );
+    expect(back.map((r) => ({ ...r, t: r.t === null ? null : r.t.getTime() }))).toEqual(rows);
+    const [d, t, s] = await wh.columns('SELECT d, epoch_ms(t)::DOUBLE, s FROM c ORDER BY i NULLS FIRST, d');
+    const expected = await wh.all<{ d: number | null; t: number | null; s: string | null }>(
+      'SELECT d, epoch_ms(t)::DOUBLE AS t, s FROM c ORDER BY i NULLS FIRST, d',
+    );
+    expect(d).toBeInstanceOf(Float64Array);
+    expect(Array.from(d as Float64Array, (x) => (Number.isNaN(x) ? null : x))).toEqual(expected.map((r) => r.d));
+    expect(Array.from(t as Float64Array, (x) => (Number.isNaN(x) ? null : x))).toEqual(expected.map((r) => r.t));
+    expect(s).toEqual(expected.map((r) => r.s));
+    await expect(wh.columns('SELECT i FROM c')).rejects.toThrow(/column i is neither DOUBLE nor VARCHAR/);
+    await expect(wh.appendColumns('c', [col('d')])).rejects.toThrow(/c: has 6 columns, 1 given/);
+    wh.close();
+  });
 });

@@ -231,7 +231,7 @@ export function deduplicate(records: DedupRecord[], opts: DedupOptions = {}): De
     for (let k = 0; k < idx.length; k++) {
       const i = idx[k]!;
       const r = recs[i]!;
-      const link = k === 0 ? undefined : joinedBy.get(i);
+      const link = k === 0 ? undefined : joinedBy[i];
       members.push({
         workout_id: workout.workout_id,
         record_id: r.record_id,
@@ -266,15 +266,16 @@ function copyGroups(n: number, links: readonly Link[]): Int32Array {
   return parent;
 }
 
-/** A source in a cluster: the source's number and the copy group of its records there. */
-interface SourceSlot {
-  source: number;
-  group: number;
-}
-
-/** Whether two clusters hold records of one source that are not copies of each other. */
-function clash(a: readonly SourceSlot[], b: readonly SourceSlot[]): boolean {
-  return b.some((x) => a.some((y) => y.source === x.source && y.group !== x.group));
+/**
+ * Whether two clusters hold records of one source that are not copies of each
+ * other. A cluster's sources are slots `source * n + copy group`.
+ */
+function clash(a: readonly number[], b: readonly number[], n: number): boolean {
+  for (const x of b) {
+    const source = Math.floor(x / n);
+    for (const y of a) if (y !== x && Math.floor(y / n) === source) return true;
+  }
+  return false;
 }
 
 /**
@@ -283,19 +284,22 @@ function clash(a: readonly SourceSlot[], b: readonly SourceSlot[]): boolean {
  * link joining two records of one source that are not copies is refused.
  * Returns each record's root and the link that first joined each record.
  */
-function linkClusters(recs: DedupRecord[], links: Link[], stats: DedupStats): { root: Int32Array; joinedBy: Map<number, Link> } {
+function linkClusters(recs: DedupRecord[], links: Link[], stats: DedupStats): { root: Int32Array; joinedBy: (Link | undefined)[] } {
   const n = recs.length;
   const group = copyGroups(n, links);
   const sourceNo = new Map<string, number>();
   const parent = new Int32Array(n);
-  const sources: SourceSlot[][] = new Array<SourceSlot[]>(n);
+  const slot = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const s = recs[i]!.source;
     let k = sourceNo.get(s);
     if (k === undefined) sourceNo.set(s, (k = sourceNo.size));
     parent[i] = i;
-    sources[i] = [{ source: k, group: group[i]! }];
+    slot[i] = k * n + group[i]!;
   }
+  // A root's slots; a record never joined has only its own, so most clusters allocate none.
+  const sources = new Map<number, number[]>();
+  const slotsOf = (r: number): number[] => sources.get(r) ?? [slot[r]!];
   const find = (i: number): number => {
     while (parent[i] !== i) {
       parent[i] = parent[parent[i]!]!;
@@ -303,26 +307,28 @@ function linkClusters(recs: DedupRecord[], links: Link[], stats: DedupStats): { 
     }
     return i;
   };
-  const joinedBy = new Map<number, Link>();
+  const joinedBy = new Array<Link | undefined>(n);
   for (const l of links) {
     const ra = find(l.a);
     const rb = find(l.b);
     if (ra === rb) continue;
-    const sa = sources[ra]!;
-    const sb = sources[rb]!;
-    if (l.tier !== 1 && clash(sa, sb)) {
+    const sa = slotsOf(ra);
+    const sb = slotsOf(rb);
+    if (l.tier !== 1 && clash(sa, sb, n)) {
       stats.conflicts++;
       continue;
     }
     const keep = ra < rb ? ra : rb;
     const drop = ra < rb ? rb : ra;
     parent[drop] = keep;
-    const into = sources[keep]!;
-    for (const x of sources[drop]!) if (!into.some((y) => y.source === x.source && y.group === x.group)) into.push(x);
+    const into = keep === ra ? sa : sb;
+    for (const x of keep === ra ? sb : sa) if (!into.includes(x)) into.push(x);
+    sources.set(keep, into);
+    sources.delete(drop);
     stats.links[`tier${l.tier}`]++;
     if (l.copy) stats.copies++;
-    if (!joinedBy.has(l.a)) joinedBy.set(l.a, l);
-    if (!joinedBy.has(l.b)) joinedBy.set(l.b, l);
+    joinedBy[l.a] ??= l;
+    joinedBy[l.b] ??= l;
   }
   const root = new Int32Array(n);
   for (let i = 0; i < n; i++) root[i] = find(i);
@@ -389,49 +395,52 @@ function matchInfo(l: Link, other: DedupRecord): MatchInfo {
  * (whose ids are often the whole file's) also overlapping time and compatible sports.
  */
 function idLinks(recs: DedupRecord[], t: Times, o: Required<DedupOptions>): Link[] {
-  const groups = new Map<string, number[]>();
-  const keys: string[] = [];
-  for (let i = 0; i < recs.length; i++) {
-    const r = recs[i]!;
-    keys.length = 0;
-    keys.push(`${r.source}=${r.external_id}`);
-    for (const k in r.external_ids) {
-      const key = `${k}=${r.external_ids[k]}`;
-      if (!keys.includes(key)) keys.push(key);
-    }
-    for (const k of keys) {
-      const gk = `${r.athlete_id}\u0000${k}`;
-      const g = groups.get(gk);
-      if (g) g.push(i);
-      else groups.set(gk, [i]);
-    }
-  }
-  // Only ids held by two or more records can link; their order decides which key a pair reports.
-  const shared: string[] = [];
-  for (const [gk, g] of groups) if (g.length > 1) shared.push(gk);
-  shared.sort(compareStrings);
   const byPair = new Map<number, Link>();
-  for (const gk of shared) {
-    const g = groups.get(gk)!;
-    for (let k = 1; k < g.length; k++) {
-      const bi = g[k]!;
-      const b = recs[bi]!;
-      for (let m = 0; m < k; m++) {
-        const ai = g[m]!;
-        const a = recs[ai]!;
-        const gapS = Math.abs(t.start[bi]! - t.start[ai]!) / 1000;
-        const overlap = overlapRatio(t, ai, bi);
-        if (gapS > o.idLinkMaxGapS) continue;
-        if ((isLeg(a) || isLeg(b)) && (overlap < o.minOverlap || !sportsCompatible(a.sport, b.sport))) continue;
-        const pk = ai * recs.length + bi;
-        if (!byPair.has(pk)) {
-          byPair.set(pk, { a: ai, b: bi, tier: 1, gapS, overlap, key: gk.slice(gk.indexOf('\u0000') + 1) });
-        }
-        break;
-      }
+  // Records are sorted by athlete and ids link only within one athlete's run; within it, the
+  // records holding each id by key and value (a record's own id is `{ [source]: external_id }`).
+  for (let from = 0; from < recs.length; ) {
+    const athlete = recs[from]!.athlete_id;
+    let to = from;
+    const groups = new Map<string, Map<string, number[]>>();
+    const add = (key: string, value: string, i: number) => {
+      let values = groups.get(key);
+      if (!values) groups.set(key, (values = new Map()));
+      const g = values.get(value);
+      if (!g) values.set(value, [i]);
+      else if (g[g.length - 1] !== i) g.push(i);
+    };
+    for (; to < recs.length && recs[to]!.athlete_id === athlete; to++) {
+      const r = recs[to]!;
+      add(r.source, r.external_id, to);
+      for (const k in r.external_ids) add(k, r.external_ids[k]!, to);
     }
+    // Only ids held by two or more records can link; their order decides which key a pair reports.
+    const shared: { key: string; g: number[] }[] = [];
+    for (const [k, values] of groups) for (const [v, g] of values) if (g.length > 1) shared.push({ key: `${k}=${v}`, g });
+    shared.sort((x, y) => compareStrings(x.key, y.key));
+    for (const { key, g } of shared) linkGroup(recs, t, o, g, key, byPair);
+    from = to;
   }
   return [...byPair.values()];
+}
+
+/** Link each record of one id group to the earliest one before it that it can join (see {@link idLinks}). */
+function linkGroup(recs: DedupRecord[], t: Times, o: Required<DedupOptions>, g: readonly number[], key: string, byPair: Map<number, Link>): void {
+  for (let k = 1; k < g.length; k++) {
+    const bi = g[k]!;
+    const b = recs[bi]!;
+    for (let m = 0; m < k; m++) {
+      const ai = g[m]!;
+      const a = recs[ai]!;
+      const gapS = Math.abs(t.start[bi]! - t.start[ai]!) / 1000;
+      const overlap = overlapRatio(t, ai, bi);
+      if (gapS > o.idLinkMaxGapS) continue;
+      if ((isLeg(a) || isLeg(b)) && (overlap < o.minOverlap || !sportsCompatible(a.sport, b.sport))) continue;
+      const pk = ai * recs.length + bi;
+      if (!byPair.has(pk)) byPair.set(pk, { a: ai, b: bi, tier: 1, gapS, overlap, key });
+      break;
+    }
+  }
 }
 
 /**

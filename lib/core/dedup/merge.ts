@@ -54,8 +54,11 @@ type FillField =
 
 const isGeneric = (sport: string) => sport === 'workout' || sport === 'other';
 
-function joinSources(members: DedupRecord[]): string {
-  return [...new Set(members.map((m) => m.source))].join('+');
+/** The sources of the members with `flag` set, each once, joined by '+' (null for none). */
+function joinSources(members: DedupRecord[], flag: 'has_gps' | 'has_power'): string | null {
+  const seen: string[] = [];
+  for (const m of members) if (m[flag] && !seen.includes(m.source)) seen.push(m.source);
+  return seen.length > 0 ? seen.join('+') : null;
 }
 
 /**
@@ -81,10 +84,13 @@ export function mergeCluster(members: DedupRecord[]): Workout {
   provenance.sport_category = sportFrom.source;
 
   const fill = <K extends FillField>(f: K): DedupRecord[K] => {
-    const from = members.find((m) => m[f] != null);
-    if (!from) return null as DedupRecord[K];
-    provenance[f] = from.source;
-    return from[f];
+    for (const m of members) {
+      if (m[f] != null) {
+        provenance[f] = m.source;
+        return m[f];
+      }
+    }
+    return null as DedupRecord[K];
   };
 
   // HR comes whole from the first member that measured it: averaging a chest strap with a wrist
@@ -100,13 +106,13 @@ export function mergeCluster(members: DedupRecord[]): Workout {
   const externalIds: Record<string, string> = {};
   for (const m of members) if (!(m.source in externalIds)) externalIds[m.source] = m.external_id;
   for (const m of members) {
-    for (const [k, v] of Object.entries(m.external_ids)) if (!(k in externalIds)) externalIds[k] = v;
+    for (const k in m.external_ids) if (!(k in externalIds)) externalIds[k] = m.external_ids[k]!;
   }
 
-  const gps = members.filter((m) => m.has_gps);
-  const power = members.filter((m) => m.has_power);
-  provenance.has_gps = gps.length ? joinSources(gps) : base.source;
-  provenance.has_power = power.length ? joinSources(power) : base.source;
+  const gps = joinSources(members, 'has_gps');
+  const power = joinSources(members, 'has_power');
+  provenance.has_gps = gps ?? base.source;
+  provenance.has_power = power ?? base.source;
 
   const utcOffset = fill('utc_offset_min');
   if (utcOffset != null) provenance.utc_offset_source = base.utc_offset_min != null ? 'record' : 'overlap';
@@ -139,8 +145,8 @@ export function mergeCluster(members: DedupRecord[]): Workout {
     source: base.source,
     external_ids: externalIds,
     raw_data: null,
-    has_gps: gps.length > 0,
-    has_power: power.length > 0,
+    has_gps: gps !== null,
+    has_power: power !== null,
     data_quality_score: best.data_quality_score,
     provenance,
   };

@@ -9,7 +9,6 @@
  * DuckDB's own API: per-row JS objects and per-value conversion were most of
  * a rebuild's time.
  */
-import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { duckdbApi } from '../duckdb.ts';
 import type { Warehouse } from '../warehouse.ts';
 import type { DedupMember, DedupRecord, DedupOptions, DedupResult, DedupRoute, DedupStats } from './types.ts';
@@ -42,12 +41,11 @@ const sourceRows = (scope?: string) => `source_workouts${scope ? ` WHERE record_
 
 // Reading a string through the client costs far more than a number, so repeated strings come as
 // codes, times as epoch ms, and external_ids only when it holds more than the record's own id.
+const NUMBERS = ['duration_s', 'moving_time_s', 'utc_offset_min', 'distance_m', 'calories_kcal', 'avg_hr', 'max_hr', 'elevation_gain_m',
+  'avg_power_w', 'max_power_w', 'avg_cadence', 'training_load', 'perceived_exertion', 'has_gps', 'has_power', 'data_quality_score'] as const;
 const sourceQuery = (scope?: string) => `SELECT ${CODED.map((c, k) => `list_position($${k + 1}::VARCHAR[], ${c})::DOUBLE`).join(', ')},
-    record_id, external_id, name, epoch_ms(start_time)::DOUBLE, epoch_ms(end_time)::DOUBLE, duration_s,
-    moving_time_s, utc_offset_min, distance_m, calories_kcal, avg_hr, max_hr, elevation_gain_m, avg_power_w,
-    max_power_w, avg_cadence, training_load, perceived_exertion,
-    CASE WHEN external_ids::VARCHAR = json_object(source, external_id)::VARCHAR THEN NULL ELSE external_ids::VARCHAR END,
-    external_ids IS NULL, has_gps, has_power, data_quality_score
+    record_id, external_id, name, epoch_ms(start_time)::DOUBLE, epoch_ms(end_time)::DOUBLE, ${NUMBERS.map((c) => `${c}::DOUBLE`).join(', ')},
+    CASE WHEN external_ids IS NULL THEN '' WHEN external_ids::VARCHAR = json_object(source, external_id)::VARCHAR THEN NULL ELSE external_ids::VARCHAR END
   FROM ${sourceRows(scope)} ORDER BY athlete_id, start_time, record_id`;
 
 /** A downsampled route per record id, for the records (all, or those in `scope`) that have GPS points. */
@@ -82,25 +80,28 @@ export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<D
   );
   const dictRow = dictReader.getRowsJS()[0] ?? [];
   const dict = CODED.map((_, k) => (dictRow[k] ?? []) as string[]);
-  const reader = await wh.connection.runAndReadAll(sourceQuery(scope), dict.map((d) => duckdbApi.listValue(d)), dict.map(() => duckdbApi.LIST(duckdbApi.VARCHAR)));
-  const c = reader.getColumns();
-  if (c.length === 0) return []; // no rows: no chunks, hence no columns
-  const decode = (k: number): (string | null)[] => (c[k] as (number | null)[]).map((p) => (p === null ? null : dict[k]![p - 1]!));
-  const [athlete = [], source = [], sport = [], sourceSport = [], category = [], parent = [], input = []] = CODED.map((_, k) => decode(k));
-  const num = (k: number) => c[k] as number[];
-  const opt = (k: number) => c[k] as (number | null)[];
+  const c = await wh.columns(sourceQuery(scope), dict.map((d) => duckdbApi.listValue(d)), dict.map(() => duckdbApi.LIST(duckdbApi.VARCHAR)));
+  const n = c[0]?.length ?? 0;
+  const code = (k: number): (string | null)[] => {
+    const col = c[k] as Float64Array;
+    const out = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) out[i] = col[i] !== col[i] ? null : dict[k]![col[i]! - 1]!;
+    return out;
+  };
+  const [athlete = [], source = [], sport = [], sourceSport = [], category = [], parent = [], input = []] = CODED.map((_, k) => code(k));
   const [recordId, externalId, name] = [c[7] as string[], c[8] as string[], c[9] as (string | null)[]];
-  const [start, end, duration, moving, offset] = [num(10), num(11), num(12), opt(13), opt(14)];
-  const [distance, calories, avgHr, maxHr, elevation] = [opt(15), opt(16), opt(17), opt(18), opt(19)];
-  const [avgPower, maxPower, cadence, load, rpe] = [opt(20), opt(21), opt(22), opt(23), opt(24)];
-  const [externalIds, noIds] = [c[25] as (string | null)[], c[26] as boolean[]];
-  const [gps, power, quality] = [c[27] as boolean[], c[28] as boolean[], num(29)];
+  const [start, end] = [c[10] as Float64Array, c[11] as Float64Array];
+  const [duration, moving, offset, distance, calories, avgHr, maxHr, elevation, avgPower, maxPower, cadence, load, rpe, gps, power, quality] = NUMBERS.map(
+    (_, k) => c[12 + k] as Float64Array,
+  );
+  const externalIds = c[12 + NUMBERS.length] as (string | null)[];
+  // NaN is the only value not equal to itself: a NULL.
+  const opt = (col: Float64Array, i: number): number | null => (col[i] !== col[i] ? null : col[i]!);
   const routes = await loadRoutes(wh, scope);
 
-  const out = new Array<DedupRecord>(recordId.length);
-  for (let i = 0; i < out.length; i++) {
+  const out = new Array<DedupRecord>(n);
+  for (let i = 0; i < n; i++) {
     const ids = externalIds[i];
-    const own: Record<string, string> = noIds[i] ? {} : { [source[i]!]: externalId[i]! };
     out[i] = {
       record_id: recordId[i]!,
       athlete_id: athlete[i]!,
@@ -109,27 +110,28 @@ export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<D
       name: name[i]!,
       start_time: new Date(start[i]!),
       end_time: new Date(end[i]!),
-      duration_s: duration[i]!,
-      moving_time_s: moving[i]!,
-      utc_offset_min: offset[i]!,
+      duration_s: duration![i]!,
+      moving_time_s: opt(moving!, i),
+      utc_offset_min: opt(offset!, i),
       sport: sport[i]!,
       source_sport: sourceSport[i]!,
       sport_category: category[i] as SportCategory,
-      distance_m: distance[i]!,
-      calories_kcal: calories[i]!,
-      avg_hr: avgHr[i]!,
-      max_hr: maxHr[i]!,
-      elevation_gain_m: elevation[i]!,
-      avg_power_w: avgPower[i]!,
-      max_power_w: maxPower[i]!,
-      avg_cadence: cadence[i]!,
-      training_load: load[i]!,
-      perceived_exertion: rpe[i]!,
-      external_ids: ids ? (JSON.parse(ids) as Record<string, string>) : own,
+      distance_m: opt(distance!, i),
+      calories_kcal: opt(calories!, i),
+      avg_hr: opt(avgHr!, i),
+      max_hr: opt(maxHr!, i),
+      elevation_gain_m: opt(elevation!, i),
+      avg_power_w: opt(avgPower!, i),
+      max_power_w: opt(maxPower!, i),
+      avg_cadence: opt(cadence!, i),
+      training_load: opt(load!, i),
+      perceived_exertion: opt(rpe!, i),
+      // '' stands for no ids at all, NULL for the record's own id only.
+      external_ids: ids === '' ? {} : ids ? (JSON.parse(ids) as Record<string, string>) : { [source[i]!]: externalId[i]! },
       raw_data: null,
-      has_gps: gps[i]!,
-      has_power: power[i]!,
-      data_quality_score: quality[i]!,
+      has_gps: gps![i] === 1,
+      has_power: power![i] === 1,
+      data_quality_score: quality![i]!,
       parent_external_id: parent[i]!,
       input: input[i]!,
       route: routes.get(recordId[i]!),
@@ -139,36 +141,16 @@ export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<D
 }
 
 const json = (v: unknown): string | null => (v == null ? null : JSON.stringify(v));
-const timestamp = (d: Date): DuckDBValue => duckdbApi.timestampValue(BigInt(d.getTime()) * 1000n);
 
-/** Append whole columns (values already in the table's types) to `table` in data chunks. */
-async function appendColumns(wh: Warehouse, table: string, columns: DuckDBValue[][]): Promise<void> {
-  const rows = columns[0]?.length ?? 0;
-  if (rows === 0) return;
-  const appender = await wh.connection.createAppender(table);
-  try {
-    const types: DuckDBType[] = [];
-    for (let i = 0; i < appender.columnCount; i++) types.push(appender.columnType(i));
-    const CHUNK = 2048;
-    for (let off = 0; off < rows; off += CHUNK) {
-      const n = Math.min(CHUNK, rows - off);
-      const chunk = duckdbApi.DuckDBDataChunk.create(types, n);
-      chunk.setColumns(columns.map((col) => col.slice(off, off + n)));
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-}
-
+/** A staged cell: times as epoch ms. */
+type Cell = string | number | boolean | null;
 /** The `workouts` table's columns for these workouts, in table order. */
-function workoutColumns(workouts: readonly Workout[], sourceCount: ReadonlyMap<string, number>): DuckDBValue[][] {
-  const cols: DuckDBValue[][] = Array.from({ length: 28 }, () => new Array<DuckDBValue>(workouts.length));
+function workoutColumns(workouts: readonly Workout[], sourceCount: ReadonlyMap<string, number>): Cell[][] {
+  const cols: Cell[][] = Array.from({ length: 28 }, () => new Array<Cell>(workouts.length));
   for (let i = 0; i < workouts.length; i++) {
     const w = workouts[i]!;
-    const row: DuckDBValue[] = [
-      w.workout_id, w.athlete_id, w.name, timestamp(w.start_time), timestamp(w.end_time), w.duration_s, w.utc_offset_min,
+    const row: Cell[] = [
+      w.workout_id, w.athlete_id, w.name, w.start_time.getTime(), w.end_time.getTime(), w.duration_s, w.utc_offset_min,
       w.sport, w.sport_category, w.distance_m, w.calories_kcal, w.avg_hr, w.max_hr, w.elevation_gain_m, w.avg_power_w,
       w.max_power_w, w.avg_cadence, w.training_load, w.perceived_exertion, w.source, json(w.external_ids),
       json(w.raw_data), w.has_gps, w.has_power, w.data_quality_score, json(w.provenance), sourceCount.get(w.workout_id) ?? 1,
@@ -181,9 +163,9 @@ function workoutColumns(workouts: readonly Workout[], sourceCount: ReadonlyMap<s
 }
 
 /** The `workout_sources` table's columns for these members, in table order. */
-function memberColumns(members: readonly DedupMember[]): DuckDBValue[][] {
+function memberColumns(members: readonly DedupMember[]): Cell[][] {
   const n = members.length;
-  const cols: DuckDBValue[][] = Array.from({ length: 6 }, () => new Array<DuckDBValue>(n));
+  const cols: Cell[][] = Array.from({ length: 6 }, () => new Array<Cell>(n));
   for (let i = 0; i < n; i++) {
     const m = members[i]!;
     cols[0]![i] = m.workout_id;
@@ -197,9 +179,9 @@ function memberColumns(members: readonly DedupMember[]): DuckDBValue[][] {
 }
 
 /** Fill a temp table `dedup_stage_<table>`, shaped like `table` but without its keys, with `columns`. */
-async function stageTable(wh: Warehouse, table: string, columns: DuckDBValue[][]): Promise<void> {
+async function stageTable(wh: Warehouse, table: string, columns: Cell[][]): Promise<void> {
   await wh.run(`CREATE OR REPLACE TEMP TABLE dedup_stage_${table} AS SELECT * FROM ${table} LIMIT 0`);
-  await appendColumns(wh, `dedup_stage_${table}`, columns);
+  await wh.appendColumns(`dedup_stage_${table}`, columns);
 }
 
 /** The local day of a workout row (start plus its UTC offset), as the analysis counts it. */
@@ -239,7 +221,7 @@ async function writeAliases(wh: Warehouse, aliases: Record<string, string>): Pro
   if (oldIds.length === 0) return;
   await wh.run('CREATE OR REPLACE TEMP TABLE dedup_alias_stage (old_id VARCHAR, workout_id VARCHAR)');
   try {
-    await appendColumns(wh, 'dedup_alias_stage', [oldIds, oldIds.map((id) => aliases[id]!)]);
+    await wh.appendColumns('dedup_alias_stage', [oldIds, oldIds.map((id) => aliases[id]!)]);
     await wh.run(
       `UPDATE workout_aliases SET workout_id = s.workout_id FROM dedup_alias_stage s
        WHERE workout_aliases.workout_id = s.old_id`,
