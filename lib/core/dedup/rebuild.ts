@@ -162,6 +162,9 @@ function workoutColumns(workouts: readonly Workout[], sourceCount: ReadonlyMap<s
   return cols;
 }
 
+/** A base member's match_info: the engine gives it no fields. */
+const EMPTY_INFO = '{}';
+
 /** The `workout_sources` table's columns for these members, in table order. */
 function memberColumns(members: readonly DedupMember[]): Cell[][] {
   const n = members.length;
@@ -173,7 +176,7 @@ function memberColumns(members: readonly DedupMember[]): Cell[][] {
     cols[2]![i] = m.source;
     cols[3]![i] = m.external_id;
     cols[4]![i] = m.match_tier;
-    cols[5]![i] = JSON.stringify(m.match_info);
+    cols[5]![i] = m.match_tier === null ? EMPTY_INFO : JSON.stringify(m.match_info);
   }
   return cols;
 }
