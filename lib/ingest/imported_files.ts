@@ -22,14 +22,23 @@ export function fingerprint(e: InputEntry, format: string, source: string | unde
   return createHash('sha1').update(JSON.stringify([READER_REVISION, contentOf(e), e.size, format, source ?? null, athleteId])).digest('base64');
 }
 
+/** {@link contentOf}, reading the content as a stream: for files too large to hold whole (a gigabyte-sized Apple Health export). */
+async function streamedContentOf(e: InputEntry): Promise<string> {
+  if (e.identity) return e.identity;
+  const h = createHash('sha1');
+  for await (const chunk of e.stream()) h.update(chunk);
+  return h.digest('base64');
+}
+
 /**
- * An export read as a whole, its index with the files it names (a Strava
- * export's activities.csv and activity files), as one key: a change to any
- * of them, or to which files they are, reads the export again.
+ * An export read as a whole, its index with the files that belong to it (a
+ * Strava export's activities.csv and activity files, an Apple Health
+ * export.xml and its route files), as one key: a change to any of them, or
+ * to which files they are, reads the export again.
  */
-export function exportFingerprint(index: InputEntry, members: readonly InputEntry[], format: string, source: string | undefined, athleteId: string): string {
+export async function exportFingerprint(index: InputEntry, members: readonly InputEntry[], format: string, source: string | undefined, athleteId: string): Promise<string> {
   const h = createHash('sha1').update(JSON.stringify([READER_REVISION, format, source ?? null, athleteId]));
-  for (const e of [index, ...members]) h.update(JSON.stringify([e.rel, e.size, contentOf(e)]));
+  for (const e of [index, ...members]) h.update(JSON.stringify([e.rel, e.size, await streamedContentOf(e)]));
   return h.digest('base64');
 }
 

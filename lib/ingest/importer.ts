@@ -250,11 +250,29 @@ async function appleHealth(xml: InputEntry, byRel: Map<string, InputEntry>, opts
   return out;
 }
 
-/** Google Health (Fitbit) archive: all its members read together, exercises joined with their TCX files and heart rate. */
-async function googleHealth(detected: readonly { e: InputEntry; fmt: DetectedFormat }[], opts: ImportOptions, consumed: Set<InputEntry>): Promise<ParseResult> {
+/**
+ * The files under an Apple Health export's workout-routes folder: those its
+ * workouts can name. The export's key covers them all, so that an unchanged
+ * export may claim them without reading which ones it names.
+ */
+function appleRouteFiles(xml: InputEntry, byRel: ReadonlyMap<string, InputEntry>): InputEntry[] {
+  const prefix = `${xml.root}\u0000${posix.join(posix.dirname(xml.rel), 'workout-routes')}/`;
+  const out: InputEntry[] = [];
+  for (const [k, v] of byRel) if (k.startsWith(prefix)) out.push(v);
+  return out;
+}
+
+/** A Google Health archive's members and the TCX files beside them that its exercises can name. */
+function googleHealthFiles(detected: readonly { e: InputEntry; fmt: DetectedFormat }[], consumed: ReadonlySet<InputEntry>): { members: InputEntry[]; tcx: InputEntry[] } {
   const members = detected.filter((d) => d.fmt === 'google_health').map((d) => d.e);
   const roots = new Set(members.map((m) => m.root));
   const tcx = detected.filter((d) => d.fmt === 'tcx' && roots.has(d.e.root) && !consumed.has(d.e)).map((d) => d.e);
+  return { members, tcx };
+}
+
+/** Google Health (Fitbit) archive: all its members read together, exercises joined with their TCX files and heart rate. */
+async function googleHealth(detected: readonly { e: InputEntry; fmt: DetectedFormat }[], opts: ImportOptions, consumed: Set<InputEntry>): Promise<ParseResult> {
+  const { members, tcx } = googleHealthFiles(detected, consumed);
   for (const m of members) consumed.add(m);
   const { result, usedTracks } = await readGoogleHealthArchive(members, tcx, { source: opts.source, athleteId: opts.athleteId });
   for (const t of usedTracks) consumed.add(t as InputEntry);
@@ -351,15 +369,14 @@ async function importEntries(
     }
   };
   /**
-   * The key of a Strava export. Its files are read whole to import them, so
-   * reading them for the key is within the same limits; one that cannot be
-   * read leaves the export without a key, and it is read again each time.
+   * The key of an export read as a whole, from its index and the files that
+   * belong to it. One that cannot be read leaves the export without a key,
+   * and it is read again each time.
    */
-  const stravaPrint = (x: StravaExport): Print | undefined => {
-    const members = x.files.filter((f): f is InputEntry => f !== undefined);
+  const exportPrint = async (index: InputEntry, members: readonly InputEntry[], fmt: DetectedFormat): Promise<Print | undefined> => {
     try {
-      const fingerprint = exportFingerprint(x.csv, members, 'strava_activities_csv', opts.source, opts.athleteId);
-      return { fingerprint, input: x.csv.name, size: members.reduce((n, f) => n + f.size, x.csv.size) };
+      const fingerprint = await exportFingerprint(index, members, fmt, opts.source, opts.athleteId);
+      return { fingerprint, input: index.name, size: members.reduce((n, f) => n + f.size, index.size) };
     } catch {
       return undefined;
     }
@@ -455,20 +472,31 @@ async function importEntries(
     // A Strava export claims its activity files first, whether it is read again or found unchanged.
     let strava: StravaExport | undefined;
     let print: Print | undefined;
+    /** Files an unchanged export claims: those its key covers besides the index. */
+    let belonging: InputEntry[] = [];
     if (fmt === 'strava_activities_csv') {
       try {
         const scoped = new Map<string, InputEntry>();
         for (const [k, v] of byRel) if (k.startsWith(`${e.root}\u0000`)) scoped.set(k.slice(e.root.length + 1), v);
         strava = readStravaIndex(e, scoped, opts, consumed);
-        print = stravaPrint(strava);
       } catch (err) {
         await add({ ...emptyResult(), errors: [{ input: e.name, reason: `could not be read: ${(err as Error).message}` }] }, e.name, fmt);
         continue;
       }
+      print = await exportPrint(e, strava.files.filter((f): f is InputEntry => f !== undefined), fmt);
+    } else if (fmt === 'apple_health_xml') {
+      belonging = appleRouteFiles(e, byRel);
+      print = await exportPrint(e, belonging, fmt);
+    } else if (fmt === 'google_health') {
+      const { members, tcx } = googleHealthFiles(detected, consumed);
+      belonging = [...members, ...tcx].filter((m) => m !== e);
+      print = await exportPrint(e, belonging, fmt);
     } else {
       print = printOf(e, fmt);
     }
     if (print && known.has(print.fingerprint)) {
+      // What the export was read with before: its records are stored, so none is imported on its own.
+      for (const f of belonging) consumed.add(f);
       summary.unchanged++;
       opts.onProgress?.(++done, total, e.name);
       continue;

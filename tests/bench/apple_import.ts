@@ -17,7 +17,7 @@ export async function benchApple(): Promise<void> {
   const xml = appleExport(mb);
   console.log(`Apple Health: export.xml ${(xml.bytes / 1e6).toFixed(0)} MB, ${xml.days} days (ready in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
   const child = fileURLToPath(new URL('./apple_child.ts', import.meta.url));
-  const runs: { baselineMBs: number; s: number; workouts: number; biometrics: number; maxRssMb: number }[] = [];
+  const runs: { baselineMBs: number; s: number; againS: number; againUnchanged: number; workouts: number; biometrics: number; maxRssMb: number }[] = [];
   for (let i = 0; i < RUNS; i++) {
     const out = execFileSync(process.execPath, ['--import', 'tsx', child, xml.path], { encoding: 'utf8', maxBuffer: 1 << 20 });
     runs.push(JSON.parse(out.trim().split('\n').pop()!));
@@ -37,4 +37,6 @@ export async function benchApple(): Promise<void> {
     workouts: last.workouts,
     readings: last.biometrics,
   });
+  const again = median(runs.map((r) => r.againS));
+  report('importPaths(export.xml) again, unchanged', { s: again, 'ratio to the first import': again / s, 'skipped unread': last.againUnchanged === 1 ? 'yes' : 'NO' });
 }

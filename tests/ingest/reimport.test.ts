@@ -1,6 +1,7 @@
 /**
- * Importing unchanged files again: each is recognised by its content and
- * skipped unread, a changed one is read again, and --again reads them all.
+ * Importing unchanged files again: each file, or each export with the files
+ * that belong to it, is recognised by its content and skipped unread, a
+ * changed one is read again, and --again reads them all.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse } from '../../lib/core/warehouse.ts';
 import { importPaths, PARALLEL_MIN_FILES } from '../../lib/ingest/importer.ts';
 import { STRAVA_HEADER_94, stravaDate } from '../../lib/demo/write_strava.ts';
+import { olderArchive, writeTree } from '../sources/google_health/samples.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 6);
 
@@ -80,7 +82,7 @@ describe('importing the same files again', () => {
   });
 });
 
-describe('importing the same Strava export again', () => {
+describe('importing the same export again', () => {
   /** A Strava export: activities.csv naming one GPX ride per row, the files under activities/ (the last gzipped, as Strava does). */
   function stravaExport(root: string, rides: number, ele = 400): void {
     mkdirSync(join(root, 'activities'), { recursive: true });
@@ -126,6 +128,70 @@ describe('importing the same Strava export again', () => {
         "SELECT sum(s.altitude_m) AS alt FROM workout_streams s JOIN source_workouts w USING (record_id) WHERE w.external_id = '1002'",
       );
       expect(ride2!.alt).toBe(900 * 42 + (41 * 42) / 2);
+    } finally {
+      wh.close();
+    }
+  });
+
+  it('skips an unchanged Apple Health export unread, its route files with it, and reads it again when a route changes', async () => {
+    const root = join(dir, 'apple');
+    const xml = (start: Date) => `<?xml version="1.0" encoding="UTF-8"?>
+<HealthData locale="en_GB">
+ <ExportDate value="2024-06-01 08:10:05 +0000"/>
+ <Record type="HKQuantityTypeIdentifierRestingHeartRate" sourceName="Watch" unit="count/min" creationDate="2024-05-02 23:59:00 +0000" startDate="2024-05-02 00:01:00 +0000" endDate="2024-05-02 23:59:00 +0000" value="51"/>
+ <Workout workoutActivityType="HKWorkoutActivityTypeCycling" duration="1" durationUnit="min" sourceName="Watch" creationDate="2024-05-01 07:00:00 +0000" startDate="${start.toISOString().slice(0, 19).replace('T', ' ')} +0000" endDate="${new Date(start.getTime() + 60_000).toISOString().slice(0, 19).replace('T', ' ')} +0000">
+  <WorkoutRoute sourceName="Watch" creationDate="2024-05-01 07:00:00 +0000" startDate="2024-05-01 06:00:00 +0000" endDate="2024-05-01 06:01:00 +0000">
+   <FileReference path="/workout-routes/route_1.gpx"/>
+  </WorkoutRoute>
+ </Workout>
+</HealthData>`;
+    mkdirSync(join(root, 'apple_health_export', 'workout-routes'), { recursive: true });
+    writeFileSync(join(root, 'apple_health_export', 'export.xml'), xml(new Date(T0)));
+    writeFileSync(join(root, 'apple_health_export', 'workout-routes', 'route_1.gpx'), gpx(0, 60));
+    const wh = await Warehouse.open(join(dir, 'apple.duckdb'));
+    try {
+      const first = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
+      expect(first).toMatchObject({ unchanged: 0, workouts: 1, biometrics: 1, points: 60, errors: 0 });
+      const stored = await contents(wh);
+
+      const second = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
+      expect(second).toMatchObject({ unchanged: 1, workouts: 0, biometrics: 0, points: 0, errors: 0 });
+      expect(await contents(wh)).toEqual(stored);
+      // The route was claimed by the unchanged export, not imported as a workout of its own.
+      expect(await wh.all("SELECT input FROM source_workouts WHERE input NOT LIKE '%export.xml'")).toEqual([]);
+
+      writeFileSync(join(root, 'apple_health_export', 'workout-routes', 'route_1.gpx'), gpx(0, 60, 900));
+      const third = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
+      expect(third).toMatchObject({ unchanged: 0, workouts: 1, points: 60, errors: 0 });
+      const [alt] = await wh.all<{ alt: number }>('SELECT sum(altitude_m) AS alt FROM workout_streams');
+      expect(alt!.alt).toBe(900 * 60 + (59 * 60) / 2);
+    } finally {
+      wh.close();
+    }
+  });
+
+  it('skips an unchanged Google Health archive unread, its TCX files with it, and reads it again when a member changes', async () => {
+    const root = join(dir, 'fitbit');
+    // Without its weights, whose unit the archive leaves open: a file read with a warning is read again each time.
+    const files = Object.fromEntries(Object.entries(olderArchive()).filter(([f]) => !f.includes('weight-')));
+    writeTree(root, files);
+    const wh = await Warehouse.open(join(dir, 'fitbit.duckdb'));
+    try {
+      const first = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
+      expect(first).toMatchObject({ unchanged: 0, workouts: 2 });
+      const stored = await contents(wh);
+
+      const second = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
+      expect(second).toMatchObject({ unchanged: 1, workouts: 0, biometrics: 0, points: 0 });
+      expect(await contents(wh)).toEqual(stored);
+      expect((await wh.all('SELECT 1 FROM source_workouts')).length).toBe(2);
+
+      const resting = Object.keys(files).find((f) => f.includes('resting_heart_rate-'))!;
+      writeFileSync(join(root, resting), files[resting]!.replace('52.61', '57.2'));
+      const third = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
+      expect(third).toMatchObject({ unchanged: 0, workouts: 2 });
+      const [hr] = await wh.all<{ value: number }>("SELECT value FROM source_biometrics WHERE metric_type = 'resting_hr'");
+      expect(hr!.value).toBe(57);
     } finally {
       wh.close();
     }
