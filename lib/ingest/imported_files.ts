@@ -22,9 +22,12 @@ export function fingerprint(e: InputEntry, format: string, source: string | unde
   return createHash('sha1').update(JSON.stringify([READER_REVISION, contentOf(e), e.size, format, source ?? null, athleteId])).digest('base64');
 }
 
-/** {@link contentOf}, reading the content as a stream: for files too large to hold whole (a gigabyte-sized Apple Health export). */
+/** Above this stored size a file is hashed as a stream rather than read whole. */
+const HASH_WHOLE_BYTES = 32 * 1024 ** 2;
+
+/** {@link contentOf}, reading a large file as a stream (an Apple Health export.xml can hold gigabytes). */
 async function streamedContentOf(e: InputEntry): Promise<string> {
-  if (e.identity) return e.identity;
+  if (e.identity || e.size <= HASH_WHOLE_BYTES) return contentOf(e);
   const h = createHash('sha1');
   for await (const chunk of e.stream()) h.update(chunk);
   return h.digest('base64');

@@ -3,7 +3,7 @@
  * exponential backoff and full jitter, rate-limit errors, one token refresh on
  * 401, and JSON decoding that fails with a readable message.
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import { redactString } from '../../core/redact.ts';
 
 /** Raised on HTTP 429: wait `retryAfter` seconds before calling the service again. */
@@ -200,7 +200,8 @@ function flatHeaders(h: AxiosResponse['headers']): Record<string, string> {
 export class HttpClient {
   readonly source: string;
   readonly baseUrl: string;
-  private readonly ax: AxiosInstance;
+  /** Made on the first request: loading axios costs about 0.1 s, which a run that sends nothing (the demo, a dry run) should not pay. */
+  private ax?: Promise<AxiosInstance>;
   private readonly cfg: Required<Omit<HttpClientConfig, 'auth' | 'log' | 'rateLimit'>> & Pick<HttpClientConfig, 'auth' | 'log' | 'rateLimit'>;
 
   constructor(cfg: HttpClientConfig) {
@@ -216,13 +217,19 @@ export class HttpClient {
       now: () => new Date(),
       ...cfg,
     };
-    this.ax = axios.create({
-      timeout: this.cfg.timeoutMs,
-      responseType: 'arraybuffer',
-      transformResponse: [(d: unknown) => d],
-      validateStatus: () => true,
-      maxRedirects: 5,
-    });
+  }
+
+  private client(): Promise<AxiosInstance> {
+    this.ax ??= import('axios').then(({ default: axios }) =>
+      axios.create({
+        timeout: this.cfg.timeoutMs,
+        responseType: 'arraybuffer',
+        transformResponse: [(d: unknown) => d],
+        validateStatus: () => true,
+        maxRedirects: 5,
+      }),
+    );
+    return this.ax;
   }
 
   /** The path part of a URL, for messages: never the query string, which may carry secrets. */
@@ -276,7 +283,7 @@ export class HttpClient {
       }
       let res: AxiosResponse<ArrayBuffer>;
       try {
-        res = await this.ax.request<ArrayBuffer>({
+        res = await (await this.client()).request<ArrayBuffer>({
           url,
           method,
           params: cleanParams(opts.params),
