@@ -22,12 +22,18 @@ export function fingerprint(e: InputEntry, format: string, source: string | unde
   return createHash('sha1').update(JSON.stringify([READER_REVISION, contentOf(e), e.size, format, source ?? null, athleteId])).digest('base64');
 }
 
-/** Above this stored size a file is hashed as a stream rather than read whole. */
+/** Files up to this size are hashed whole, larger ones as a stream. */
 const HASH_WHOLE_BYTES = 32 * 1024 ** 2;
+/** The same for a gzipped file, by its stored size: what it inflates to is not known beforehand. */
+const HASH_WHOLE_GZIPPED_BYTES = 1024 ** 2;
 
-/** {@link contentOf}, reading a large file as a stream (an Apple Health export.xml can hold gigabytes). */
+/**
+ * {@link contentOf}, reading a large file as a stream (an Apple Health
+ * export.xml can hold gigabytes); small ones are read whole, which for the
+ * hundreds of files of a Strava export is several times faster.
+ */
 async function streamedContentOf(e: InputEntry): Promise<string> {
-  if (e.identity || e.size <= HASH_WHOLE_BYTES) return contentOf(e);
+  if (e.identity || e.size <= (e.sizeKnown ? HASH_WHOLE_BYTES : HASH_WHOLE_GZIPPED_BYTES)) return contentOf(e);
   const h = createHash('sha1');
   for await (const chunk of e.stream()) h.update(chunk);
   return h.digest('base64');

@@ -10,6 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse } from '../../lib/core/warehouse.ts';
 import { importPaths, PARALLEL_MIN_FILES } from '../../lib/ingest/importer.ts';
+import { exportFingerprint } from '../../lib/ingest/imported_files.ts';
+import type { InputEntry } from '../../lib/ingest/inputs.ts';
 import { STRAVA_HEADER_94, stravaDate } from '../../lib/demo/write_strava.ts';
 import { olderArchive, writeTree } from '../sources/google_health/samples.ts';
 
@@ -195,5 +197,33 @@ describe('importing the same export again', () => {
     } finally {
       wh.close();
     }
+  });
+});
+
+describe("an export's key", () => {
+  /** An entry claiming `size` bytes whose content is `parts`, which cannot be read whole. */
+  const entry = (rel: string, size: number, parts: string[]): InputEntry => ({
+    name: rel,
+    rel,
+    root: '/x',
+    size,
+    sizeKnown: true,
+    head: () => new Uint8Array(),
+    read: () => {
+      throw new Error('read whole');
+    },
+    stream: async function* () {
+      for (const p of parts) yield new TextEncoder().encode(p);
+    },
+  });
+
+  it('hashes a file of gigabytes as a stream, never reading it whole, and changes with its content', async () => {
+    const big = 3 * 1024 ** 3;
+    const key = (parts: string[]) => exportFingerprint(entry('export.xml', big, parts), [], 'apple_health_xml', undefined, 'me');
+    const a = await key(['<HealthData>', '</HealthData>']);
+    expect(await key(['<HealthData>', '</HealthData>'])).toBe(a);
+    expect(await key(['<HealthData>', '<Workout/></HealthData>'])).not.toBe(a);
+    // A small file is read whole: here that throws, so the export gets no key and is read again each time.
+    await expect(exportFingerprint(entry('export.xml', 100, ['x']), [], 'apple_health_xml', undefined, 'me')).rejects.toThrow(/read whole/);
   });
 });
