@@ -7,6 +7,13 @@ import { createGunzip, gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { boundedInflate, inflatedHead, inflateGuard, ZipError, type InflateBudget } from '../formats/zip.ts';
 
+/** Where a plain file's bytes were on disk, and when they were last modified. */
+export interface FileStamp {
+  path: string;
+  /** Modification time, ms since the epoch (with the file system's precision). */
+  modifiedMs: number;
+}
+
 /** Readable bytes: a file, an archive member, or another layer. */
 export interface ByteSource {
   /** Display name, for errors. */
@@ -17,6 +24,8 @@ export interface ByteSource {
   sizeKnown: boolean;
   /** A cheap identity of the content when at hand (an archive's CRC-32 and size), for finding duplicates. */
   identity?: string;
+  /** A plain file's path and modification time (also for a gzipped one, seen through its compression). */
+  stamp?: FileStamp;
   head(n: number): Uint8Array;
   read(maxBytes: number): Uint8Array;
   stream(): AsyncIterable<Uint8Array>;
@@ -33,6 +42,7 @@ export function gunzipped(inner: ByteSource, budget: InflateBudget): ByteSource 
     name: inner.name,
     size: inner.size,
     sizeKnown: false,
+    ...(inner.stamp ? { stamp: inner.stamp } : {}),
     // A head needs at most 64 KB of the compressed bytes (see inflatedHead).
     head: (n) => {
       const raw = inner.head(65_536);

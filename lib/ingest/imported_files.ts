@@ -1,6 +1,11 @@
 /**
  * Files already imported, remembered by content (warehouse/090_incremental.sql):
  * importing one again unchanged, read the same way, skips it without parsing.
+ * A plain file's content key is remembered by its path, size and
+ * modification time (warehouse/100_file_contents.sql), so an unchanged
+ * folder is recognised without reading it, as make and git do: a file
+ * rewritten with the same size and modification time is taken as unchanged
+ * (`athlete import --again` reads everything and learns the keys anew).
  */
 import { createHash } from 'node:crypto';
 import type { Warehouse } from '../core/warehouse.ts';
@@ -12,31 +17,89 @@ import type { InputEntry } from './inputs.ts';
  */
 export const READER_REVISION = 2;
 
-/** What identifies a file's content: an archive member comes with its CRC-32 and size; a plain file is hashed. */
-function contentOf(e: InputEntry): string {
-  return e.identity ?? createHash('sha1').update(e.read()).digest('base64');
-}
-
-/** A file's content and how it is read, as one key. */
-export function fingerprint(e: InputEntry, format: string, source: string | undefined, athleteId: string): string {
-  return createHash('sha1').update(JSON.stringify([READER_REVISION, contentOf(e), e.size, format, source ?? null, athleteId])).digest('base64');
-}
+/**
+ * A file modified this recently may change again within its file system's
+ * time precision (two seconds on FAT) without its time changing: its key is
+ * not remembered.
+ */
+const RACY_MS = 2000;
 
 /** Files up to this size are hashed whole, larger ones as a stream. */
 const HASH_WHOLE_BYTES = 32 * 1024 ** 2;
 /** The same for a gzipped file, by its stored size: what it inflates to is not known beforehand. */
 const HASH_WHOLE_GZIPPED_BYTES = 1024 ** 2;
 
+interface Remembered {
+  size: number;
+  modifiedMs: number;
+  content: string;
+}
+
 /**
- * {@link contentOf}, reading a large file as a stream (an Apple Health
- * export.xml can hold gigabytes); small ones are read whole, which for the
- * hundreds of files of a Strava export is several times faster.
+ * What identifies files' contents: an archive member comes with its CRC-32
+ * and size; a plain file is hashed, unless it is remembered at the same path
+ * with the same size and modification time.
  */
-async function streamedContentOf(e: InputEntry): Promise<string> {
-  if (e.identity || e.size <= (e.sizeKnown ? HASH_WHOLE_BYTES : HASH_WHOLE_GZIPPED_BYTES)) return contentOf(e);
-  const h = createHash('sha1');
-  for await (const chunk of e.stream()) h.update(chunk);
-  return h.digest('base64');
+export class ContentKeys {
+  private readonly learned = new Map<string, Remembered>();
+
+  /** Keys remembered before, by path; none: every plain file is hashed. */
+  constructor(private readonly known: ReadonlyMap<string, Remembered> = new Map()) {}
+
+  /** The keys remembered in the warehouse; `forget` (a forced re-read) starts from none and learns them all again. */
+  static async load(wh: Warehouse, forget = false): Promise<ContentKeys> {
+    const rows = forget ? [] : await wh.all<{ path: string } & Remembered>('SELECT path, size, modified_ms AS "modifiedMs", content FROM file_contents');
+    return new ContentKeys(new Map(rows.map((r) => [r.path, { size: r.size, modifiedMs: r.modifiedMs, content: r.content }])));
+  }
+
+  private remembered(e: InputEntry): string | undefined {
+    if (!e.stamp) return undefined;
+    const r = this.learned.get(e.stamp.path) ?? this.known.get(e.stamp.path);
+    return r && r.size === e.size && r.modifiedMs === e.stamp.modifiedMs ? r.content : undefined;
+  }
+
+  private learn(e: InputEntry, content: string): string {
+    if (e.stamp && Date.now() - e.stamp.modifiedMs > RACY_MS) this.learned.set(e.stamp.path, { size: e.size, modifiedMs: e.stamp.modifiedMs, content });
+    return content;
+  }
+
+  /** A file's content key, reading it whole when it must be hashed. */
+  of(e: InputEntry): string {
+    return e.identity ?? this.remembered(e) ?? this.learn(e, createHash('sha1').update(e.read()).digest('base64'));
+  }
+
+  /**
+   * {@link of}, reading a large file as a stream (an Apple Health export.xml
+   * can hold gigabytes); small ones are read whole, which for the hundreds of
+   * files of a Strava export is several times faster.
+   */
+  async streamed(e: InputEntry): Promise<string> {
+    if (e.identity || e.size <= (e.sizeKnown ? HASH_WHOLE_BYTES : HASH_WHOLE_GZIPPED_BYTES)) return this.of(e);
+    const known = this.remembered(e);
+    if (known) return known;
+    const h = createHash('sha1');
+    for await (const chunk of e.stream()) h.update(chunk);
+    return this.learn(e, h.digest('base64'));
+  }
+
+  /** Remember the keys learned since loading (inside the caller's transaction). */
+  async save(wh: Warehouse): Promise<void> {
+    if (this.learned.size === 0) return;
+    const rows = [...this.learned].map(([path, r]) => [path, r.size, r.modifiedMs, r.content]);
+    await wh.run('CREATE OR REPLACE TEMP TABLE stage_file_contents AS SELECT * FROM file_contents LIMIT 0');
+    await wh.appendRows('stage_file_contents', rows);
+    await wh.run(
+      `INSERT INTO file_contents SELECT * FROM stage_file_contents
+       ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified_ms = excluded.modified_ms, content = excluded.content`,
+    );
+    await wh.run('DROP TABLE stage_file_contents');
+    this.learned.clear();
+  }
+}
+
+/** A file's content and how it is read, as one key. */
+export function fingerprint(keys: ContentKeys, e: InputEntry, format: string, source: string | undefined, athleteId: string): string {
+  return createHash('sha1').update(JSON.stringify([READER_REVISION, keys.of(e), e.size, format, source ?? null, athleteId])).digest('base64');
 }
 
 /**
@@ -45,9 +108,16 @@ async function streamedContentOf(e: InputEntry): Promise<string> {
  * export.xml and its route files), as one key: a change to any of them, or
  * to which files they are, reads the export again.
  */
-export async function exportFingerprint(index: InputEntry, members: readonly InputEntry[], format: string, source: string | undefined, athleteId: string): Promise<string> {
+export async function exportFingerprint(
+  keys: ContentKeys,
+  index: InputEntry,
+  members: readonly InputEntry[],
+  format: string,
+  source: string | undefined,
+  athleteId: string,
+): Promise<string> {
   const h = createHash('sha1').update(JSON.stringify([READER_REVISION, format, source ?? null, athleteId]));
-  for (const e of [index, ...members]) h.update(JSON.stringify([e.rel, e.size, await streamedContentOf(e)]));
+  for (const e of [index, ...members]) h.update(JSON.stringify([e.rel, e.size, await keys.streamed(e)]));
   return h.digest('base64');
 }
 
@@ -56,12 +126,12 @@ export async function importedFingerprints(wh: Warehouse): Promise<Set<string>> 
   return new Set((await wh.all<{ fingerprint: string }>('SELECT fingerprint FROM imported_files')).map((r) => r.fingerprint));
 }
 
-/** Remember files whose records are stored. */
-export async function rememberImported(wh: Warehouse, files: readonly { fingerprint: string; input: string; size: number }[]): Promise<void> {
+/** Remember files whose records (athlete `athleteId`'s) are stored. */
+export async function rememberImported(wh: Warehouse, athleteId: string, files: readonly { fingerprint: string; input: string; size: number }[]): Promise<void> {
   if (files.length === 0) return;
   await wh.run('CREATE OR REPLACE TEMP TABLE stage_imported_files AS SELECT * FROM imported_files LIMIT 0');
   const now = new Date();
-  await wh.appendRows('stage_imported_files', files.map((f) => [f.fingerprint, f.input, f.size, now]));
+  await wh.appendRows('stage_imported_files', files.map((f) => [f.fingerprint, f.input, f.size, now, athleteId]));
   await wh.run('INSERT INTO imported_files SELECT DISTINCT ON (fingerprint) * FROM stage_imported_files ON CONFLICT DO NOTHING');
   await wh.run('DROP TABLE stage_imported_files');
 }

@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { emptyResult, mergeResults, type ImportError, type ParseResult } from '../core/models.ts';
 import { collectInputs, contentIdentity, type InputEntry } from './inputs.ts';
-import { exportFingerprint, fingerprint, importedFingerprints, rememberImported } from './imported_files.ts';
+import { ContentKeys, exportFingerprint, fingerprint, importedFingerprints, rememberImported } from './imported_files.ts';
 import type { InputLimits } from './limits.ts';
 import { addStoreSummary, type StoreSummary } from './store.ts';
 import { storeApart } from './store_apart.ts';
@@ -357,13 +357,14 @@ async function importEntries(
   const byRel = new Map(entries.map((e) => [`${e.root}\u0000${e.rel.split('\\').join('/')}`, e]));
   const summary: ImportSummary = { files: 0, skipped: 0, unchanged: 0, byFormat: {}, workouts: 0, biometrics: 0, points: 0, errors: 0, invalid: 0, warnings: 0, problems: 0 };
   const known = opts.again ? new Set<string>() : await importedFingerprints(wh);
+  const keys = await ContentKeys.load(wh, opts.again);
   /** Files of the batch read without a problem: remembered once their records are stored. */
   let prints: Print[] = [];
   /** The fingerprint of a file whose records come from it alone (none for a large or unreadable one: it is read again). */
   const printOf = (e: InputEntry, fmt: DetectedFormat): Print | undefined => {
     if (!ON_ITS_OWN(fmt) || (!e.identity && (!e.sizeKnown || e.size > STREAM_ABOVE_BYTES))) return undefined;
     try {
-      return { fingerprint: fingerprint(e, fmt, opts.source, opts.athleteId), input: e.name, size: e.size };
+      return { fingerprint: fingerprint(keys, e, fmt, opts.source, opts.athleteId), input: e.name, size: e.size };
     } catch {
       return undefined;
     }
@@ -375,7 +376,7 @@ async function importEntries(
    */
   const exportPrint = async (index: InputEntry, members: readonly InputEntry[], fmt: DetectedFormat): Promise<Print | undefined> => {
     try {
-      const fingerprint = await exportFingerprint(index, members, fmt, opts.source, opts.athleteId);
+      const fingerprint = await exportFingerprint(keys, index, members, fmt, opts.source, opts.athleteId);
       return { fingerprint, input: index.name, size: members.reduce((n, f) => n + f.size, index.size) };
     } catch {
       return undefined;
@@ -393,7 +394,8 @@ async function importEntries(
     if (inBatch === 0) return;
     const s = await storeApart(wh, batch, { athleteId: opts.athleteId });
     // A batch with a record the warehouse refused is read again next time, whichever file it came from.
-    if (s.invalid === 0) await rememberImported(wh, prints);
+    if (s.invalid === 0) await rememberImported(wh, opts.athleteId, prints);
+    await keys.save(wh);
     prints = [];
     addStoreSummary(summary, s);
     batch = emptyResult();
@@ -552,6 +554,8 @@ async function importEntries(
     for (const [index, job] of parseJobs.entries()) await parsed(index, parseJob(job));
   }
   await flush();
+  // Keys learned of files found unchanged, or read for nothing to store: what the next import recognises them by.
+  await keys.save(wh);
   summary.problems = Math.max(0, summary.errors - summary.warnings - notices);
   return summary;
 }

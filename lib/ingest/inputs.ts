@@ -12,12 +12,12 @@
  */
 import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, readSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ImportError } from '../core/models.ts';
 import { looksLikeZip, zipBufferMembers, zipFileMembers, type InflateBudget, type ZipContents } from '../formats/zip.ts';
-import { gunzipped, isGzip, type ByteSource } from './gzip_layer.ts';
+import { gunzipped, isGzip, type ByteSource, type FileStamp } from './gzip_layer.ts';
 import { DEFAULT_LIMITS, ExpansionBudget, type InputLimits } from './limits.ts';
 
 /** One input file, possibly inside an archive, possibly gzipped (then its bytes are the inflated ones). */
@@ -34,6 +34,8 @@ export interface InputEntry {
   sizeKnown: boolean;
   /** A cheap identity of the content when at hand (an archive member's CRC-32 and size), else undefined. */
   identity?: string;
+  /** A plain file's (or a gzipped plain file's) path and modification time: what its content is remembered by. */
+  stamp?: FileStamp;
   /** The first bytes, for format detection. */
   head(n: number): Uint8Array;
   /** The whole content; throws (naming the input) beyond IMPORT_MAX_FILE_MB or the expansion limits. */
@@ -70,11 +72,12 @@ function fileHead(path: string, n: number): Uint8Array {
   }
 }
 
-function fileSource(path: string, size: number, budget: InflateBudget): ByteSource {
+function fileSource(path: string, size: number, modifiedMs: number, budget: InflateBudget): ByteSource {
   return {
     name: path,
     size,
     sizeKnown: true,
+    stamp: { path: resolve(path), modifiedMs },
     head: (n) => fileHead(path, n),
     read: (maxBytes) => {
       if (size > maxBytes) throw budget.tooLarge(path, maxBytes);
@@ -128,6 +131,7 @@ export async function collectInputs(paths: readonly string[], limits: InputLimit
       size: src.size,
       sizeKnown: src.sizeKnown,
       ...(src.identity ? { identity: src.identity } : {}),
+      ...(src.stamp ? { stamp: src.stamp } : {}),
       head: (n) => src.head(n),
       read: () => {
         budget.refuseWhenSpent(src.name);
@@ -216,7 +220,7 @@ export async function collectInputs(paths: readonly string[], limits: InputLimit
         push(children);
       } else if (st.isFile()) {
         const budget = new ExpansionBudget(t.path, st.size, limits);
-        stack.push({ kind: 'bytes', src: fileSource(t.path, st.size, budget), root: t.root, rel: t.rel, depth: 0, budget, archiveRoot: t.root === t.path });
+        stack.push({ kind: 'bytes', src: fileSource(t.path, st.size, st.mtimeMs, budget), root: t.root, rel: t.rel, depth: 0, budget, archiveRoot: t.root === t.path });
       } else {
         problems.push({ input: t.path, reason: 'not a regular file (a pipe, socket or device): not read' });
       }

@@ -3,14 +3,15 @@
  * that belong to it, is recognised by its content and skipped unread, a
  * changed one is read again, and --again reads them all.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse } from '../../lib/core/warehouse.ts';
+import { removeAthlete } from '../../lib/core/athletes.ts';
 import { importPaths, PARALLEL_MIN_FILES } from '../../lib/ingest/importer.ts';
-import { exportFingerprint } from '../../lib/ingest/imported_files.ts';
+import { ContentKeys, exportFingerprint } from '../../lib/ingest/imported_files.ts';
 import type { InputEntry } from '../../lib/ingest/inputs.ts';
 import { STRAVA_HEADER_94, stravaDate } from '../../lib/demo/write_strava.ts';
 import { olderArchive, writeTree } from '../sources/google_health/samples.ts';
@@ -200,6 +201,71 @@ describe('importing the same export again', () => {
   });
 });
 
+describe('removing an athlete', () => {
+  it('forgets the files imported for them: importing them again reads them, while another athlete\'s stay known', async () => {
+    const root = join(dir, 'removed');
+    mkdirSync(root);
+    writeFileSync(join(root, 'a.gpx'), gpx(40, 30));
+    const wh = await Warehouse.open(join(dir, 'removed.duckdb'));
+    try {
+      await importPaths(wh, [root], { athleteId: 'ana', workers: 0 });
+      await importPaths(wh, [root], { athleteId: 'ben', workers: 0 });
+      await removeAthlete(wh, 'ana');
+      expect(await wh.all('SELECT athlete_id FROM source_workouts')).toEqual([{ athlete_id: 'ben' }]);
+      expect(await importPaths(wh, [root], { athleteId: 'ana', workers: 0 })).toMatchObject({ unchanged: 0, workouts: 1, points: 30 });
+      expect(await importPaths(wh, [root], { athleteId: 'ben', workers: 0 })).toMatchObject({ unchanged: 1, workouts: 0 });
+      expect(await wh.all('SELECT athlete_id FROM source_workouts ORDER BY 1')).toEqual([{ athlete_id: 'ana' }, { athlete_id: 'ben' }]);
+    } finally {
+      wh.close();
+    }
+  });
+});
+
+describe('files remembered by path, size and modification time', () => {
+  it('are recognised unread; --again reads them and learns their keys anew; a file modified just now is hashed each time', async () => {
+    const root = join(dir, 'stamped');
+    mkdirSync(root);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (let f = 0; f < 3; f++) {
+      writeFileSync(join(root, `r${f}.gpx`), gpx(20 + f, 30));
+      utimesSync(join(root, `r${f}.gpx`), hourAgo, hourAgo);
+    }
+    const wh = await Warehouse.open(join(dir, 'stamped.duckdb'));
+    const remembered = async () => (await wh.all<{ path: string }>('SELECT path FROM file_contents ORDER BY path')).map((r) => r.path);
+    const altitude = async () => (await wh.all<{ alt: number }>('SELECT sum(altitude_m) AS alt FROM workout_streams'))[0]!.alt;
+    try {
+      expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 0, workouts: 3, errors: 0 });
+      expect(await remembered()).toEqual([0, 1, 2].map((f) => join(root, `r${f}.gpx`)));
+      const before = await altitude();
+
+      // Rewritten with the same size and given back its time: taken as unchanged without being read, as make and git would.
+      const path = join(root, 'r1.gpx');
+      const text = gpx(21, 30, 900);
+      expect(text.length).toBe(gpx(21, 30).length);
+      writeFileSync(path, text);
+      utimesSync(path, hourAgo, hourAgo);
+      expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 3, workouts: 0 });
+      expect(await altitude()).toBe(before);
+
+      // --again reads every file, so the rewrite is found and its key learned.
+      expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0, again: true })).toMatchObject({ unchanged: 0, workouts: 3 });
+      expect(await altitude()).toBe(before + (900 - 400) * 30);
+      expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 3, workouts: 0 });
+
+      // Modified just now: its time may not change with its next change, so its key is not remembered, and it is hashed again.
+      const learned = statSync(join(root, 'r2.gpx')).mtimeMs;
+      writeFileSync(join(root, 'r2.gpx'), gpx(22, 31));
+      expect(Date.now() - statSync(join(root, 'r2.gpx')).mtimeMs).toBeLessThan(2000);
+      expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 2, workouts: 1 });
+      const [row] = await wh.all<{ modified_ms: number }>('SELECT modified_ms FROM file_contents WHERE path = ?', [join(root, 'r2.gpx')]);
+      expect(row!.modified_ms).toBe(learned);
+      expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 3, workouts: 0 });
+    } finally {
+      wh.close();
+    }
+  });
+});
+
 describe("an export's key", () => {
   /** An entry claiming `size` bytes whose content is `parts`, which cannot be read whole. */
   const entry = (rel: string, size: number, parts: string[]): InputEntry => ({
@@ -219,11 +285,11 @@ describe("an export's key", () => {
 
   it('hashes a file of gigabytes as a stream, never reading it whole, and changes with its content', async () => {
     const big = 3 * 1024 ** 3;
-    const key = (parts: string[]) => exportFingerprint(entry('export.xml', big, parts), [], 'apple_health_xml', undefined, 'me');
+    const key = (parts: string[]) => exportFingerprint(new ContentKeys(), entry('export.xml', big, parts), [], 'apple_health_xml', undefined, 'me');
     const a = await key(['<HealthData>', '</HealthData>']);
     expect(await key(['<HealthData>', '</HealthData>'])).toBe(a);
     expect(await key(['<HealthData>', '<Workout/></HealthData>'])).not.toBe(a);
     // A small file is read whole: here that throws, so the export gets no key and is read again each time.
-    await expect(exportFingerprint(entry('export.xml', 100, ['x']), [], 'apple_health_xml', undefined, 'me')).rejects.toThrow(/read whole/);
+    await expect(exportFingerprint(new ContentKeys(), entry('export.xml', 100, ['x']), [], 'apple_health_xml', undefined, 'me')).rejects.toThrow(/read whole/);
   });
 });
