@@ -64,17 +64,17 @@ export class ContentKeys {
   }
 
   /** A file's content key, reading it whole when it must be hashed. */
-  of(e: InputEntry): string {
+  private whole(e: InputEntry): string {
     return e.identity ?? this.remembered(e) ?? this.learn(e, createHash('sha1').update(e.read()).digest('base64'));
   }
 
   /**
-   * {@link of}, reading a large file as a stream (an Apple Health export.xml
-   * can hold gigabytes); small ones are read whole, which for the hundreds of
-   * files of a Strava export is several times faster.
+   * A file's content key. A large file is read as a stream (an Apple Health
+   * export.xml can hold gigabytes); small ones are read whole, which for the
+   * hundreds of files of a Strava export is several times faster.
    */
   async streamed(e: InputEntry): Promise<string> {
-    if (e.identity || e.size <= (e.sizeKnown ? HASH_WHOLE_BYTES : HASH_WHOLE_GZIPPED_BYTES)) return this.of(e);
+    if (e.identity || e.size <= (e.sizeKnown ? HASH_WHOLE_BYTES : HASH_WHOLE_GZIPPED_BYTES)) return this.whole(e);
     const known = this.remembered(e);
     if (known) return known;
     const h = createHash('sha1');
@@ -97,9 +97,9 @@ export class ContentKeys {
   }
 }
 
-/** A file's content and how it is read, as one key. */
-export function fingerprint(keys: ContentKeys, e: InputEntry, format: string, source: string | undefined, athleteId: string): string {
-  return createHash('sha1').update(JSON.stringify([READER_REVISION, keys.of(e), e.size, format, source ?? null, athleteId])).digest('base64');
+/** A file's content (its key from {@link ContentKeys}) and how it is read, as one key. */
+export function fingerprint(content: string, e: InputEntry, format: string, source: string | undefined, athleteId: string): string {
+  return createHash('sha1').update(JSON.stringify([READER_REVISION, content, e.size, format, source ?? null, athleteId])).digest('base64');
 }
 
 /**

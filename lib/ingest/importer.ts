@@ -360,11 +360,11 @@ async function importEntries(
   const keys = await ContentKeys.load(wh, opts.again);
   /** Files of the batch read without a problem: remembered once their records are stored. */
   let prints: Print[] = [];
-  /** The fingerprint of a file whose records come from it alone (none for a large or unreadable one: it is read again). */
-  const printOf = (e: InputEntry, fmt: DetectedFormat): Print | undefined => {
-    if (!ON_ITS_OWN(fmt) || (!e.identity && (!e.sizeKnown || e.size > STREAM_ABOVE_BYTES))) return undefined;
+  /** The fingerprint of a file whose records come from it alone (none for an unreadable one: it is read again). */
+  const printOf = async (e: InputEntry, fmt: DetectedFormat): Promise<Print | undefined> => {
+    if (!ON_ITS_OWN(fmt)) return undefined;
     try {
-      return { fingerprint: fingerprint(keys, e, fmt, opts.source, opts.athleteId), input: e.name, size: e.size };
+      return { fingerprint: fingerprint(await keys.streamed(e), e, fmt, opts.source, opts.athleteId), input: e.name, size: e.size };
     } catch {
       return undefined;
     }
@@ -494,7 +494,7 @@ async function importEntries(
       belonging = [...members, ...tcx].filter((m) => m !== e);
       print = await exportPrint(e, belonging, fmt);
     } else {
-      print = printOf(e, fmt);
+      print = await printOf(e, fmt);
     }
     if (print && known.has(print.fingerprint)) {
       // What the export was read with before: its records are stored, so none is imported on its own.

@@ -85,6 +85,23 @@ describe('importing the same files again', () => {
   });
 });
 
+describe('importing the same gzipped file again', () => {
+  it('skips it unread, and reads it again when it changes', async () => {
+    const root = join(dir, 'gz');
+    mkdirSync(root);
+    writeFileSync(join(root, 'ride.gpx.gz'), gzipSync(gpx(30, 50)));
+    const wh = await Warehouse.open(join(dir, 'gz.duckdb'));
+    try {
+      expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 0, workouts: 1, points: 50 });
+      expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 1, workouts: 0, points: 0 });
+      writeFileSync(join(root, 'ride.gpx.gz'), gzipSync(gpx(30, 51)));
+      expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 0, workouts: 1, points: 51 });
+    } finally {
+      wh.close();
+    }
+  });
+});
+
 describe('importing the same export again', () => {
   /** A Strava export: activities.csv naming one GPX ride per row, the files under activities/ (the last gzipped, as Strava does). */
   function stravaExport(root: string, rides: number, ele = 400): void {

@@ -144,6 +144,7 @@ const json = (v: unknown): string | null => (v == null ? null : JSON.stringify(v
 
 /** A staged cell: times as epoch ms. */
 type Cell = string | number | boolean | null;
+
 /** The `workouts` table's columns for these workouts, in table order. */
 function workoutColumns(workouts: readonly Workout[], sourceCount: ReadonlyMap<string, number>): Cell[][] {
   const cols: Cell[][] = Array.from({ length: 28 }, () => new Array<Cell>(workouts.length));
