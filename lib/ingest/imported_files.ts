@@ -82,7 +82,7 @@ export class ContentKeys {
     return this.learn(e, h.digest('base64'));
   }
 
-  /** Remember the keys learned since loading (inside the caller's transaction). */
+  /** Remember the keys learned since the last save. */
   async save(wh: Warehouse): Promise<void> {
     if (this.learned.size === 0) return;
     const rows = [...this.learned].map(([path, r]) => [path, r.size, r.modifiedMs, r.content]);
