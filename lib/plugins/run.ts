@@ -5,6 +5,7 @@
  * Incremental runs look only at the workouts deduplication marked in
  * pending_plugins (new or changed workouts, changed streams).
  */
+import { duckdbApi } from '../core/duckdb.ts';
 import type { Warehouse } from '../core/warehouse.ts';
 import type { AnalysisPlugin, PluginStreams, PluginWorkout } from './base.ts';
 import { runPlugins, type RunOptions } from './registry.ts';
@@ -17,20 +18,36 @@ export interface PluginRunSummary {
 
 const CHANNELS = ['lat', 'lon', 'speed_mps', 'hr', 'cadence', 'altitude_m', 'distance_m', 'power_w'] as const;
 
-async function loadStreams(wh: Warehouse, recordId: string): Promise<PluginStreams> {
-  const rows = await wh.all<Record<string, number | Date | null>>(
-    `SELECT time, ${CHANNELS.join(', ')} FROM workout_streams WHERE record_id = ? ORDER BY time`,
-    [recordId],
-  );
-  const s: PluginStreams = { time: new Float64Array(rows.length) };
-  for (const c of CHANNELS) {
-    if (!rows.some((r) => r[c] !== null)) continue;
-    const col = new Float64Array(rows.length);
-    rows.forEach((r, i) => (col[i] = (r[c] as number | null) ?? NaN));
-    s[c] = col;
+/** Samples read in one query at most: about 80 MB of columns. */
+const BATCH_SAMPLES = 1_000_000;
+
+/**
+ * The streams of several records in one query, as typed-array views of its
+ * columns; channels with no value at all in a stream are left out of it. One
+ * query per stream cost a few milliseconds each, most of a first sync's
+ * plugin step.
+ */
+async function loadStreams(wh: Warehouse, streamIds: readonly number[]): Promise<Map<number, PluginStreams>> {
+  const [id, time, ...channels] = (await wh.columns(
+    `SELECT stream_id::DOUBLE, epoch_ms(time)::DOUBLE, ${CHANNELS.map((c) => `${c}::DOUBLE`).join(', ')}
+     FROM stream_points WHERE stream_id IN (SELECT unnest($1::INTEGER[])) ORDER BY stream_id, time`,
+    [duckdbApi.listValue([...streamIds])],
+    [duckdbApi.LIST(duckdbApi.INTEGER)],
+  )) as Float64Array[];
+  const out = new Map<number, PluginStreams>();
+  for (let from = 0; from < id!.length; ) {
+    let to = from + 1;
+    while (to < id!.length && id![to] === id![from]) to++;
+    const s: PluginStreams = { time: time!.subarray(from, to) };
+    CHANNELS.forEach((c, k) => {
+      const col = channels[k]!.subarray(from, to);
+      // NULL reads as NaN, the only value not equal to itself.
+      if (col.some((v) => v === v)) s[c] = col;
+    });
+    out.set(id![from]!, s);
+    from = to;
   }
-  rows.forEach((r, i) => (s.time[i] = (r.time as Date).getTime()));
-  return s;
+  return out;
 }
 
 /**
@@ -51,12 +68,14 @@ export async function runPluginsOnWarehouse(
     : opts.workoutIds;
   // Each workout's best stream is looked up only for the workouts asked for.
   if (ids?.length === 0) return { workouts: 0, byPlugin: Object.fromEntries(plugins.map((p) => [p.name, { ok: 0, error: 0, skipped: 0, errors: [] }])) };
-  const workouts = await wh.all<PluginWorkout & { record_id: string | null }>(
-    `SELECT w.workout_id, w.sport, w.sport_category, w.start_time, w.duration_s, w.has_gps, w.utc_offset_min,
-            (SELECT s.record_id FROM workout_sources s JOIN workout_streams p USING (record_id)
-             WHERE s.workout_id = w.workout_id GROUP BY s.record_id
-             ORDER BY count(p.lat) DESC, count(*) DESC, s.record_id LIMIT 1) AS record_id
-     FROM workouts w ${ids ? 'WHERE w.workout_id IN (SELECT unnest(?::VARCHAR[]))' : ''} ORDER BY w.start_time, w.workout_id`,
+  const workouts = await wh.all<PluginWorkout & { stream_id: number | null; points: number | null }>(
+    `SELECT q.* EXCLUDE (record_id), st.stream_id, st.points FROM (
+       SELECT w.workout_id, w.sport, w.sport_category, w.start_time, w.duration_s, w.has_gps, w.utc_offset_min,
+              (SELECT s.record_id FROM workout_sources s JOIN workout_streams p USING (record_id)
+               WHERE s.workout_id = w.workout_id GROUP BY s.record_id
+               ORDER BY count(p.lat) DESC, count(*) DESC, s.record_id LIMIT 1) AS record_id
+       FROM workouts w ${ids ? 'WHERE w.workout_id IN (SELECT unnest(?::VARCHAR[]))' : ''}) q
+     LEFT JOIN streams st USING (record_id) ORDER BY q.start_time, q.workout_id`,
     ids ? [ids] : [],
   );
   const wanted = ids ? new Set(ids) : null;
@@ -64,20 +83,31 @@ export async function runPluginsOnWarehouse(
   for (const p of plugins) summary.byPlugin[p.name] = { ok: 0, error: 0, skipped: 0, errors: [] };
   const rows: unknown[][] = [];
   const now = new Date();
+  // The workouts some plugin wants, with their best stream, read in batches of streams.
+  const todo: { w: PluginWorkout; applicable: AnalysisPlugin[]; stream: number; points: number }[] = [];
   for (const w of workouts) {
     if (wanted && !wanted.has(w.workout_id)) continue;
     // Ask first without streams so workouts no plugin wants are not read.
     const applicable = plugins.filter((p) => (!opts.only || opts.only.includes(p.name)) && safeCan(p, w));
-    if (applicable.length === 0 || !w.record_id) continue;
-    summary.workouts++;
-    const streams = await loadStreams(wh, w.record_id);
-    for (const run of await runPlugins(applicable, w, streams, opts)) {
-      const s = summary.byPlugin[run.plugin]!;
-      s[run.status]++;
-      if (run.status === 'skipped') continue;
-      if (run.status === 'error') s.errors.push(`${w.workout_id}: ${run.error ?? ''}`);
-      rows.push([w.workout_id, run.plugin, run.version, run.status, run.result?.metrics ?? null, run.result?.figures ?? null, run.error ?? null, now]);
+    if (applicable.length === 0 || w.stream_id === null) continue;
+    todo.push({ w, applicable, stream: w.stream_id, points: w.points ?? 0 });
+  }
+  for (let from = 0; from < todo.length; ) {
+    let to = from;
+    for (let samples = 0; to < todo.length && (to === from || samples + todo[to]!.points <= BATCH_SAMPLES); to++) samples += todo[to]!.points;
+    const batch = todo.slice(from, to);
+    const streams = await loadStreams(wh, batch.map((t) => t.stream));
+    for (const { w, applicable, stream } of batch) {
+      summary.workouts++;
+      for (const run of await runPlugins(applicable, w, streams.get(stream) ?? { time: new Float64Array(0) }, opts)) {
+        const s = summary.byPlugin[run.plugin]!;
+        s[run.status]++;
+        if (run.status === 'skipped') continue;
+        if (run.status === 'error') s.errors.push(`${w.workout_id}: ${run.error ?? ''}`);
+        rows.push([w.workout_id, run.plugin, run.version, run.status, run.result?.metrics ?? null, run.result?.figures ?? null, run.error ?? null, now]);
+      }
     }
+    from = to;
   }
   await wh.transaction(async () => {
     // A run over every workout replaces the selected plugins' results: none outlive a workout that changed.
