@@ -18,8 +18,8 @@ export interface PluginRunSummary {
 
 const CHANNELS = ['lat', 'lon', 'speed_mps', 'hr', 'cadence', 'altitude_m', 'distance_m', 'power_w'] as const;
 
-/** Samples read in one query at most: about 80 MB of columns. */
-const BATCH_SAMPLES = 1_000_000;
+/** Samples read in one query at most: about 8 MB of columns, and a few queries where one per stream took milliseconds each. */
+const BATCH_SAMPLES = 100_000;
 
 /**
  * The streams of several records in one query, as typed-array views of its
