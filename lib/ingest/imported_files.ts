@@ -46,9 +46,20 @@ export class ContentKeys {
   /** Keys remembered before, by path; none: every plain file is hashed. */
   constructor(private readonly known: ReadonlyMap<string, Remembered> = new Map()) {}
 
-  /** The keys remembered in the warehouse; `forget` (a forced re-read) starts from none and learns them all again. */
-  static async load(wh: Warehouse, forget = false): Promise<ContentKeys> {
-    const rows = forget ? [] : await wh.all<{ path: string } & Remembered>('SELECT path, size, modified_ms AS "modifiedMs", content FROM file_contents');
+  /**
+   * The keys remembered in the warehouse for these entries' files (not the
+   * whole table: importing one file need not read the keys of thousands);
+   * `forget` (a forced re-read) starts from none and learns them all again.
+   */
+  static async load(wh: Warehouse, entries: readonly InputEntry[], forget = false): Promise<ContentKeys> {
+    const paths = forget ? [] : entries.flatMap((e) => (e.stamp ? [e.stamp.path] : []));
+    const rows =
+      paths.length === 0
+        ? []
+        : await wh.all<{ path: string } & Remembered>(
+            'SELECT path, size, modified_ms AS "modifiedMs", content FROM file_contents WHERE path IN (SELECT unnest(?::VARCHAR[]))',
+            [paths],
+          );
     return new ContentKeys(new Map(rows.map((r) => [r.path, { size: r.size, modifiedMs: r.modifiedMs, content: r.content }])));
   }
 

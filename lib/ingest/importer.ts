@@ -263,7 +263,12 @@ function appleRouteFiles(xml: InputEntry, byRel: ReadonlyMap<string, InputEntry>
 }
 
 /** A Google Health archive's members and the TCX files beside them that its exercises can name. */
-function googleHealthFiles(detected: readonly { e: InputEntry; fmt: DetectedFormat }[], consumed: ReadonlySet<InputEntry>): { members: InputEntry[]; tcx: InputEntry[] } {
+interface GoogleHealthFiles {
+  members: InputEntry[];
+  tcx: InputEntry[];
+}
+
+function googleHealthFiles(detected: readonly { e: InputEntry; fmt: DetectedFormat }[], consumed: ReadonlySet<InputEntry>): GoogleHealthFiles {
   const members = detected.filter((d) => d.fmt === 'google_health').map((d) => d.e);
   const roots = new Set(members.map((m) => m.root));
   const tcx = detected.filter((d) => d.fmt === 'tcx' && roots.has(d.e.root) && !consumed.has(d.e)).map((d) => d.e);
@@ -271,8 +276,7 @@ function googleHealthFiles(detected: readonly { e: InputEntry; fmt: DetectedForm
 }
 
 /** Google Health (Fitbit) archive: all its members read together, exercises joined with their TCX files and heart rate. */
-async function googleHealth(detected: readonly { e: InputEntry; fmt: DetectedFormat }[], opts: ImportOptions, consumed: Set<InputEntry>): Promise<ParseResult> {
-  const { members, tcx } = googleHealthFiles(detected, consumed);
+async function googleHealth({ members, tcx }: GoogleHealthFiles, opts: ImportOptions, consumed: Set<InputEntry>): Promise<ParseResult> {
   for (const m of members) consumed.add(m);
   const { result, usedTracks } = await readGoogleHealthArchive(members, tcx, { source: opts.source, athleteId: opts.athleteId });
   for (const t of usedTracks) consumed.add(t as InputEntry);
@@ -357,7 +361,7 @@ async function importEntries(
   const byRel = new Map(entries.map((e) => [`${e.root}\u0000${e.rel.split('\\').join('/')}`, e]));
   const summary: ImportSummary = { files: 0, skipped: 0, unchanged: 0, byFormat: {}, workouts: 0, biometrics: 0, points: 0, errors: 0, invalid: 0, warnings: 0, problems: 0 };
   const known = opts.again ? new Set<string>() : await importedFingerprints(wh);
-  const keys = await ContentKeys.load(wh, opts.again);
+  const keys = await ContentKeys.load(wh, entries, opts.again);
   /** Files of the batch read without a problem: remembered once their records are stored. */
   let prints: Print[] = [];
   /** The fingerprint of a file whose records come from it alone (none for an unreadable one: it is read again). */
@@ -473,6 +477,7 @@ async function importEntries(
     }
     // A Strava export claims its activity files first, whether it is read again or found unchanged.
     let strava: StravaExport | undefined;
+    let google: GoogleHealthFiles | undefined;
     let print: Print | undefined;
     /** Files an unchanged export claims: those its key covers besides the index. */
     let belonging: InputEntry[] = [];
@@ -490,8 +495,8 @@ async function importEntries(
       belonging = appleRouteFiles(e, byRel);
       print = await exportPrint(e, belonging, fmt);
     } else if (fmt === 'google_health') {
-      const { members, tcx } = googleHealthFiles(detected, consumed);
-      belonging = [...members, ...tcx].filter((m) => m !== e);
+      google = googleHealthFiles(detected, consumed);
+      belonging = [...google.members, ...google.tcx].filter((m) => m !== e);
       print = await exportPrint(e, belonging, fmt);
     } else {
       print = await printOf(e, fmt);
@@ -513,8 +518,8 @@ async function importEntries(
         r = stravaExport(strava, opts);
       } else if (fmt === 'apple_health_xml') {
         r = await appleHealth(e, byRel, opts, consumed);
-      } else if (fmt === 'google_health') {
-        r = await googleHealth(detected, opts, consumed);
+      } else if (google) {
+        r = await googleHealth(google, opts, consumed);
       } else if (fmt === 'legacy_activities_csv') {
         const csv = parseLegacyActivitiesCsv(text(e.read()), e.name, { source: opts.source, athleteId: opts.athleteId });
         // Rows matched to the JSON are the same activities, which carry the Strava ids: keep only the rest.
