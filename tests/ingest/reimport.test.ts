@@ -49,10 +49,19 @@ async function contents(wh: Warehouse): Promise<unknown[]> {
   ];
 }
 
+/** Run `fn` on a new warehouse file `name` in the test folder, closed afterwards. */
+async function inWarehouse(name: string, fn: (wh: Warehouse) => Promise<void>): Promise<void> {
+  const wh = await Warehouse.open(join(dir, name));
+  try {
+    await fn(wh);
+  } finally {
+    wh.close();
+  }
+}
+
 describe('importing the same files again', () => {
   it('skips unchanged files unread, reads a changed one, and reads all with again', async () => {
-    const wh = await Warehouse.open(join(dir, 'w.duckdb'));
-    try {
+    await inWarehouse('w.duckdb', async (wh) => {
       const first = await importPaths(wh, [data], { athleteId: 'me', source: 'strava', workers: 0 });
       expect(first).toMatchObject({ files: files + 1, unchanged: 0, workouts: files, errors: 0 });
       const stored = await contents(wh);
@@ -79,9 +88,7 @@ describe('importing the same files again', () => {
 
       const again = await importPaths(wh, [data], { athleteId: 'me', source: 'strava', workers: 0, again: true });
       expect(again).toMatchObject({ unchanged: 0, workouts: files, points: 0 });
-    } finally {
-      wh.close();
-    }
+    });
   });
 });
 
@@ -90,15 +97,12 @@ describe('importing the same gzipped file again', () => {
     const root = join(dir, 'gz');
     mkdirSync(root);
     writeFileSync(join(root, 'ride.gpx.gz'), gzipSync(gpx(30, 50)));
-    const wh = await Warehouse.open(join(dir, 'gz.duckdb'));
-    try {
+    await inWarehouse('gz.duckdb', async (wh) => {
       expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 0, workouts: 1, points: 50 });
       expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 1, workouts: 0, points: 0 });
       writeFileSync(join(root, 'ride.gpx.gz'), gzipSync(gpx(30, 51)));
       expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 0, workouts: 1, points: 51 });
-    } finally {
-      wh.close();
-    }
+    });
   });
 });
 
@@ -128,8 +132,7 @@ describe('importing the same export again', () => {
   it('skips an unchanged export unread, its activity files with it, and reads it all again when one file changes', async () => {
     const root = join(dir, 'strava_export');
     stravaExport(root, 5);
-    const wh = await Warehouse.open(join(dir, 'strava.duckdb'));
-    try {
+    await inWarehouse('strava.duckdb', async (wh) => {
       const first = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
       expect(first).toMatchObject({ unchanged: 0, workouts: 5, errors: 0 });
       expect(first.points).toBe(40 + 41 + 42 + 43 + 44);
@@ -148,9 +151,7 @@ describe('importing the same export again', () => {
         "SELECT sum(s.altitude_m) AS alt FROM workout_streams s JOIN source_workouts w USING (record_id) WHERE w.external_id = '1002'",
       );
       expect(ride2!.alt).toBe(900 * 42 + (41 * 42) / 2);
-    } finally {
-      wh.close();
-    }
+    });
   });
 
   it('skips an unchanged Apple Health export unread, its route files with it, and reads it again when a route changes', async () => {
@@ -168,8 +169,7 @@ describe('importing the same export again', () => {
     mkdirSync(join(root, 'apple_health_export', 'workout-routes'), { recursive: true });
     writeFileSync(join(root, 'apple_health_export', 'export.xml'), xml(new Date(T0)));
     writeFileSync(join(root, 'apple_health_export', 'workout-routes', 'route_1.gpx'), gpx(0, 60));
-    const wh = await Warehouse.open(join(dir, 'apple.duckdb'));
-    try {
+    await inWarehouse('apple.duckdb', async (wh) => {
       const first = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
       expect(first).toMatchObject({ unchanged: 0, workouts: 1, biometrics: 1, points: 60, errors: 0 });
       const stored = await contents(wh);
@@ -185,9 +185,7 @@ describe('importing the same export again', () => {
       expect(third).toMatchObject({ unchanged: 0, workouts: 1, points: 60, errors: 0 });
       const [alt] = await wh.all<{ alt: number }>('SELECT sum(altitude_m) AS alt FROM workout_streams');
       expect(alt!.alt).toBe(900 * 60 + (59 * 60) / 2);
-    } finally {
-      wh.close();
-    }
+    });
   });
 
   it('skips an unchanged Google Health archive unread, its TCX files with it, and reads it again when a member changes', async () => {
@@ -195,8 +193,7 @@ describe('importing the same export again', () => {
     // Without its weights, whose unit the archive leaves open: a file read with a warning is read again each time.
     const files = Object.fromEntries(Object.entries(olderArchive()).filter(([f]) => !f.includes('weight-')));
     writeTree(root, files);
-    const wh = await Warehouse.open(join(dir, 'fitbit.duckdb'));
-    try {
+    await inWarehouse('fitbit.duckdb', async (wh) => {
       const first = await importPaths(wh, [root], { athleteId: 'me', workers: 0 });
       expect(first).toMatchObject({ unchanged: 0, workouts: 2 });
       const stored = await contents(wh);
@@ -212,9 +209,7 @@ describe('importing the same export again', () => {
       expect(third).toMatchObject({ unchanged: 0, workouts: 2 });
       const [hr] = await wh.all<{ value: number }>("SELECT value FROM source_biometrics WHERE metric_type = 'resting_hr'");
       expect(hr!.value).toBe(57);
-    } finally {
-      wh.close();
-    }
+    });
   });
 });
 
@@ -223,8 +218,7 @@ describe('removing an athlete', () => {
     const root = join(dir, 'removed');
     mkdirSync(root);
     writeFileSync(join(root, 'a.gpx'), gpx(40, 30));
-    const wh = await Warehouse.open(join(dir, 'removed.duckdb'));
-    try {
+    await inWarehouse('removed.duckdb', async (wh) => {
       await importPaths(wh, [root], { athleteId: 'ana', workers: 0 });
       await importPaths(wh, [root], { athleteId: 'ben', workers: 0 });
       await removeAthlete(wh, 'ana');
@@ -232,9 +226,7 @@ describe('removing an athlete', () => {
       expect(await importPaths(wh, [root], { athleteId: 'ana', workers: 0 })).toMatchObject({ unchanged: 0, workouts: 1, points: 30 });
       expect(await importPaths(wh, [root], { athleteId: 'ben', workers: 0 })).toMatchObject({ unchanged: 1, workouts: 0 });
       expect(await wh.all('SELECT athlete_id FROM source_workouts ORDER BY 1')).toEqual([{ athlete_id: 'ana' }, { athlete_id: 'ben' }]);
-    } finally {
-      wh.close();
-    }
+    });
   });
 });
 
@@ -247,10 +239,9 @@ describe('files remembered by path, size and modification time', () => {
       writeFileSync(join(root, `r${f}.gpx`), gpx(20 + f, 30));
       utimesSync(join(root, `r${f}.gpx`), hourAgo, hourAgo);
     }
-    const wh = await Warehouse.open(join(dir, 'stamped.duckdb'));
-    const remembered = async () => (await wh.all<{ path: string }>('SELECT path FROM file_contents ORDER BY path')).map((r) => r.path);
-    const altitude = async () => (await wh.all<{ alt: number }>('SELECT sum(altitude_m) AS alt FROM workout_streams'))[0]!.alt;
-    try {
+    await inWarehouse('stamped.duckdb', async (wh) => {
+      const remembered = async () => (await wh.all<{ path: string }>('SELECT path FROM file_contents ORDER BY path')).map((r) => r.path);
+      const altitude = async () => (await wh.all<{ alt: number }>('SELECT sum(altitude_m) AS alt FROM workout_streams'))[0]!.alt;
       expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 0, workouts: 3, errors: 0 });
       expect(await remembered()).toEqual([0, 1, 2].map((f) => join(root, `r${f}.gpx`)));
       const before = await altitude();
@@ -279,9 +270,7 @@ describe('files remembered by path, size and modification time', () => {
       const [row] = await wh.all<{ modified_ms: number }>('SELECT modified_ms FROM file_contents WHERE path = ?', [join(root, 'r2.gpx')]);
       expect(row!.modified_ms).toBe(learned);
       expect(await importPaths(wh, [root], { athleteId: 'me', workers: 0 })).toMatchObject({ unchanged: 3, workouts: 0 });
-    } finally {
-      wh.close();
-    }
+    });
   });
 });
 
