@@ -151,8 +151,9 @@ describe('warehouse', () => {
 
   it('appends and reads whole columns of every supported type, NULLs included, across data chunks', async () => {
     const wh = await Warehouse.open(join(tmp(), 'columns.duckdb'));
-    await wh.run('CREATE TABLE c (d DOUBLE, i INTEGER, b BOOLEAN, t TIMESTAMP, s VARCHAR, j JSON)');
-    // Three data chunks' worth (a chunk holds 2,048 rows), each column with NULLs in its own places.
+    await wh.run('CREATE TABLE c (d DOUBLE, i INTEGER, b BOOLEAN, t TIMESTAMP, s VARCHAR, j JSON, e DOUBLE)');
+    // Three data chunks' worth (a chunk holds 2,048 rows), each column with NULLs in its own places;
+    // e's only in the first chunk, so one chunk filled again after NULLs must hold none.
     const n = 5000;
     const rows = Array.from({ length: n }, (_, k) => ({
       d: k % 7 === 0 ? null : k / 3,
@@ -161,10 +162,11 @@ describe('warehouse', () => {
       t: k % 17 === 0 ? null : Date.UTC(2024, 0, 1) + k * 61_001,
       s: k % 19 === 0 ? null : `row ${k} é ${'x'.repeat(k % 30)}`,
       j: k % 23 === 0 ? null : JSON.stringify({ k }),
+      e: k < 2048 && k % 5 === 0 ? null : k,
     }));
     const col = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
-    await wh.appendColumns('c', [col('d'), Float64Array.from(rows, (r) => r.i ?? NaN), col('b'), col('t'), col('s'), col('j')]);
-    const back = await wh.all<{ d: number | null; i: number | null; b: boolean | null; t: Date | null; s: string | null; j: string | null }>(
+    await wh.appendColumns('c', [col('d'), Float64Array.from(rows, (r) => r.i ?? NaN), col('b'), col('t'), col('s'), col('j'), col('e')]);
+    const back = await wh.all<{ d: number | null; i: number | null; b: boolean | null; t: Date | null; s: string | null; j: string | null; e: number | null }>(
       'SELECT * FROM c',
     );
     expect(back.map((r) => ({ ...r, t: r.t === null ? null : r.t.getTime() }))).toEqual(rows);
@@ -177,7 +179,7 @@ describe('warehouse', () => {
     expect(Array.from(t as Float64Array, (x) => (Number.isNaN(x) ? null : x))).toEqual(expected.map((r) => r.t));
     expect(s).toEqual(expected.map((r) => r.s));
     await expect(wh.columns('SELECT i FROM c')).rejects.toThrow(/column i is neither DOUBLE nor VARCHAR/);
-    await expect(wh.appendColumns('c', [col('d')])).rejects.toThrow(/c: has 6 columns, 1 given/);
+    await expect(wh.appendColumns('c', [col('d')])).rejects.toThrow(/c: has 7 columns, 1 given/);
     wh.close();
   });
 });
