@@ -87,7 +87,7 @@ function validationErrors(err: import('zod').ZodError, input: string, record: st
 }
 
 /** Stream channels in the column order of stream_points (after stream_id and time). */
-const STREAM_CHANNELS = ['lat', 'lon', 'altitude_m', 'distance_m', 'speed_mps', 'hr', 'power_w', 'cadence'] as const;
+export const STREAM_CHANNELS = ['lat', 'lon', 'altitude_m', 'distance_m', 'speed_mps', 'hr', 'power_w', 'cadence'] as const;
 
 /** Why a stream cannot be stored (a channel's length differs from time's, or a time is not a number), or undefined. */
 function streamProblem(st: WorkoutStream): { field: string; reason: string } | undefined {
