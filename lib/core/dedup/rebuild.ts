@@ -204,10 +204,18 @@ const LOCAL_DATE = 'CAST(start_time + to_minutes(coalesce(utc_offset_min, 0)) AS
 async function replaceChanged(wh: Warehouse, table: string, key: string, current: string, ignored?: string): Promise<number> {
   const stage = `dedup_stage_${table}`;
   const cols = ignored ? `* EXCLUDE (${ignored})` : '*';
-  await wh.run(`CREATE OR REPLACE TEMP TABLE dedup_removed_${table} AS SELECT ${cols} FROM ${current} EXCEPT SELECT ${cols} FROM ${stage}`);
-  await wh.run(`CREATE OR REPLACE TEMP TABLE dedup_added_${table} AS SELECT ${cols} FROM ${stage} EXCEPT SELECT ${cols} FROM ${current}`);
-  await wh.run(`DELETE FROM ${table} WHERE (${key}) IN (SELECT (${key}) FROM dedup_removed_${table})`);
-  await wh.run(`INSERT INTO ${table} SELECT * FROM ${stage} WHERE (${key}) IN (SELECT (${key}) FROM dedup_added_${table})`);
+  const [held] = await wh.all<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${current}) AS "any"`);
+  if (held?.any) {
+    await wh.run(`CREATE OR REPLACE TEMP TABLE dedup_removed_${table} AS SELECT ${cols} FROM ${current} EXCEPT SELECT ${cols} FROM ${stage}`);
+    await wh.run(`CREATE OR REPLACE TEMP TABLE dedup_added_${table} AS SELECT ${cols} FROM ${stage} EXCEPT SELECT ${cols} FROM ${current}`);
+    await wh.run(`DELETE FROM ${table} WHERE (${key}) IN (SELECT (${key}) FROM dedup_removed_${table})`);
+    await wh.run(`INSERT INTO ${table} SELECT * FROM ${stage} WHERE (${key}) IN (SELECT (${key}) FROM dedup_added_${table})`);
+  } else {
+    // Nothing to compare with (a first deduplication): every staged row is added, and comparing rows would only cost.
+    await wh.run(`CREATE OR REPLACE TEMP TABLE dedup_removed_${table} AS SELECT ${cols} FROM ${stage} LIMIT 0`);
+    await wh.run(`CREATE OR REPLACE TEMP TABLE dedup_added_${table} AS SELECT ${cols} FROM ${stage}`);
+    await wh.run(`INSERT INTO ${table} SELECT * FROM ${stage}`);
+  }
   const [n] = await wh.all<{ n: number }>(
     `SELECT (SELECT count(*) FROM dedup_removed_${table}) + (SELECT count(*) FROM dedup_added_${table}) AS n`,
   );
