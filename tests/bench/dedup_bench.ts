@@ -55,7 +55,8 @@ export function syntheticWorkouts(n: number): SourceWorkoutInput[] {
         avg_hr: 120 + Math.floor(r() * 40),
         calories_kcal: Math.round(dur / 6),
         external_ids: externalIds,
-        input: `${source}.json`,
+        // Garmin's come from files, one per activity, as imports give them; the others from an API.
+        input: source === 'garmin' ? `garmin/activity-${a}.fit` : `${source}.json`,
       });
     }
   }

@@ -33,8 +33,12 @@ export interface RebuildSummary {
 
 const ROUTE_POINTS = 200;
 
-/** Columns with few distinct values: read as positions in a list of those values. */
+/**
+ * Text columns whose values repeat: each read as a position in the list of
+ * its distinct values when they are few (up to CODE_MAX), else as text.
+ */
 const CODED = ['athlete_id', 'source', 'sport', 'source_sport', 'sport_category', 'parent_external_id', 'input'] as const;
+const CODE_MAX = 1000;
 
 /** The source rows to read: all, or those whose record_id is in a temp table of that name. */
 const sourceRows = (scope?: string) => `source_workouts${scope ? ` WHERE record_id IN (SELECT record_id FROM ${scope})` : ''}`;
@@ -43,10 +47,29 @@ const sourceRows = (scope?: string) => `source_workouts${scope ? ` WHERE record_
 // codes, times as epoch ms, and external_ids only when it holds more than the record's own id.
 const NUMBERS = ['duration_s', 'moving_time_s', 'utc_offset_min', 'distance_m', 'calories_kcal', 'avg_hr', 'max_hr', 'elevation_gain_m',
   'avg_power_w', 'max_power_w', 'avg_cadence', 'training_load', 'perceived_exertion', 'has_gps', 'has_power', 'data_quality_score'] as const;
-const sourceQuery = (scope?: string) => `SELECT ${CODED.map((c, k) => `list_position($${k + 1}::VARCHAR[], ${c})::DOUBLE`).join(', ')},
-    record_id, external_id, name, epoch_ms(start_time)::DOUBLE, epoch_ms(end_time)::DOUBLE, ${NUMBERS.map((c) => `${c}::DOUBLE`).join(', ')},
-    CASE WHEN external_ids IS NULL THEN '' WHEN external_ids::VARCHAR = json_object(source, external_id)::VARCHAR THEN NULL ELSE external_ids::VARCHAR END
-  FROM ${sourceRows(scope)} ORDER BY athlete_id, start_time, record_id`;
+
+/**
+ * The source query, CODED columns first: as codes where `coded` says so, the
+ * list of values then given as the next parameter ($1, $2, ...), else as text.
+ * A code is found by joining that list, not by searching it, which per row
+ * would grow with rows times values.
+ */
+function sourceQuery(coded: readonly boolean[], scope?: string): string {
+  let param = 0;
+  const joins: string[] = [];
+  const cols = CODED.map((c, k) => {
+    if (!coded[k]) return `s.${c}`;
+    const p = `$${++param}::VARCHAR[]`;
+    joins.push(`LEFT JOIN (SELECT unnest(${p}) AS value, generate_subscripts(${p}, 1) AS code) d${k} ON s.${c} = d${k}.value`);
+    return `d${k}.code::DOUBLE`;
+  });
+  return `SELECT ${cols.join(', ')},
+    s.record_id, s.external_id, s.name, epoch_ms(s.start_time)::DOUBLE, epoch_ms(s.end_time)::DOUBLE, ${NUMBERS.map((c) => `s.${c}::DOUBLE`).join(', ')},
+    CASE WHEN s.external_ids IS NULL THEN '' WHEN s.external_ids::VARCHAR = json_object(s.source, s.external_id)::VARCHAR THEN NULL ELSE s.external_ids::VARCHAR END
+  FROM (SELECT * FROM ${sourceRows(scope)}) s
+  ${joins.join('\n  ')}
+  ORDER BY s.athlete_id, s.start_time, s.record_id`;
+}
 
 /** A downsampled route per record id, for the records (all, or those in `scope`) that have GPS points. */
 async function loadRoutes(wh: Warehouse, scope?: string): Promise<Map<string, DedupRoute>> {
@@ -76,16 +99,21 @@ async function loadRoutes(wh: Warehouse, scope?: string): Promise<Map<string, De
  */
 export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<DedupRecord[]> {
   const dictReader = await wh.connection.runAndReadAll(
-    `SELECT ${CODED.map((c) => `list(DISTINCT ${c}) FILTER (WHERE ${c} IS NOT NULL)`).join(', ')} FROM ${sourceRows(scope)}`,
+    `SELECT ${CODED.map((c) => `CASE WHEN count(DISTINCT ${c}) <= ${CODE_MAX} THEN list(DISTINCT ${c}) FILTER (WHERE ${c} IS NOT NULL) END`).join(', ')}
+     FROM ${sourceRows(scope)}`,
   );
   const dictRow = dictReader.getRowsJS()[0] ?? [];
-  const dict = CODED.map((_, k) => (dictRow[k] ?? []) as string[]);
-  const c = await wh.columns(sourceQuery(scope), dict.map((d) => duckdbApi.listValue(d)), dict.map(() => duckdbApi.LIST(duckdbApi.VARCHAR)));
+  // NULL: too many values to code, or none (no rows, or NULL in every row), read as text.
+  const dict = CODED.map((_, k) => (dictRow[k] ?? null) as string[] | null);
+  const lists = dict.filter((d): d is string[] => d !== null);
+  const c = await wh.columns(sourceQuery(dict.map((d) => d !== null), scope), lists.map((d) => duckdbApi.listValue(d)), lists.map(() => duckdbApi.LIST(duckdbApi.VARCHAR)));
   const n = c[0]?.length ?? 0;
   const code = (k: number): (string | null)[] => {
+    const values = dict[k];
+    if (!values) return c[k] as (string | null)[];
     const col = c[k] as Float64Array;
     const out = new Array<string | null>(n);
-    for (let i = 0; i < n; i++) out[i] = col[i] !== col[i] ? null : dict[k]![col[i]! - 1]!;
+    for (let i = 0; i < n; i++) out[i] = col[i] !== col[i] ? null : values[col[i]! - 1]!;
     return out;
   };
   const [athlete = [], source = [], sport = [], sourceSport = [], category = [], parent = [], input = []] = CODED.map((_, k) => code(k));
