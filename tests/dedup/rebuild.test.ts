@@ -72,23 +72,24 @@ describe('loadDedupRecords', () => {
     expect(s.parent_external_id).toBeNull();
   });
 
-  it('reads a column of many distinct values (one input file per record) as text, and one of few as codes, alike', async () => {
-    // 1,500 inputs, three hours apart: more than are read as codes; 3 sports and 2 sources: few.
+  it('reads a column of many distinct values as text, and one of few as codes, alike; fields the engine does not use are null', async () => {
+    // 1,500 multisport legs with a parent each, three hours apart: more values than are read as codes; 3 sports and 2 sources: few.
     const sports = ['running', 'cycling', 'swimming'] as const;
     const workouts = Array.from({ length: 1500 }, (_, i) =>
       run(i % 2 ? 'garmin' : 'strava', `a${i}`, new Date(Date.UTC(2024, 0, 1) + i * 10_800_000).toISOString(), {
         input: `activities/${i}.fit`,
         sport: sports[i % 3]!,
-        parent_external_id: i % 500 === 0 ? `multi${i}` : null,
+        source_sport: 'Run',
+        parent_external_id: i % 500 === 0 ? null : `multi${i}`,
       }),
     );
     const recs = await loadDedupRecords(await warehouse(workouts));
     expect(recs).toHaveLength(1500);
     recs.forEach((r, i) => {
-      expect(r.input).toBe(`activities/${i}.fit`);
       expect(r.source).toBe(i % 2 ? 'garmin' : 'strava');
       expect(r.sport).toBe(sports[i % 3]);
-      expect(r.parent_external_id).toBe(i % 500 === 0 ? `multi${i}` : null);
+      expect(r.parent_external_id).toBe(i % 500 === 0 ? null : `multi${i}`);
+      expect([r.input, r.source_sport, r.raw_data]).toEqual([null, null, null]);
     });
   });
 });

@@ -37,7 +37,7 @@ const ROUTE_POINTS = 200;
  * Text columns whose values repeat: each read as a position in the list of
  * its distinct values when they are few (up to CODE_MAX), else as text.
  */
-const CODED = ['athlete_id', 'source', 'sport', 'source_sport', 'sport_category', 'parent_external_id', 'input'] as const;
+const CODED = ['athlete_id', 'source', 'sport', 'sport_category', 'parent_external_id'] as const;
 const CODE_MAX = 1000;
 
 /** The source rows to read: all, or those whose record_id is in a temp table of that name. */
@@ -95,7 +95,9 @@ async function loadRoutes(wh: Warehouse, scope?: string): Promise<Map<string, De
 /**
  * Read every source record (or those whose record_id is in the temp table
  * `scope`) with a downsampled route for those that have GPS, ordered by
- * athlete, start and record id (the order the engine sorts into).
+ * athlete, start and record id (the order the engine sorts into). Fields the
+ * engine does not use are not read: raw_data, source_sport and input are null
+ * (an input path per record was a quarter of the reading).
  */
 export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<DedupRecord[]> {
   const dictReader = await wh.connection.runAndReadAll(
@@ -116,13 +118,14 @@ export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<D
     for (let i = 0; i < n; i++) out[i] = col[i] !== col[i] ? null : values[col[i]! - 1]!;
     return out;
   };
-  const [athlete = [], source = [], sport = [], sourceSport = [], category = [], parent = [], input = []] = CODED.map((_, k) => code(k));
-  const [recordId, externalId, name] = [c[7] as string[], c[8] as string[], c[9] as (string | null)[]];
-  const [start, end] = [c[10] as Float64Array, c[11] as Float64Array];
+  const [athlete = [], source = [], sport = [], category = [], parent = []] = CODED.map((_, k) => code(k));
+  const at = CODED.length;
+  const [recordId, externalId, name] = [c[at] as string[], c[at + 1] as string[], c[at + 2] as (string | null)[]];
+  const [start, end] = [c[at + 3] as Float64Array, c[at + 4] as Float64Array];
   const [duration, moving, offset, distance, calories, avgHr, maxHr, elevation, avgPower, maxPower, cadence, load, rpe, gps, power, quality] = NUMBERS.map(
-    (_, k) => c[12 + k] as Float64Array,
+    (_, k) => c[at + 5 + k] as Float64Array,
   );
-  const externalIds = c[12 + NUMBERS.length] as (string | null)[];
+  const externalIds = c[at + 5 + NUMBERS.length] as (string | null)[];
   // NaN is the only value not equal to itself: a NULL.
   const opt = (col: Float64Array, i: number): number | null => (col[i] !== col[i] ? null : col[i]!);
   const routes = await loadRoutes(wh, scope);
@@ -142,7 +145,7 @@ export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<D
       moving_time_s: opt(moving!, i),
       utc_offset_min: opt(offset!, i),
       sport: sport[i]!,
-      source_sport: sourceSport[i]!,
+      source_sport: null,
       sport_category: category[i] as SportCategory,
       distance_m: opt(distance!, i),
       calories_kcal: opt(calories!, i),
@@ -161,7 +164,7 @@ export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<D
       has_power: power![i] === 1,
       data_quality_score: quality![i]!,
       parent_external_id: parent[i]!,
-      input: input[i]!,
+      input: null,
       route: routes.get(recordId[i]!),
     };
   }
