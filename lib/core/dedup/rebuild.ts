@@ -101,12 +101,14 @@ async function loadRoutes(wh: Warehouse, scope?: string): Promise<Map<string, De
  */
 export async function loadDedupRecords(wh: Warehouse, scope?: string): Promise<DedupRecord[]> {
   const dictReader = await wh.connection.runAndReadAll(
-    `SELECT ${CODED.map((c) => `CASE WHEN count(DISTINCT ${c}) <= ${CODE_MAX} THEN list(DISTINCT ${c}) FILTER (WHERE ${c} IS NOT NULL) END`).join(', ')}
-     FROM ${sourceRows(scope)}`,
+    `SELECT ${CODED.map((c) => `list(DISTINCT ${c}) FILTER (WHERE ${c} IS NOT NULL)`).join(', ')} FROM ${sourceRows(scope)}`,
   );
   const dictRow = dictReader.getRowsJS()[0] ?? [];
-  // NULL: too many values to code, or none (no rows, or NULL in every row), read as text.
-  const dict = CODED.map((_, k) => (dictRow[k] ?? null) as string[] | null);
+  // Read as text (null here): too many values to code, or none (no rows, or NULL in every row).
+  const dict = CODED.map((_, k) => {
+    const values = dictRow[k] as string[] | null | undefined;
+    return values && values.length <= CODE_MAX ? values : null;
+  });
   const lists = dict.filter((d): d is string[] => d !== null);
   const c = await wh.columns(sourceQuery(dict.map((d) => d !== null), scope), lists.map((d) => duckdbApi.listValue(d)), lists.map(() => duckdbApi.LIST(duckdbApi.VARCHAR)));
   const n = c[0]?.length ?? 0;
