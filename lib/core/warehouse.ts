@@ -396,10 +396,11 @@ export class Warehouse implements SqlRunner {
     try {
       const types: DuckDBType[] = [];
       for (let i = 0; i < appender.columnCount; i++) types.push(appender.columnType(i));
-      const CHUNK = 2048;
-      for (let off = 0; off < rows.length; off += CHUNK) {
-        const n = Math.min(CHUNK, rows.length - off);
-        const chunk = api.DuckDBDataChunk.create(types, n);
+      const reused = api.DuckDBDataChunk.create(types);
+      for (let off = 0; off < rows.length; off += VECTOR_SIZE) {
+        const n = Math.min(VECTOR_SIZE, rows.length - off);
+        // Setting the row count drops the chunk's cached vectors, so setColumns writes the new rows afresh.
+        const chunk = reusedChunk(reused, n);
         const columns: DuckDBValue[][] = types.map(() => new Array<DuckDBValue>(n));
         for (let r = 0; r < n; r++) {
           const row = rows[off + r]!;

@@ -182,4 +182,28 @@ describe('warehouse', () => {
     await expect(wh.appendColumns('c', [col('d')])).rejects.toThrow(/c: has 7 columns, 1 given/);
     wh.close();
   });
+
+  it('appends rows across data chunks, a refilled chunk keeping none of the NULLs or values before it', async () => {
+    const wh = await Warehouse.open(join(tmp(), 'rows.duckdb'));
+    await wh.run('CREATE TABLE r (day DATE, t TIMESTAMP, s VARCHAR, d DOUBLE, j JSON)');
+    // 5,000 rows: three chunks; s and d have NULLs in the first chunk only, and the last chunk is shorter.
+    const n = 5000;
+    const rows = Array.from({ length: n }, (_, k) => [
+      new Date(Date.UTC(2024, 0, 1) + (k % 400) * 86_400_000),
+      new Date(Date.UTC(2024, 0, 1) + k * 61_001),
+      k < 2048 && k % 3 === 0 ? null : `row ${k} ${'y'.repeat(k % 20)}`,
+      k < 2048 && k % 5 === 0 ? null : k / 4,
+      { k },
+    ]);
+    await wh.appendRows('r', rows);
+    const back = await wh.all<{ day: string; t: Date; s: string | null; d: number | null; j: string }>('SELECT * FROM r ORDER BY t');
+    expect(back).toHaveLength(n);
+    back.forEach((r, k) => {
+      const [day, t, s, d, j] = rows[k]!;
+      expect(r.day).toBe((day as Date).toISOString().slice(0, 10));
+      expect(r.t.getTime()).toBe((t as Date).getTime());
+      expect([r.s, r.d, JSON.parse(r.j)]).toEqual([s, d, j]);
+    });
+    wh.close();
+  });
 });
